@@ -1,0 +1,149 @@
+package config
+
+import "time"
+
+// Config is the whole configuration of the bot. The YAML keys are a
+// contract: outside tools write them, so renaming one is a breaking change.
+type Config struct {
+	SD       SD       `yaml:"sd"`
+	Defaults Defaults `yaml:"defaults"`
+	Limits   Limits   `yaml:"limits"`
+	Styles   []Style  `yaml:"styles"`
+	Queue    Queue    `yaml:"queue"`
+	Discord  Discord  `yaml:"discord"`
+	Telegram Telegram `yaml:"telegram"`
+	Log      Log      `yaml:"log"`
+}
+
+// SD describes the Stable Diffusion server(s): either one server by URL or
+// a list of Backends.
+type SD struct {
+	URL          string        `yaml:"url"`
+	Username     string        `yaml:"username"`
+	Password     string        `yaml:"password"`
+	PollInterval time.Duration `yaml:"poll_interval"`
+	Timeout      time.Duration `yaml:"timeout"`
+	Backends     []Backend     `yaml:"backends"`
+}
+
+// Backend is one A1111-compatible server. Each backend gets its own worker.
+type Backend struct {
+	Name     string `yaml:"name"`
+	URL      string `yaml:"url"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+// Defaults are the generation parameters used when a user does not give them.
+type Defaults struct {
+	Width             int     `yaml:"width"`
+	Height            int     `yaml:"height"`
+	Steps             int     `yaml:"steps"`
+	BatchSize         int     `yaml:"batch_size"`
+	NegativePrompt    string  `yaml:"negative_prompt"`
+	EnableHR          bool    `yaml:"enable_hr"`
+	HRUpscaler        string  `yaml:"hr_upscaler"`
+	HRScale           float64 `yaml:"hr_scale"`
+	DenoisingStrength float64 `yaml:"denoising_strength"`
+	Sampler           string  `yaml:"sampler"`
+	CFGScale          float64 `yaml:"cfg_scale"`
+}
+
+// Limits bound what a user may ask for.
+type Limits struct {
+	MaxWidth        int `yaml:"max_width"`
+	MaxHeight       int `yaml:"max_height"`
+	MaxSteps        int `yaml:"max_steps"`
+	MaxBatch        int `yaml:"max_batch"`
+	MaxPromptLength int `yaml:"max_prompt_length"`
+}
+
+// Style is a named prompt preset: Prompt is a template containing {prompt},
+// Lora an optional "name:weight" appended as <lora:name:weight>.
+type Style struct {
+	Name   string `yaml:"name"`
+	Prompt string `yaml:"prompt"`
+	Lora   string `yaml:"lora"`
+}
+
+// Queue bounds the in-memory job queue.
+type Queue struct {
+	PerUser int `yaml:"per_user"`
+	Max     int `yaml:"max"`
+}
+
+// Discord configures the Discord adapter; it is enabled when Token is set.
+type Discord struct {
+	Token        string        `yaml:"token"`
+	APIURL       string        `yaml:"api_url"`
+	AdminUserIDs []string      `yaml:"admin_user_ids"`
+	AdminRoleIDs []string      `yaml:"admin_role_ids"`
+	GuildIDs     []string      `yaml:"guild_ids"`
+	EditInterval time.Duration `yaml:"edit_interval"`
+}
+
+// Enabled reports whether the Discord adapter should run.
+func (d Discord) Enabled() bool { return d.Token != "" }
+
+// Telegram configures the Telegram adapter; it is enabled when Token is set.
+type Telegram struct {
+	Token        string        `yaml:"token"`
+	APIURL       string        `yaml:"api_url"`
+	AdminUserIDs []int64       `yaml:"admin_user_ids"`
+	EditInterval time.Duration `yaml:"edit_interval"`
+}
+
+// Enabled reports whether the Telegram adapter should run.
+func (t Telegram) Enabled() bool { return t.Token != "" }
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn or error
+	Format string `yaml:"format"` // text or json
+}
+
+// DefaultNegativePrompt is the seed document's default negative prompt,
+// verbatim (including its \( \) escapes and the line break).
+const DefaultNegativePrompt = `deleted, old, oldest, ((censored)), ((bad aesthetic)), (muli view),(fused fingers:1.61051), (too many fingers:1.61051), (unclear eyes:1.331), (underexposed, overexposed, low contrast, greyscale, monochrome:1.2), (out of frame, cut off, cropped), (cloning, clones, same face, multiple girls), ((3d, toon \(style\), sketch, cartoonized)), (male face, obesity, fat,giantess, giant, dwarf), (lowres, worst quality, low quality, normal quality, jpep artifacts, blurry vision, blurry, watermark, signature, bad art, beginner, amateur, draft, grainy, text, title, logo, error, toon \(style\):1.3), ((bad anatomy, bad proportions, deformed, bad perspective, forced perspective), bad hands, poorly drawn hands, mutated hand, bad feet, bad leg, poorly drawn feet, extra arms, missing limbs, missing arms,bad arm, missing fingers, extra fingers, wrong fingers, twisted fingers,blurred fingers, extra digit, fewer digits, extra limbs, extra legs, leg disfigured, poorly drawn face, distorted face, strabismus, ugly, ugly man, ugly face, scar on face, face defect, facial tattoo, crescent facial mark, facial mark, mask, veil, faceless:1.5), (nsfw, large breasts, huge breasts, looking back, nude, nake breasts, direct lighting, lens flare, colorful background, warm colors, strong color, high color saturation, colorful:1.2), badhandsv5-neg, badhandv4, EasyNegative, easynegative, ng_deepnegative_v1_75t, verybadimagenegative_v1.3, painting, sketches, (low quality, worst quality:1.5),
+deformed, bad anatomy, lowres, monochrome, grayscale,ugly face, inaccurate limb, bad hands, mutated hands,mutated legs, missing fingers, extra fingers`
+
+// Default returns the configuration used for every key the file leaves out.
+func Default() Config {
+	return Config{
+		SD: SD{
+			PollInterval: time.Second,
+			Timeout:      10 * time.Minute,
+		},
+		Defaults: Defaults{
+			Width:             512,
+			Height:            512,
+			Steps:             30,
+			BatchSize:         1,
+			NegativePrompt:    DefaultNegativePrompt,
+			HRUpscaler:        "ESRGAN_4x",
+			HRScale:           2,
+			DenoisingStrength: 0.55,
+			CFGScale:          7,
+		},
+		Limits: Limits{
+			MaxWidth:        1536,
+			MaxHeight:       1536,
+			MaxSteps:        60,
+			MaxBatch:        4,
+			MaxPromptLength: 1500,
+		},
+		Queue:    Queue{PerUser: 3, Max: 1000},
+		Discord:  Discord{APIURL: "https://discord.com", EditInterval: 1500 * time.Millisecond},
+		Telegram: Telegram{APIURL: "https://api.telegram.org", EditInterval: time.Second},
+		Log:      Log{Level: "info", Format: "text"},
+	}
+}
+
+// Backends returns the SD servers to use: the Backends list, or one backend
+// named "default" built from URL, Username and Password.
+func (c *Config) Backends() []Backend {
+	if len(c.SD.Backends) > 0 {
+		return c.SD.Backends
+	}
+	return []Backend{{Name: "default", URL: c.SD.URL, Username: c.SD.Username, Password: c.SD.Password}}
+}

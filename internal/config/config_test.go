@@ -1,0 +1,219 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestParseGood(t *testing.T) {
+	tests := []struct {
+		name  string
+		yaml  string
+		env   map[string]string
+		check func(t *testing.T, c *Config)
+	}{
+		{
+			name: "minimal file gets every default",
+			yaml: "sd:\n  url: http://127.0.0.1:7860\n",
+			check: func(t *testing.T, c *Config) {
+				want := Default()
+				want.SD.URL = "http://127.0.0.1:7860"
+				if !reflect.DeepEqual(c.SD, want.SD) || c.Defaults != want.Defaults || c.Limits != want.Limits || c.Queue != want.Queue {
+					t.Errorf("got %+v, want defaults %+v", c, want)
+				}
+				if c.Discord.Enabled() || c.Telegram.Enabled() {
+					t.Errorf("adapters enabled without tokens: discord=%v telegram=%v", c.Discord.Enabled(), c.Telegram.Enabled())
+				}
+			},
+		},
+		{
+			name: "env expansion, durations and lists",
+			yaml: `sd:
+  url: ${SD_URL}
+  password: "${SD_PASS}"
+  poll_interval: 250ms
+  timeout: 15m
+defaults:
+  width: ${W}
+  height: "${H}"
+  steps: 25
+discord: {token: "${DISCORD_TOKEN}", api_url: "${EMPTY:-https://discord.com}", admin_user_ids: [123456789012345678], edit_interval: 2s}
+telegram: {token: "${TELEGRAM_TOKEN:-fallback}", admin_user_ids: [42, 7]}
+log:
+  level: ${LEVEL}
+`,
+			env: map[string]string{"SD_URL": "http://gpu:7860/", "SD_PASS": "p: #x", "W": "768", "H": "640", "DISCORD_TOKEN": "abc", "LEVEL": "debug"},
+			check: func(t *testing.T, c *Config) {
+				if c.SD.URL != "http://gpu:7860/" || c.SD.Password != "p: #x" {
+					t.Errorf("sd = %+v, want expanded url and password", c.SD)
+				}
+				if c.SD.PollInterval != 250*time.Millisecond || c.SD.Timeout != 15*time.Minute {
+					t.Errorf("durations = %v %v, want 250ms 15m", c.SD.PollInterval, c.SD.Timeout)
+				}
+				if c.Defaults.Width != 768 || c.Defaults.Steps != 25 || c.Defaults.Height != 640 {
+					t.Errorf("defaults = %+v, want width 768 steps 25 height 640", c.Defaults)
+				}
+				if !c.Discord.Enabled() || c.Discord.AdminUserIDs[0] != "123456789012345678" || c.Discord.EditInterval != 2*time.Second {
+					t.Errorf("discord = %+v", c.Discord)
+				}
+				if c.Telegram.Token != "fallback" || len(c.Telegram.AdminUserIDs) != 2 || c.Telegram.AdminUserIDs[1] != 7 {
+					t.Errorf("telegram = %+v", c.Telegram)
+				}
+			},
+		},
+		{
+			name: "backends instead of url",
+			yaml: `sd:
+  backends:
+    - {name: a, url: http://a:7860}
+    - {name: b, url: https://b, username: u, password: p}
+`,
+			check: func(t *testing.T, c *Config) {
+				got := c.Backends()
+				if len(got) != 2 || got[1].Name != "b" || got[1].Password != "p" {
+					t.Errorf("Backends() = %+v", got)
+				}
+			},
+		},
+		{
+			name: "url gives one default backend",
+			yaml: "sd: {url: http://x:1, username: u, password: p}\n",
+			check: func(t *testing.T, c *Config) {
+				got := c.Backends()
+				if len(got) != 1 || got[0] != (Backend{Name: "default", URL: "http://x:1", Username: "u", Password: "p"}) {
+					t.Errorf("Backends() = %+v", got)
+				}
+			},
+		},
+		{
+			name: "explicitly empty negative prompt stays empty",
+			yaml: "sd: {url: http://x}\ndefaults: {negative_prompt: \"\"}\n",
+			check: func(t *testing.T, c *Config) {
+				if c.Defaults.NegativePrompt != "" {
+					t.Errorf("negative prompt = %q, want empty", c.Defaults.NegativePrompt)
+				}
+			},
+		},
+		{
+			name: "literal $${ and bare $ survive",
+			yaml: "sd: {url: http://x}\nstyles: [{name: cash, prompt: \"$$ {prompt} $${HOME}\"}]\n",
+			env:  map[string]string{"HOME": "/root"},
+			check: func(t *testing.T, c *Config) {
+				if got := c.Styles[0].Prompt; got != "$$ {prompt} ${HOME}" {
+					t.Errorf("prompt = %q, want %q", got, "$$ {prompt} ${HOME}")
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.yaml), env(tt.env))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			tt.check(t, c)
+		})
+	}
+}
+
+func TestParseBad(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string // substrings of the error
+	}{
+		{"malformed yaml", "sd:\n  url: [unclosed\n", []string{"invalid YAML", "line"}},
+		{"tab indentation", "sd:\n\turl: x\n", []string{"invalid YAML"}},
+		{"unknown top-level key", "sd: {url: http://x}\nqueue: {per_user: 1}\nbogus: 1\n", []string{"line 3", `unknown key "bogus"`}},
+		{"unknown nested key with suggestion", "sd:\n  url: http://x\n  pasword: y\n", []string{"line 3", `"sd.pasword"`, `did you mean "password"`}},
+		{"unknown key inside list", "sd:\n  backends:\n    - name: a\n      url: http://a\n      ulr: x\n", []string{"line 5", "sd.backends[0].ulr"}},
+		{"missing sd url", "queue: {per_user: 2}\n", []string{"sd.url is missing"}},
+		{"url and backends", "sd: {url: http://x, backends: [{name: a, url: http://a}]}\n", []string{"both set"}},
+		{"bad url scheme", "sd: {url: 127.0.0.1:7860}\n", []string{"line 1", "sd.url must be an http:// or https:// URL"}},
+		{"negative size", "sd: {url: http://x}\ndefaults:\n  width: -512\n", []string{"line 3", "defaults.width must be a multiple of 8"}},
+		{"size not multiple of 8", "sd: {url: http://x}\ndefaults: {height: 500}\n", []string{"defaults.height"}},
+		{"bad duration", "sd: {url: http://x, timeout: soon}\n", []string{"line 1", "soon"}},
+		{"integer duration", "sd: {url: http://x, poll_interval: 5}\n", []string{"line 1", "time.Duration"}},
+		{"zero poll interval", "sd: {url: http://x, poll_interval: 0s}\n", []string{"sd.poll_interval must be positive"}},
+		{"style without placeholder", "sd: {url: http://x}\nstyles: [{name: a, prompt: nice}]\n", []string{"styles[0].prompt must contain {prompt}"}},
+		{"duplicate style", "sd: {url: http://x}\nstyles: [{name: a, prompt: '{prompt}'}, {name: A, prompt: '{prompt}'}]\n", []string{"styles[1].name", "used twice"}},
+		{"bad lora weight", "sd: {url: http://x}\nstyles: [{name: a, prompt: '{prompt}', lora: 'x:heavy'}]\n", []string{"styles[0].lora weight must be a number"}},
+		{"bad discord id", "sd: {url: http://x}\ndiscord: {admin_user_ids: [bob]}\n", []string{"discord.admin_user_ids[0] must be a numeric Discord ID"}},
+		{"telegram id not a number", "sd: {url: http://x}\ntelegram: {admin_user_ids: [bob]}\n", []string{"line 2", "int64"}},
+		{"bad log level", "sd: {url: http://x}\nlog: {level: loud}\n", []string{"log.level"}},
+		{"every problem at once", "sd: {poll_interval: 0s}\nqueue: {per_user: 0, max: 0}\n", []string{"4 problems", "sd.url", "sd.poll_interval", "queue.per_user", "queue.max"}},
+		{"default above limit", "sd: {url: http://x}\ndefaults: {steps: 80}\n", []string{"defaults.steps must be between 1 and limits.max_steps (60), got 80"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), env(nil))
+			if err == nil {
+				t.Fatalf("Parse succeeded, want an error containing %q", tt.want)
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error spans lines: %q", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error = %q, want it to contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidationErrorIs(t *testing.T) {
+	_, err := Parse([]byte("queue: {max: 0}\n"), env(nil))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("errors.Is(%v, ErrInvalid) = false", err)
+	}
+	var ve *ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("got %v, want a ValidationError with 2 problems", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte("sd: {url: http://x}\nsd2: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path, env(nil))
+	if err == nil || !strings.HasPrefix(err.Error(), path+": line 2") {
+		t.Errorf("Load error = %v, want it to start with %q", err, path+": line 2")
+	}
+	_, err = Load(filepath.Join(dir, "missing.yaml"), env(nil))
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load(missing) = %v, want os.ErrNotExist", err)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	get := env(map[string]string{"A": "1", "EMPTY": ""})
+	tests := []struct{ in, want string }{
+		{"${A}", "1"},
+		{"x${A}y${A}", "x1y1"},
+		{"${MISSING}", ""},
+		{"${EMPTY:-d}", "d"},
+		{"${A:-d}", "1"},
+		{"$A", "$A"},
+		{"$${A}", "${A}"},
+		{"${unclosed", "${unclosed"},
+	}
+	for _, tt := range tests {
+		if got := Expand(tt.in, get); got != tt.want {
+			t.Errorf("Expand(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Validate checks the configuration and reports every problem at once, one
+// per line, each naming its key.
+func (c *Config) Validate() error {
+	var v validator
+	c.validateSD(&v)
+	c.validateGeneration(&v)
+	v.check(c.Queue.PerUser >= 1, "queue.per_user", "must be at least 1, got %d", c.Queue.PerUser)
+	v.check(c.Queue.Max >= 1, "queue.max", "must be at least 1, got %d", c.Queue.Max)
+	v.url("discord.api_url", c.Discord.APIURL)
+	v.check(c.Discord.EditInterval > 0, "discord.edit_interval", "must be positive, got %s", c.Discord.EditInterval)
+	for i, id := range c.Discord.AdminUserIDs {
+		v.snowflake(fmt.Sprintf("discord.admin_user_ids[%d]", i), id)
+	}
+	for i, id := range c.Discord.AdminRoleIDs {
+		v.snowflake(fmt.Sprintf("discord.admin_role_ids[%d]", i), id)
+	}
+	for i, id := range c.Discord.GuildIDs {
+		v.snowflake(fmt.Sprintf("discord.guild_ids[%d]", i), id)
+	}
+	v.url("telegram.api_url", c.Telegram.APIURL)
+	v.check(c.Telegram.EditInterval > 0, "telegram.edit_interval", "must be positive, got %s", c.Telegram.EditInterval)
+	v.check(slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	v.check(slices.Contains([]string{"text", "json"}, c.Log.Format), "log.format", "must be text or json, got %q", c.Log.Format)
+	return v.err()
+}
+
+func (c *Config) validateSD(v *validator) {
+	sd := c.SD
+	switch {
+	case sd.URL == "" && len(sd.Backends) == 0:
+		v.add("sd.url", "is missing: set it to your WebUI's address, e.g. http://127.0.0.1:7860 (or list sd.backends)")
+	case sd.URL != "" && len(sd.Backends) > 0:
+		v.add("sd.url", "and sd.backends are both set: use one of them")
+	case sd.URL != "":
+		v.url("sd.url", sd.URL)
+	}
+	names := map[string]bool{}
+	for i, b := range sd.Backends {
+		key := fmt.Sprintf("sd.backends[%d]", i)
+		v.check(b.Name != "", key+".name", "is missing")
+		v.check(!names[b.Name], key+".name", "%q is used twice", b.Name)
+		names[b.Name] = true
+		if b.URL == "" {
+			v.add(key+".url", "is missing")
+		} else {
+			v.url(key+".url", b.URL)
+		}
+	}
+	v.check(sd.PollInterval > 0, "sd.poll_interval", "must be positive, got %s", sd.PollInterval)
+	v.check(sd.Timeout > 0, "sd.timeout", "must be positive, got %s", sd.Timeout)
+}
+
+func (c *Config) validateGeneration(v *validator) {
+	d, l := c.Defaults, c.Limits
+	v.check(l.MaxWidth >= 64, "limits.max_width", "must be at least 64, got %d", l.MaxWidth)
+	v.check(l.MaxHeight >= 64, "limits.max_height", "must be at least 64, got %d", l.MaxHeight)
+	v.check(l.MaxSteps >= 1, "limits.max_steps", "must be at least 1, got %d", l.MaxSteps)
+	v.check(l.MaxBatch >= 1, "limits.max_batch", "must be at least 1, got %d", l.MaxBatch)
+	v.check(l.MaxPromptLength >= 1, "limits.max_prompt_length", "must be at least 1, got %d", l.MaxPromptLength)
+	v.size("defaults.width", d.Width, l.MaxWidth, "limits.max_width")
+	v.size("defaults.height", d.Height, l.MaxHeight, "limits.max_height")
+	v.check(d.Steps >= 1 && d.Steps <= l.MaxSteps, "defaults.steps", "must be between 1 and limits.max_steps (%d), got %d", l.MaxSteps, d.Steps)
+	v.check(d.BatchSize >= 1 && d.BatchSize <= l.MaxBatch, "defaults.batch_size", "must be between 1 and limits.max_batch (%d), got %d", l.MaxBatch, d.BatchSize)
+	v.check(d.HRScale >= 1 && d.HRScale <= 4, "defaults.hr_scale", "must be between 1 and 4, got %g", d.HRScale)
+	v.check(d.DenoisingStrength > 0 && d.DenoisingStrength <= 1, "defaults.denoising_strength", "must be in (0, 1], got %g", d.DenoisingStrength)
+	v.check(d.CFGScale >= 1 && d.CFGScale <= 30, "defaults.cfg_scale", "must be between 1 and 30, got %g", d.CFGScale)
+	v.check(!d.EnableHR || d.HRUpscaler != "", "defaults.hr_upscaler", "is needed when defaults.enable_hr is true")
+	names := map[string]bool{}
+	for i, s := range c.Styles {
+		key := fmt.Sprintf("styles[%d]", i)
+		name := strings.ToLower(s.Name)
+		v.check(s.Name != "" && !strings.ContainsAny(s.Name, " \t\n"), key+".name", "must be one word, got %q", s.Name)
+		v.check(!names[name], key+".name", "%q is used twice", s.Name)
+		names[name] = true
+		v.check(strings.Count(s.Prompt, "{prompt}") == 1, key+".prompt", "must contain {prompt} exactly once, got %q", s.Prompt)
+		if s.Lora != "" {
+			v.lora(key+".lora", s.Lora)
+		}
+	}
+}
+
+// validator collects problems.
+type validator struct{ problems []Problem }
+
+func (v *validator) add(key, msg string) {
+	v.problems = append(v.problems, Problem{Key: key, Msg: msg})
+}
+
+func (v *validator) check(ok bool, key, format string, args ...any) {
+	if !ok {
+		v.add(key, fmt.Sprintf(format, args...))
+	}
+}
+
+func (v *validator) url(key, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.add(key, fmt.Sprintf("must be an http:// or https:// URL, got %q", redact(raw)))
+	}
+}
+
+func (v *validator) size(key string, got, max int, maxKey string) {
+	v.check(got >= 64 && got <= max && got%8 == 0, key,
+		"must be a multiple of 8 between 64 and %s (%d), got %d", maxKey, max, got)
+}
+
+func (v *validator) snowflake(key, id string) {
+	_, err := strconv.ParseUint(id, 10, 64)
+	v.check(err == nil, key, "must be a numeric Discord ID, got %q", id)
+}
+
+func (v *validator) lora(key, lora string) {
+	name, weight, ok := strings.Cut(lora, ":")
+	if name == "" || strings.ContainsAny(name, "<>") {
+		v.add(key, fmt.Sprintf("must be \"name:weight\", got %q", lora))
+		return
+	}
+	if ok {
+		if _, err := strconv.ParseFloat(weight, 64); err != nil {
+			v.add(key, fmt.Sprintf("weight must be a number, got %q", weight))
+		}
+	}
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+// Problem is one thing wrong with the configuration.
+type Problem struct {
+	Key  string // dotted path, e.g. "defaults.width"
+	Msg  string // what is wrong and what is expected
+	Line int    // line in the file, when known
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d: %s %s", p.Line, p.Key, p.Msg)
+	}
+	return p.Key + " " + p.Msg
+}
+
+// ValidationError lists every problem Validate found.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	if len(e.Problems) == 1 {
+		return "invalid configuration: " + e.Problems[0].String()
+	}
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	return fmt.Sprintf("invalid configuration (%d problems): %s", len(e.Problems), strings.Join(parts, "; "))
+}
+
+// ErrInvalid matches every *ValidationError with errors.Is.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Is reports whether target is ErrInvalid.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// redact removes a password from a URL so it can be shown.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}

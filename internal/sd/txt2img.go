@@ -1,0 +1,175 @@
+package sd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Txt2ImgRequest is the body of POST /sdapi/v1/txt2img. Zero values of
+// fields marked omitempty leave the server's default; JSON names are A1111's.
+type Txt2ImgRequest struct {
+	Prompt         string `json:"prompt"`
+	NegativePrompt string `json:"negative_prompt"`
+	Width          int    `json:"width,omitempty"`
+	Height         int    `json:"height,omitempty"`
+	BatchSize      int    `json:"batch_size,omitempty"` // images per batch, sampled together
+	NIter          int    `json:"n_iter,omitempty"`     // batches, run one after another
+	Steps          int    `json:"steps,omitempty"`
+	// Seed is always sent: -1 asks for a random seed, 0 is a real seed.
+	Seed        int64   `json:"seed"`
+	SamplerName string  `json:"sampler_name,omitempty"`
+	Scheduler   string  `json:"scheduler,omitempty"` // A1111 >= 1.9
+	CFGScale    float64 `json:"cfg_scale,omitempty"`
+
+	EnableHR          bool    `json:"enable_hr"`
+	HRUpscaler        string  `json:"hr_upscaler,omitempty"`
+	HRScale           float64 `json:"hr_scale,omitempty"`
+	HRSecondPassSteps int     `json:"hr_second_pass_steps,omitempty"`
+	// DenoisingStrength is used by the hires pass. A1111 fails a hires job
+	// sent with null, so with EnableHR a nil value is sent as
+	// DefaultHRDenoisingStrength.
+	DenoisingStrength *float64 `json:"denoising_strength,omitempty"`
+
+	OverrideSettings                  map[string]any `json:"override_settings,omitempty"`
+	OverrideSettingsRestoreAfterwards *bool          `json:"override_settings_restore_afterwards,omitempty"`
+	SendImages                        *bool          `json:"send_images,omitempty"` // nil means true
+	SaveImages                        bool           `json:"save_images"`           // true also makes the server add a grid
+
+	TaskID      string `json:"task_id,omitempty"`       // the seed server's task id
+	ForceTaskID string `json:"force_task_id,omitempty"` // stock A1111 >= 1.8's task id
+}
+
+// DefaultHRDenoisingStrength is sent with EnableHR when DenoisingStrength is
+// nil; it is the WebUI's own default for the hires pass.
+const DefaultHRDenoisingStrength = 0.7
+
+// Txt2ImgResponse is a finished txt2img.
+type Txt2ImgResponse struct {
+	// Images holds the decoded output images (PNG unless the server's
+	// samples_format says otherwise): grids and script extras are left out,
+	// using info's index_of_first_image and all_seeds when the server sent them.
+	Images [][]byte
+	// Info is the decoded info; missing keys, nulls and odd types are zero
+	// and never fail the call.
+	Info Info
+	// RawInfo is the info JSON as the server sent it.
+	RawInfo string
+	// Parameters is the request as the server understood it (seed stays -1).
+	Parameters json.RawMessage
+}
+
+// errGenerationTimeout marks a generation context that hit Config.Timeout.
+var errGenerationTimeout = errors.New("sd: generation exceeded sd.timeout")
+
+// Txt2Img runs one txt2img without following its progress. It is bounded by
+// Config.Timeout; when that or ctx ends first, it asks the server to
+// interrupt the job and returns an error that says so (ErrTimeout for the
+// former).
+func (c *Client) Txt2Img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgResponse, error) {
+	return c.run(ctx, req, nil)
+}
+
+// run runs txt2img, with poll (if non-nil) in a goroutine of its own for as
+// long as txt2img runs; poll has returned when run returns.
+func (c *Client) run(ctx context.Context, req Txt2ImgRequest, poll func(context.Context)) (*Txt2ImgResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sd: txt2img not started: %w", context.Cause(ctx)) // nothing to interrupt
+	}
+	if req.EnableHR && req.DenoisingStrength == nil {
+		d := DefaultHRDenoisingStrength
+		req.DenoisingStrength = &d
+	}
+	genCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errGenerationTimeout)
+	defer cancel()
+	pollCtx, stopPolling := context.WithCancel(genCtx)
+	var wg sync.WaitGroup
+	if poll != nil {
+		wg.Go(func() { poll(pollCtx) })
+	}
+	resp, err := c.txt2img(genCtx, req)
+	stopPolling()
+	wg.Wait()
+	if err == nil || genCtx.Err() == nil {
+		return resp, err
+	}
+	aborted := &abortedError{cause: context.Cause(genCtx)}
+	if errors.Is(aborted.cause, errGenerationTimeout) {
+		aborted = &abortedError{limit: c.timeout}
+	}
+	// The WebUI keeps running a job whose request was dropped.
+	ictx, icancel := context.WithTimeout(context.WithoutCancel(ctx), c.callTimeout)
+	defer icancel()
+	aborted.interrupt = c.Interrupt(ictx)
+	c.log.InfoContext(ctx, "sd generation aborted", "err", aborted)
+	return nil, aborted
+}
+
+// txt2img posts the request and decodes the answer.
+func (c *Client) txt2img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgResponse, error) {
+	const path = "/sdapi/v1/txt2img"
+	resp, err := c.send(ctx, http.MethodPost, path, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var w struct {
+		Images     []b64Image      `json:"images"`
+		Parameters json.RawMessage `json:"parameters"`
+		Info       json.RawMessage `json:"info"`
+	}
+	if err := c.decode(ctx, resp, http.MethodPost, path, &w); err != nil {
+		return nil, err
+	}
+	out := &Txt2ImgResponse{Parameters: w.Parameters, RawInfo: infoString(w.Info)}
+	info, ok := decodeInfo(out.RawInfo)
+	if !ok && out.RawInfo != "" {
+		c.log.DebugContext(ctx, "sd txt2img info is not a JSON object; images taken by count", "info", clip(out.RawInfo, maxBodyShow))
+	}
+	out.Info = info
+	images := make([][]byte, len(w.Images))
+	for i, img := range w.Images {
+		images[i] = img
+	}
+	out.Images = selectImages(images, info, ok, req)
+	return out, nil
+}
+
+// infoString returns the info JSON: A1111 sends it as a string, a fork might
+// send the object itself.
+func infoString(raw json.RawMessage) string {
+	s := strings.TrimSpace(string(raw))
+	if strings.HasPrefix(s, `"`) {
+		return scalarText(raw)
+	}
+	if s == "null" {
+		return ""
+	}
+	return s
+}
+
+// selectImages picks the real outputs: images[index_of_first_image :
+// +len(all_seeds)]. Without usable info it expects batch_size*n_iter images,
+// after a grid when save_images made the server add one.
+func selectImages(images [][]byte, info Info, infoOK bool, req Txt2ImgRequest) [][]byte {
+	n := len(images)
+	if n == 0 {
+		return nil
+	}
+	count := len(info.AllSeeds)
+	if count == 0 {
+		count = max(req.BatchSize, 1) * max(req.NIter, 1)
+	}
+	start := info.IndexOfFirstImage
+	if !infoOK && req.SaveImages && count > 1 && n == count+1 {
+		start = 1
+	}
+	if start < 0 || start >= n {
+		start = 0
+	}
+	return images[start:min(start+count, n)]
+}

@@ -1,0 +1,60 @@
+package imagine
+
+import (
+	"context"
+	"time"
+)
+
+// Generator runs one generation. Cancelling ctx must stop the job on the
+// server too (for A1111: POST /sdapi/v1/interrupt). progress may be nil; it
+// is called from one goroutine and never after Generate returns. Errors are
+// wrapped in one of ErrBackendDown, ErrOutOfMemory, ErrRejected, ErrTimeout,
+// ErrInterrupted or ErrBackend.
+type Generator interface {
+	Generate(ctx context.Context, p Params, progress func(Progress)) (*Result, error)
+}
+
+// ModelSwitcher lists and switches a backend's checkpoints.
+type ModelSwitcher interface {
+	// Models lists the available checkpoints.
+	Models(ctx context.Context) ([]Model, error)
+	// CurrentModel returns the loaded checkpoint's title.
+	CurrentModel(ctx context.Context) (string, error)
+	// SwitchModel loads the checkpoint called name (a title or a model
+	// name) and confirms it is loaded; it returns the loaded title. Errors
+	// wrap ErrModelNotFound or ErrModelLoad when that is what happened.
+	SwitchModel(ctx context.Context, name string) (string, error)
+}
+
+// Backend is one SD server as the core uses it.
+type Backend interface {
+	Generator
+	ModelSwitcher
+}
+
+// NamedBackend is a Backend with the name the configuration gave it.
+type NamedBackend struct {
+	Name    string
+	Backend Backend
+}
+
+// Progress is one progress sample of a running generation.
+type Progress struct {
+	Fraction    float64 // 0–1
+	Step, Steps int
+	ETA         time.Duration
+	Preview     []byte // a new preview image, or nil if none arrived since the last sample
+}
+
+// Result is what a generation produced.
+type Result struct {
+	Images [][]byte // PNG files, in batch order
+	Seeds  []int64  // the seed of each image
+	Model  string   // the checkpoint that made them
+}
+
+// Model is one checkpoint a backend offers.
+type Model struct {
+	Title string // e.g. "v1-5-pruned-emaonly.safetensors [6ce0161689]"
+	Name  string // e.g. "v1-5-pruned-emaonly"
+}

@@ -1,0 +1,86 @@
+package imagine
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// fakeBackend is an in-memory Backend. Each Generate takes steps × stepTime
+// unless gen overrides it; it records what ran and when.
+type fakeBackend struct {
+	stepTime time.Duration
+	gen      func(ctx context.Context, p Params, progress func(Progress)) (*Result, error)
+
+	mu     sync.Mutex // guards the fields below
+	log    []string   // "start <prompt>", "end <prompt>", "switch <model>"
+	model  string
+	active int // generations running now
+	maxAct int
+}
+
+func (f *fakeBackend) record(s string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = append(f.log, s)
+}
+
+func (f *fakeBackend) events() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.log...)
+}
+
+func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Progress)) (*Result, error) {
+	f.mu.Lock()
+	f.active++
+	f.maxAct = max(f.maxAct, f.active)
+	f.log = append(f.log, "start "+p.UserPrompt)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.active--
+		f.log = append(f.log, "end "+p.UserPrompt)
+		f.mu.Unlock()
+	}()
+	if f.gen != nil {
+		return f.gen(ctx, p, progress)
+	}
+	for i := 1; i <= p.Steps; i++ {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(f.stepTime):
+		}
+		if progress != nil {
+			progress(Progress{Fraction: float64(i) / float64(p.Steps), Step: i, Steps: p.Steps, Preview: []byte{byte(i)}})
+		}
+	}
+	f.mu.Lock()
+	model := f.model
+	f.mu.Unlock()
+	return &Result{Images: [][]byte{[]byte("png")}, Seeds: []int64{max(p.Seed, 1)}, Model: model}, nil
+}
+
+func (f *fakeBackend) Models(ctx context.Context) ([]Model, error) {
+	return []Model{{Title: "a.safetensors [111]", Name: "a"}, {Title: "b.safetensors [222]", Name: "b"}}, nil
+}
+
+func (f *fakeBackend) CurrentModel(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.model, nil
+}
+
+func (f *fakeBackend) SwitchModel(ctx context.Context, name string) (string, error) {
+	f.mu.Lock()
+	busy := f.active
+	f.log = append(f.log, fmt.Sprintf("switch %s (busy %d)", name, busy))
+	f.mu.Unlock()
+	time.Sleep(50 * time.Millisecond) // loading
+	f.mu.Lock()
+	f.model = name
+	f.mu.Unlock()
+	return name, nil
+}

@@ -1,0 +1,141 @@
+package imagine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MsgID names one user-visible sentence in the catalogue.
+type MsgID int
+
+// The catalogue's message ids. Adapters add their own sentences here too, so
+// that every word a user sees is translated in one place.
+const (
+	MsgEmptyPrompt MsgID = iota
+	MsgPromptTooLong
+	MsgUnknownOption
+	MsgMissingValue
+	MsgRepeatedOption
+	MsgBadNumber
+	MsgOutOfRange
+	MsgBadSize
+	MsgSizeRange
+	MsgBadAspect
+	MsgAspectRange
+	MsgSizeAndAspect
+	MsgUnknownStyle
+	MsgNoStyles
+	MsgUserLimit
+	MsgQueueFull
+	MsgShuttingDown
+
+	MsgQueued
+	MsgQueuedNext
+	MsgStarting
+	MsgProgress
+	MsgCaption
+	MsgFailed
+	MsgCancelled
+	MsgNotYourJob
+	MsgJobGone
+
+	MsgFailDown
+	MsgFailOOM
+	MsgFailRejected
+	MsgFailTimeout
+	MsgFailServer
+	MsgFailInternal
+	MsgFailInterrupted
+
+	MsgModelNotFound
+	MsgModelSwitched
+	MsgModelSwitchFailed
+	MsgModelLoadFailed
+	MsgModelSwitching
+	MsgModelCurrent
+	MsgNotAdmin
+
+	numMsgs // keep last
+)
+
+// catalogue holds every message in English and Simplified Chinese, as
+// fmt formats. Index with a MsgID.
+var catalogue = [numMsgs]struct{ en, zh string }{
+	MsgEmptyPrompt:    {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
+	MsgPromptTooLong:  {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
+	MsgUnknownOption:  {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n and --hr.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr。"},
+	MsgMissingValue:   {"%s needs a value, e.g. %s.", "%s 需要一个值，例如 %s。"},
+	MsgRepeatedOption: {"%s was given twice.", "%s 重复出现了。"},
+	MsgBadNumber:      {"%s needs a whole number, got %q.", "%s 需要一个整数，收到的是 %q。"},
+	MsgOutOfRange:     {"%s must be between %d and %d, got %d.", "%s 必须在 %d 到 %d 之间，收到的是 %d。"},
+	MsgBadSize:        {"--size needs WIDTHxHEIGHT, e.g. 768x512, got %q.", "--size 需要 宽x高 的格式，例如 768x512，收到的是 %q。"},
+	MsgSizeRange:      {"The size must be between 64x64 and %dx%d, got %dx%d.", "尺寸必须在 64x64 到 %dx%d 之间，收到的是 %dx%d。"},
+	MsgBadAspect:      {"--ar needs a ratio like 16:9, got %q.", "--ar 需要类似 16:9 的比例，收到的是 %q。"},
+	MsgAspectRange:    {"The aspect ratio must be between 1:4 and 4:1, got %s.", "宽高比必须在 1:4 到 4:1 之间，收到的是 %s。"},
+	MsgSizeAndAspect:  {"Use either --ar or --size, not both.", "--ar 和 --size 只能选一个。"},
+	MsgUnknownStyle:   {"There is no style called %q. Styles: %s.", "没有名为 %q 的风格。可用风格：%s。"},
+	MsgNoStyles:       {"There is no style called %q: this server has no styles.", "没有名为 %q 的风格：此服务器未配置任何风格。"},
+	MsgUserLimit:      {"You already have %d requests queued or running. Please wait for one to finish.", "你已有 %d 个请求在排队或生成中，请等其中一个完成后再试。"},
+	MsgQueueFull:      {"The queue is full right now. Please try again in a few minutes.", "队列已满，请过几分钟再试。"},
+	MsgShuttingDown:   {"The bot is restarting. Please send your request again in a minute.", "机器人正在重启，请稍后重新发送你的请求。"},
+
+	MsgQueued:     {"Queued: position %d of %d.", "排队中：第 %d 位，共 %d 位。"},
+	MsgQueuedNext: {"Queued: you are next.", "排队中：下一个就是你。"},
+	MsgStarting:   {"Starting…", "开始生成…"},
+	MsgProgress:   {"%s %d%% · step %d/%d · ETA %s", "%s %d%% · 第 %d/%d 步 · 预计还需 %s"},
+	MsgCaption:    {"%s\nSeed %s · %dx%d · %d steps · %s · %s · by %s", "%s\n种子 %s · %dx%d · %d 步 · %s · 用时 %s · 来自 %s"},
+	MsgFailed:     {"Failed: %s", "生成失败：%s"},
+	MsgCancelled:  {"Cancelled.", "已取消。"},
+	MsgNotYourJob: {"Only the person who asked, or an admin, can cancel this.", "只有发起者或管理员可以取消此请求。"},
+	MsgJobGone:    {"This request has already finished.", "此请求已经结束。"},
+
+	MsgFailDown:        {"The image server is not reachable right now. Please try again later.", "图片服务器暂时无法连接，请稍后再试。"},
+	MsgFailOOM:         {"The image server ran out of GPU memory. Try a smaller size or fewer images.", "图片服务器显存不足，请尝试更小的尺寸或更少的张数。"},
+	MsgFailRejected:    {"The image server rejected the request: %s", "图片服务器拒绝了请求：%s"},
+	MsgFailTimeout:     {"The image took too long and was stopped. Try fewer steps or a smaller size.", "生成时间过长，已被停止。请尝试更少的步数或更小的尺寸。"},
+	MsgFailServer:      {"The image server had an error. Please try again.", "图片服务器出错了，请重试。"},
+	MsgFailInternal:    {"Something went wrong. Please try again.", "出了点问题，请重试。"},
+	MsgFailInterrupted: {"The image server stopped this job.", "图片服务器中止了此任务。"},
+
+	MsgModelNotFound:     {"There is no model called %q.", "没有名为 %q 的模型。"},
+	MsgModelSwitched:     {"Model switched to %s.", "模型已切换为 %s。"},
+	MsgModelSwitchFailed: {"Could not switch the model: %s", "切换模型失败：%s"},
+	MsgModelLoadFailed:   {"The server could not load %s.", "服务器无法加载 %s。"},
+	MsgModelSwitching:    {"Switching the model to %s. Running images finish first…", "正在切换模型为 %s，会先等当前图片生成完毕…"},
+	MsgModelCurrent:      {"Current model: %s", "当前模型：%s"},
+	MsgNotAdmin:          {"Sorry, only bot admins can do that.", "抱歉，只有机器人管理员可以这样做。"},
+}
+
+// Lang is a language of the catalogue.
+type Lang int
+
+// The catalogue's languages.
+const (
+	English Lang = iota
+	Chinese
+)
+
+// LangOf picks the language for a locale: any "zh…" locale is Chinese,
+// everything else English.
+func LangOf(locale string) Lang {
+	if strings.HasPrefix(strings.ToLower(locale), "zh") {
+		return Chinese
+	}
+	return English
+}
+
+// T renders message id in the language of locale with args.
+func T(locale string, id MsgID, args ...any) string {
+	if id < 0 || id >= numMsgs {
+		return fmt.Sprintf("!(message %d)", int(id))
+	}
+	m := catalogue[id]
+	format := m.en
+	if LangOf(locale) == Chinese && m.zh != "" {
+		format = m.zh
+	}
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
+}

@@ -1,0 +1,222 @@
+package imagine
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ParseInline reads a prompt with inline options, as users type them on
+// both platforms:
+//
+//	a lighthouse at dusk --ar 16:9 --steps 25 --seed 42 --no people, boats --style anime --n 2 --hr
+//
+// Options may stand anywhere; the rest of the text is the prompt, passed on
+// unchanged (weights, \( escapes, embeddings and <lora:...> tags included).
+// "—" (a dash phones substitute for "--") works like "--". Only the syntax is
+// checked here; Settings.Resolve checks the values against the limits.
+func ParseInline(text string, who Requester) (Request, error) {
+	r := NewRequest("", who)
+	toks := tokenize(text)
+	var pieces []string // the prompt's text between options
+	last := 0           // end of the text consumed so far
+	seen := map[string]bool{}
+	for i := 0; i < len(toks); {
+		name, ok := optionName(toks[i].text)
+		if !ok {
+			i++
+			continue
+		}
+		pieces = append(pieces, text[last:toks[i].start])
+		opt := canonical(name)
+		if opt == "" {
+			return Request{}, userErr(ErrBadOption, MsgUnknownOption, toks[i].text)
+		}
+		if seen[opt] {
+			return Request{}, userErr(ErrBadOption, MsgRepeatedOption, opt)
+		}
+		seen[opt] = true
+		// Tokens i+1 up to end are the value: none for --hr, every token
+		// up to the next option for --no, else one token.
+		end := i + 1
+		switch opt {
+		case "--hr":
+		case "--no":
+			for end < len(toks) && !isOption(toks[end].text) {
+				end++
+			}
+		default:
+			if end < len(toks) && !isOption(toks[end].text) {
+				end++
+			}
+		}
+		var value string
+		if end > i+1 {
+			value = text[toks[i+1].start:toks[end-1].end]
+		}
+		if err := r.setOption(opt, value); err != nil {
+			return Request{}, err
+		}
+		last, i = toks[end-1].end, end
+	}
+	pieces = append(pieces, text[last:])
+	for i := range pieces {
+		pieces[i] = strings.TrimSpace(pieces[i])
+	}
+	r.Prompt = joinNonEmpty(pieces, " ")
+	return r, nil
+}
+
+func joinNonEmpty(parts []string, sep string) string {
+	parts = slices.DeleteFunc(parts, func(s string) bool { return s == "" })
+	return strings.Join(parts, sep)
+}
+
+// optionExamples are the example values shown when an option has none.
+var optionExamples = map[string]string{
+	"--ar": "--ar 16:9", "--size": "--size 768x512", "--steps": "--steps 25", "--seed": "--seed 42",
+	"--no": "--no people, text", "--style": "--style NAME", "--n": "--n 2",
+}
+
+func (r *Request) setOption(opt, value string) error {
+	if value == "" && opt != "--hr" {
+		return userErr(ErrBadOption, MsgMissingValue, opt, optionExamples[opt])
+	}
+	var err error
+	switch opt {
+	case "--ar":
+		r.Aspect, err = parseRatio(value)
+	case "--size":
+		r.Width, r.Height, err = parseSize(value)
+	case "--steps":
+		r.Steps, err = parseInt(opt, value)
+	case "--n":
+		r.BatchSize, err = parseInt(opt, value)
+	case "--seed":
+		r.Seed, err = strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			err = userErr(ErrBadOption, MsgBadNumber, opt, value)
+		}
+	case "--no":
+		r.NegativePrompt = value
+	case "--style":
+		r.Style = value
+	case "--hr":
+		r.HiresFix = true
+	}
+	return err
+}
+
+// canonical maps an option name and its aliases to the canonical spelling,
+// or "" if the option is unknown.
+func canonical(name string) string {
+	switch strings.ToLower(name) {
+	case "ar", "aspect":
+		return "--ar"
+	case "size":
+		return "--size"
+	case "steps", "step":
+		return "--steps"
+	case "seed":
+		return "--seed"
+	case "no", "neg", "negative":
+		return "--no"
+	case "style":
+		return "--style"
+	case "n", "batch", "count":
+		return "--n"
+	case "hr", "hires":
+		return "--hr"
+	}
+	return ""
+}
+
+// optionName returns "steps" for "--steps" or "—steps"; ok is false for
+// anything that is not an option (including a lone "--").
+func optionName(tok string) (string, bool) {
+	var rest string
+	switch {
+	case strings.HasPrefix(tok, "--"):
+		rest = tok[2:]
+	case strings.HasPrefix(tok, "—"), strings.HasPrefix(tok, "–"):
+		_, size := utf8.DecodeRuneInString(tok)
+		rest = tok[size:]
+	default:
+		return "", false
+	}
+	if rest == "" {
+		return "", false
+	}
+	for _, c := range rest {
+		if !unicode.IsLetter(c) && c != '-' && c != '_' {
+			return "", false
+		}
+	}
+	return rest, true
+}
+
+func isOption(tok string) bool {
+	_, ok := optionName(tok)
+	return ok
+}
+
+func parseInt(opt, value string) (int, error) {
+	n, err := strconv.Atoi(value)
+	if err != nil {
+		return 0, userErr(ErrBadOption, MsgBadNumber, opt, value)
+	}
+	return n, nil
+}
+
+// parseSize reads "768x512" (also with "×", "X" or "*").
+func parseSize(value string) (w, h int, err error) {
+	f := strings.FieldsFunc(value, func(r rune) bool { return r == 'x' || r == 'X' || r == '×' || r == '*' })
+	if len(f) == 2 {
+		w, err1 := strconv.Atoi(strings.TrimSpace(f[0]))
+		h, err2 := strconv.Atoi(strings.TrimSpace(f[1]))
+		if err1 == nil && err2 == nil && w > 0 && h > 0 {
+			return w, h, nil
+		}
+	}
+	return 0, 0, userErr(ErrBadOption, MsgBadSize, value)
+}
+
+// parseRatio reads "16:9" (also "16x9" or "16/9").
+func parseRatio(value string) (Ratio, error) {
+	f := strings.FieldsFunc(value, func(r rune) bool { return r == ':' || r == 'x' || r == '/' || r == '：' })
+	if len(f) == 2 {
+		w, err1 := strconv.Atoi(f[0])
+		h, err2 := strconv.Atoi(f[1])
+		if err1 == nil && err2 == nil && w > 0 && h > 0 && w <= 100 && h <= 100 {
+			return Ratio{W: w, H: h}, nil
+		}
+	}
+	return Ratio{}, userErr(ErrBadOption, MsgBadAspect, value)
+}
+
+// token is a whitespace-separated word of the text with its byte offsets.
+type token struct {
+	text       string
+	start, end int
+}
+
+func tokenize(s string) []token {
+	var toks []token
+	start := -1
+	for i, c := range s {
+		if unicode.IsSpace(c) {
+			if start >= 0 {
+				toks = append(toks, token{s[start:i], start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		toks = append(toks, token{s[start:], start, len(s)})
+	}
+	return toks
+}

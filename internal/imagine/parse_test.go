@@ -1,0 +1,118 @@
+package imagine
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseInline(t *testing.T) {
+	who := Requester{Platform: Telegram, UserID: "1"}
+	tests := []struct {
+		in   string
+		want Request
+	}{
+		{"a lighthouse at dusk", Request{Prompt: "a lighthouse at dusk", Seed: -1}},
+		{"  spaced\tout  ", Request{Prompt: "spaced\tout", Seed: -1}},
+		{"a cat --ar 16:9", Request{Prompt: "a cat", Aspect: Ratio{16, 9}, Seed: -1}},
+		{"a cat --aspect 2x3", Request{Prompt: "a cat", Aspect: Ratio{2, 3}, Seed: -1}},
+		{"a cat --size 768x512", Request{Prompt: "a cat", Width: 768, Height: 512, Seed: -1}},
+		{"a cat --size 640×480", Request{Prompt: "a cat", Width: 640, Height: 480, Seed: -1}},
+		{"a cat --steps 25", Request{Prompt: "a cat", Steps: 25, Seed: -1}},
+		{"a cat --seed 42", Request{Prompt: "a cat", Seed: 42}},
+		{"a cat --seed -1", Request{Prompt: "a cat", Seed: -1}},
+		{"a cat --no people, boats", Request{Prompt: "a cat", NegativePrompt: "people, boats", Seed: -1}},
+		{"a cat --no blur --steps 9", Request{Prompt: "a cat", NegativePrompt: "blur", Steps: 9, Seed: -1}},
+		{"a cat --style Anime", Request{Prompt: "a cat", Style: "Anime", Seed: -1}},
+		{"a cat --n 2", Request{Prompt: "a cat", BatchSize: 2, Seed: -1}},
+		{"a cat --hr", Request{Prompt: "a cat", HiresFix: true, Seed: -1}},
+		{"a cat --hr on a mat", Request{Prompt: "a cat on a mat", HiresFix: true, Seed: -1}},
+		{"a cat --steps 20 on a mat", Request{Prompt: "a cat on a mat", Steps: 20, Seed: -1}},
+		{"--seed 7 a cat", Request{Prompt: "a cat", Seed: 7}},
+		{"a cat —ar 1:1 —hr", Request{Prompt: "a cat", Aspect: Ratio{1, 1}, HiresFix: true, Seed: -1}},
+		{"a cat --STEPS 5", Request{Prompt: "a cat", Steps: 5, Seed: -1}},
+		{"all --ar 3:2 --size 64x64 --steps 1 --seed 0 --style s --n 4 --hr --no x y",
+			Request{Prompt: "all", Aspect: Ratio{3, 2}, Width: 64, Height: 64, Steps: 1, Seed: 0, Style: "s", BatchSize: 4, HiresFix: true, NegativePrompt: "x y"}},
+		// Prompts pass through unchanged.
+		{`(red:1.2) toon \(style\), <lora:foo:0.5>, EasyNegative -- dash`, Request{Prompt: `(red:1.2) toon \(style\), <lora:foo:0.5>, EasyNegative -- dash`, Seed: -1}},
+		{"中文提示词 --ar 16:9", Request{Prompt: "中文提示词", Aspect: Ratio{16, 9}, Seed: -1}},
+		{"--hr", Request{HiresFix: true, Seed: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseInline(tt.in, who)
+			if err != nil {
+				t.Fatalf("ParseInline(%q) error: %v", tt.in, err)
+			}
+			tt.want.Requester = who
+			if got != tt.want {
+				t.Errorf("ParseInline(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseInlineErrors(t *testing.T) {
+	tests := []struct {
+		in     string
+		wantID MsgID
+	}{
+		{"a cat --steps", MsgMissingValue},
+		{"a cat --steps --hr", MsgMissingValue},
+		{"a cat --steps many", MsgBadNumber},
+		{"a cat --n two", MsgBadNumber},
+		{"a cat --seed 1.5", MsgBadNumber},
+		{"a cat --size 768", MsgBadSize},
+		{"a cat --size axb", MsgBadSize},
+		{"a cat --size 0x512", MsgBadSize},
+		{"a cat --ar wide", MsgBadAspect},
+		{"a cat --ar 0:1", MsgBadAspect},
+		{"a cat --ar 16:9:1", MsgBadAspect},
+		{"a cat --colour red", MsgUnknownOption},
+		{"a cat --steps 2 --steps 3", MsgRepeatedOption},
+		{"a cat --no", MsgMissingValue},
+		{"a cat --style", MsgMissingValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParseInline(tt.in, Requester{})
+			var ue *UserError
+			if !errors.As(err, &ue) || !errors.Is(err, ErrBadOption) {
+				t.Fatalf("ParseInline(%q) error = %v, want a *UserError of kind ErrBadOption", tt.in, err)
+			}
+			if ue.ID != tt.wantID {
+				t.Errorf("ParseInline(%q) message = %q (id %d), want id %d", tt.in, ue.Error(), ue.ID, tt.wantID)
+			}
+		})
+	}
+}
+
+func FuzzParseInline(f *testing.F) {
+	for _, s := range []string{"a cat --ar 16:9 --n 2", "--no x --hr", "—seed 5 —", "--size 9x9 ((x)) <lora:a:1>", "\u00a0--steps\u00a01"} {
+		f.Add(s)
+	}
+	settings := testSettings()
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseInline(s, Requester{})
+		if err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("ParseInline(%q) returned a non-user error %v", s, err)
+			}
+			return
+		}
+		if len(r.Prompt) > len(s) {
+			t.Fatalf("prompt %q longer than input %q", r.Prompt, s)
+		}
+		p, err := settings.Resolve(r)
+		if err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) {
+				t.Fatalf("Resolve(%+v) returned a non-user error %v", r, err)
+			}
+			return
+		}
+		if p.Width%8 != 0 || p.Height%8 != 0 || p.Width < 64 || p.Height < 64 || p.Width > 1536 || p.Height > 1536 {
+			t.Fatalf("Resolve(%+v) size %dx%d breaks the limits", r, p.Width, p.Height)
+		}
+	})
+}

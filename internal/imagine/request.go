@@ -1,0 +1,55 @@
+package imagine
+
+import "fmt"
+
+// Platform names where a request came from. Its value prefixes user keys
+// ("tg:123"), so it is short and stable.
+type Platform string
+
+// The platforms imaginebot serves.
+const (
+	Telegram Platform = "tg"
+	Discord  Platform = "dc"
+	CLI      Platform = "cli"
+)
+
+// Requester is who asked for a job.
+type Requester struct {
+	Platform Platform
+	UserID   string // the platform's user id, as text
+	Name     string // display name, for captions and logs
+	Locale   string // e.g. "en-US", "zh-CN", "zh-hans"; chooses the language of every reply
+}
+
+// Key identifies the requester across platforms, e.g. "tg:42". The queue
+// uses it for fairness and per-user caps.
+func (r Requester) Key() string { return string(r.Platform) + ":" + r.UserID }
+
+// Request is one generation request as a user gave it, before defaults and
+// limits are applied. Zero values mean "use the default"; Seed -1 means
+// random. Both platforms fill this one type.
+type Request struct {
+	Prompt         string // the user's prompt, without inline options
+	NegativePrompt string // extra negative terms (--no); added to the configured default
+	Width, Height  int
+	Aspect         Ratio // instead of Width and Height: a shape of about the default area
+	Steps          int
+	Seed           int64
+	BatchSize      int
+	Style          string
+	HiresFix       bool
+	Requester      Requester
+}
+
+// NewRequest returns a Request for prompt with every option unset.
+func NewRequest(prompt string, who Requester) Request {
+	return Request{Prompt: prompt, Seed: -1, Requester: who}
+}
+
+// Ratio is an aspect ratio such as 16:9. The zero Ratio means unset.
+type Ratio struct{ W, H int }
+
+// IsZero reports whether the ratio is unset.
+func (r Ratio) IsZero() bool { return r.W == 0 || r.H == 0 }
+
+func (r Ratio) String() string { return fmt.Sprintf("%d:%d", r.W, r.H) }

@@ -1,0 +1,250 @@
+package imagine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/queue"
+)
+
+// JobID identifies a job for as long as the process runs.
+type JobID uint64
+
+// String renders the id compactly (base 36), for callback data.
+func (id JobID) String() string { return strconv.FormatUint(uint64(id), 36) }
+
+// ParseJobID reads a JobID written by String.
+func ParseJobID(s string) (JobID, error) {
+	n, err := strconv.ParseUint(s, 36, 64)
+	return JobID(n), err
+}
+
+// Config configures a Service.
+type Config struct {
+	Settings Settings
+	PerUser  int // most jobs one user may have waiting or running
+	MaxQueue int // most jobs waiting in all
+	// PositionRefresh is how often queued jobs learn their new position;
+	// default 3s. Positions change for everyone at every start, so this
+	// keeps chat edits rare.
+	PositionRefresh time.Duration
+	// RetryDelays are the waits before retrying a job whose backend was
+	// unreachable; default 1s, 2s. The job fails after the last one.
+	RetryDelays []time.Duration
+	Logger      *slog.Logger
+}
+
+// Service owns the queue and one worker per backend. Submit, Cancel and the
+// other methods are safe for concurrent use; Run does the work.
+type Service struct {
+	settings Settings
+	cfg      Config
+	log      *slog.Logger
+	queue    *queue.Fair[*job]
+	workers  []*worker
+
+	switchMu sync.Mutex // serialises model switches
+
+	mu       sync.Mutex // guards jobs and stopping
+	jobs     map[JobID]*job
+	stopping bool
+}
+
+// job is one request on its way through the service.
+type job struct {
+	id        JobID
+	req       Request
+	params    Params
+	watch     *Watch
+	submitted time.Time
+
+	// Set by the worker while it runs the job; guarded by Service.mu.
+	cancel    context.CancelFunc
+	cancelled bool
+}
+
+// New returns a Service that runs jobs on backends. Call Run to start it.
+func New(cfg Config, backends []NamedBackend) *Service {
+	if cfg.PositionRefresh <= 0 {
+		cfg.PositionRefresh = 3 * time.Second
+	}
+	if cfg.RetryDelays == nil {
+		cfg.RetryDelays = []time.Duration{time.Second, 2 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{
+		settings: cfg.Settings,
+		cfg:      cfg,
+		log:      cfg.Logger,
+		queue:    queue.New[*job](cfg.PerUser, cfg.MaxQueue),
+		jobs:     map[JobID]*job{},
+	}
+	for _, b := range backends {
+		s.workers = append(s.workers, &worker{
+			name:    b.Name,
+			backend: b.Backend,
+			svc:     s,
+			log:     cfg.Logger.With("backend", b.Name),
+		})
+	}
+	return s
+}
+
+// Settings returns the defaults, limits and styles requests are resolved with.
+func (s *Service) Settings() Settings { return s.settings }
+
+// Ticket is a submitted job: its id, its resolved parameters and the Watch
+// its statuses arrive on.
+type Ticket struct {
+	ID     JobID
+	Params Params
+	Watch  *Watch
+}
+
+// Submit validates req and queues it. Refusals (bad options, per-user limit,
+// full queue, shutting down) are *UserError values for the requester.
+func (s *Service) Submit(req Request) (*Ticket, error) {
+	p, err := s.settings.Resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return nil, userErr(ErrShuttingDown, MsgShuttingDown)
+	}
+	// The watch exists before the job is in the queue: the position
+	// refresher may look at it as soon as it is.
+	j := &job{req: req, params: p, submitted: time.Now(), watch: newWatch(Status{State: Queued, Params: p})}
+	id, err := s.queue.Push(req.Requester.Key(), j)
+	switch {
+	case errors.Is(err, queue.ErrUserLimit):
+		return nil, userErr(ErrUserLimit, MsgUserLimit, s.cfg.PerUser)
+	case errors.Is(err, queue.ErrFull):
+		return nil, userErr(ErrQueueFull, MsgQueueFull)
+	case errors.Is(err, queue.ErrClosed):
+		return nil, userErr(ErrShuttingDown, MsgShuttingDown)
+	case err != nil:
+		return nil, err
+	}
+	// A worker that took the job already waits for s.mu before it
+	// publishes anything, so this queued status comes first.
+	j.id = JobID(id)
+	pos, _ := s.queue.Position(id)
+	j.watch.publish(Status{Job: j.id, State: Queued, Position: max(pos, 1), QueueLen: s.queue.Len(), Params: p})
+	s.jobs[j.id] = j
+	return &Ticket{ID: j.id, Params: p, Watch: j.watch}, nil
+}
+
+// Cancel stops a job: a waiting job leaves the queue, a running one is
+// interrupted on its backend. Only its requester or an admin may cancel it
+// (ErrNotYourJob); a finished job gives ErrJobNotFound.
+func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[id]
+	if !ok {
+		return userErr(ErrJobNotFound, MsgJobGone)
+	}
+	if !admin && j.req.Requester.Key() != by.Key() {
+		return userErr(ErrNotYourJob, MsgNotYourJob)
+	}
+	if _, ok := s.queue.Cancel(queue.ID(id)); ok {
+		delete(s.jobs, id)
+		j.watch.publish(Status{Job: id, State: Cancelled, Err: ErrCancelled, Params: j.params})
+		return nil
+	}
+	// Running, or just taken by a worker that has not registered it yet:
+	// the worker checks cancelled when it does.
+	if !j.cancelled {
+		j.cancelled = true
+		if j.cancel != nil {
+			j.cancel()
+		}
+		return nil
+	}
+	return userErr(ErrJobNotFound, MsgJobGone)
+}
+
+// JobInfo describes one of a user's jobs, for /queue.
+type JobInfo struct {
+	ID       JobID
+	State    State // Queued or Running
+	Position int   // when Queued
+	Prompt   string
+}
+
+// Jobs lists who's jobs (waiting and running) and the number of jobs
+// waiting in all.
+func (s *Service) Jobs(who Requester) (mine []JobInfo, waiting int) {
+	snap := s.queue.Snapshot()
+	key := who.Key()
+	for _, it := range snap.Running {
+		if it.User == key {
+			mine = append(mine, JobInfo{ID: JobID(it.ID), State: Running, Prompt: it.Value.params.UserPrompt})
+		}
+	}
+	for i, it := range snap.Waiting {
+		if it.User == key {
+			mine = append(mine, JobInfo{ID: JobID(it.ID), State: Queued, Position: i + 1, Prompt: it.Value.params.UserPrompt})
+		}
+	}
+	return mine, len(snap.Waiting)
+}
+
+// Run starts one worker per backend and keeps queued jobs' positions fresh
+// until ctx ends. It then stops taking jobs, cancels running ones, fails
+// every waiting job with ErrShuttingDown (so adapters tell their users) and
+// returns nil once every worker has stopped.
+func (s *Service) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, w := range s.workers {
+		wg.Go(func() { w.run(ctx) })
+	}
+	wg.Go(func() { s.refreshPositions(ctx) })
+	<-ctx.Done()
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	left := s.queue.Close()
+	wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, it := range left {
+		j := it.Value
+		delete(s.jobs, j.id)
+		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, MsgShuttingDown), Params: j.params})
+	}
+	return nil
+}
+
+// refreshPositions tells waiting jobs their place every PositionRefresh,
+// publishing only to jobs whose place changed.
+func (s *Service) refreshPositions(ctx context.Context) {
+	t := time.NewTicker(s.cfg.PositionRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		snap := s.queue.Snapshot()
+		n := len(snap.Waiting)
+		for i, it := range snap.Waiting {
+			it.Value.watch.update(func(st *Status) bool {
+				if st.State != Queued || st.Position == i+1 {
+					return false
+				}
+				st.Position, st.QueueLen = i+1, n
+				return true
+			})
+		}
+	}
+}

@@ -1,0 +1,202 @@
+package imagine
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Settings are the configured defaults, limits and styles that turn a
+// Request into Params.
+type Settings struct {
+	Defaults Defaults
+	Limits   Limits
+	Styles   []Style
+	// ForcedNegative is appended to every negative prompt (moderation).
+	ForcedNegative string
+}
+
+// Defaults are the parameters a request gets when it does not set them.
+type Defaults struct {
+	Width, Height     int
+	Steps             int
+	BatchSize         int
+	NegativePrompt    string
+	EnableHR          bool
+	HRUpscaler        string
+	HRScale           float64
+	DenoisingStrength float64
+	Sampler           string
+	CFGScale          float64
+}
+
+// Limits bound what a user may ask for.
+type Limits struct {
+	MaxWidth, MaxHeight int
+	MaxSteps            int
+	MaxBatch            int
+	MaxPromptLength     int
+}
+
+// Style is a named prompt template: Prompt contains {prompt}; Lora is an
+// optional "name:weight" appended as " <lora:name:weight>".
+type Style struct {
+	Name   string
+	Prompt string
+	Lora   string
+}
+
+// Params are fully resolved generation parameters, what a Backend runs.
+type Params struct {
+	Prompt            string // final prompt, style applied
+	NegativePrompt    string // final negative prompt
+	Width, Height     int
+	Steps             int
+	Seed              int64 // -1 = random
+	BatchSize         int
+	Sampler           string
+	CFGScale          float64
+	EnableHR          bool
+	HRUpscaler        string
+	HRScale           float64
+	DenoisingStrength float64
+
+	UserPrompt string // the prompt as the user typed it, for captions
+	Style      string // the style's configured name, or ""
+}
+
+// The smallest side and the most extreme aspect ratio accepted.
+const (
+	minSide   = 64
+	maxAspect = 4.0
+	maxSeed   = math.MaxUint32
+)
+
+// Resolve validates r against the settings and returns the parameters to
+// run. Refusals are *UserError values.
+func (s Settings) Resolve(r Request) (Params, error) {
+	d, l := s.Defaults, s.Limits
+	prompt := strings.TrimSpace(r.Prompt)
+	if prompt == "" {
+		return Params{}, userErr(ErrEmptyPrompt, MsgEmptyPrompt)
+	}
+	if n := utf8.RuneCountInString(prompt); l.MaxPromptLength > 0 && n > l.MaxPromptLength {
+		return Params{}, userErr(ErrPromptTooLong, MsgPromptTooLong, n, l.MaxPromptLength)
+	}
+	p := Params{
+		UserPrompt:        prompt,
+		Prompt:            prompt,
+		Steps:             or(r.Steps, d.Steps),
+		Seed:              r.Seed,
+		BatchSize:         or(r.BatchSize, d.BatchSize),
+		Sampler:           d.Sampler,
+		CFGScale:          d.CFGScale,
+		EnableHR:          r.HiresFix || d.EnableHR,
+		HRUpscaler:        d.HRUpscaler,
+		HRScale:           d.HRScale,
+		DenoisingStrength: d.DenoisingStrength,
+	}
+	if r.Style != "" {
+		st, err := s.style(r.Style)
+		if err != nil {
+			return Params{}, err
+		}
+		p.Style, p.Prompt = st.Name, ComposePrompt(st, prompt)
+	}
+	var err error
+	if p.Width, p.Height, err = s.size(r); err != nil {
+		return Params{}, err
+	}
+	if p.Steps < 1 || p.Steps > l.MaxSteps {
+		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--steps", 1, l.MaxSteps, p.Steps)
+	}
+	if p.BatchSize < 1 || p.BatchSize > l.MaxBatch {
+		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--n", 1, l.MaxBatch, p.BatchSize)
+	}
+	if p.Seed < -1 || p.Seed > maxSeed {
+		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--seed", -1, int64(maxSeed), p.Seed)
+	}
+	p.NegativePrompt = joinTerms(strings.TrimSpace(r.NegativePrompt), d.NegativePrompt, s.ForcedNegative)
+	return p, nil
+}
+
+// ComposePrompt applies a style to a prompt exactly as the seed document
+// says: the template with {prompt} replaced, then " <lora:NAME:WEIGHT>" when
+// the style has a LoRA. For the seed's style that is
+// "((best quality)), ((masterpiece)), " + prompt + " <lora:NAME:0.5>".
+func ComposePrompt(st Style, prompt string) string {
+	out := strings.Replace(st.Prompt, "{prompt}", prompt, 1)
+	if st.Lora != "" {
+		out += " <lora:" + st.Lora + ">"
+	}
+	return out
+}
+
+func (s Settings) style(name string) (Style, error) {
+	for _, st := range s.Styles {
+		if strings.EqualFold(st.Name, name) {
+			return st, nil
+		}
+	}
+	if len(s.Styles) == 0 {
+		return Style{}, userErr(ErrUnknownStyle, MsgNoStyles, name)
+	}
+	return Style{}, userErr(ErrUnknownStyle, MsgUnknownStyle, name, strings.Join(s.StyleNames(), ", "))
+}
+
+// StyleNames lists the configured styles in order.
+func (s Settings) StyleNames() []string {
+	names := make([]string, len(s.Styles))
+	for i, st := range s.Styles {
+		names[i] = st.Name
+	}
+	return names
+}
+
+// size picks width and height from an explicit size, an aspect ratio or the
+// defaults, rounded to multiples of 8 and checked against the limits.
+func (s Settings) size(r Request) (w, h int, err error) {
+	d, l := s.Defaults, s.Limits
+	explicit := r.Width != 0 || r.Height != 0
+	switch {
+	case explicit && !r.Aspect.IsZero():
+		return 0, 0, userErr(ErrBadOption, MsgSizeAndAspect)
+	case explicit:
+		w, h = roundTo8(float64(or(r.Width, d.Width))), roundTo8(float64(or(r.Height, d.Height)))
+		if w < minSide || h < minSide || w > l.MaxWidth || h > l.MaxHeight {
+			return 0, 0, userErr(ErrBadOption, MsgSizeRange, l.MaxWidth, l.MaxHeight, or(r.Width, d.Width), or(r.Height, d.Height))
+		}
+		return w, h, nil
+	case !r.Aspect.IsZero():
+		ratio := float64(r.Aspect.W) / float64(r.Aspect.H)
+		if ratio > maxAspect || ratio < 1/maxAspect {
+			return 0, 0, userErr(ErrBadOption, MsgAspectRange, r.Aspect.String())
+		}
+		area := float64(d.Width * d.Height)
+		fw := math.Sqrt(area * ratio)
+		fh := fw / ratio
+		if f := min(float64(l.MaxWidth)/fw, float64(l.MaxHeight)/fh, 1); f < 1 {
+			fw, fh = fw*f, fh*f
+		}
+		w, h = roundTo8(fw), roundTo8(fh)
+		return min(max(w, minSide), l.MaxWidth/8*8), min(max(h, minSide), l.MaxHeight/8*8), nil
+	default:
+		return d.Width, d.Height, nil
+	}
+}
+
+func roundTo8(x float64) int { return int(math.Round(x/8)) * 8 }
+
+func or(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// joinTerms joins non-empty comma-separated prompt parts.
+func joinTerms(parts ...string) string {
+	parts = slices.DeleteFunc(parts, func(s string) bool { return strings.TrimSpace(s) == "" })
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,152 @@
+package imagine
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/queue"
+)
+
+// worker runs jobs on one backend, one at a time, and model switches
+// between them.
+type worker struct {
+	name    string
+	backend Backend
+	svc     *Service
+	log     *slog.Logger
+
+	mu   sync.Mutex // guards ops and wake
+	ops  []*switchOp
+	wake context.CancelFunc // interrupts a waiting Pop so ops run at once
+}
+
+// run takes jobs until ctx ends or the queue closes. Between jobs it runs
+// pending model switches, so a switch never happens under a running job.
+func (w *worker) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		if op := w.nextOp(); op != nil {
+			w.runSwitch(ctx, op)
+			continue
+		}
+		popCtx, cancel := context.WithCancel(ctx)
+		if !w.setWake(cancel) {
+			cancel()
+			continue // an op arrived meanwhile
+		}
+		it, err := w.svc.queue.Pop(popCtx)
+		w.setWake(nil)
+		cancel()
+		switch {
+		case errors.Is(err, queue.ErrClosed):
+			return
+		case err != nil:
+			continue // ctx ended (the loop checks) or woken for an op
+		}
+		w.runJob(ctx, it)
+	}
+}
+
+// setWake installs the cancel func of the current Pop. It refuses (false)
+// when a model switch is already waiting.
+func (w *worker) setWake(cancel context.CancelFunc) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cancel != nil && len(w.ops) > 0 {
+		return false
+	}
+	w.wake = cancel
+	return true
+}
+
+// runJob runs one job and publishes its statuses; whatever happens, the
+// job ends with a terminal status and the worker goes on.
+func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
+	s := w.svc
+	j := it.Value
+	defer s.queue.Done(it.ID)
+
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.mu.Lock()
+	skip := j.cancelled
+	j.cancel = cancel
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.jobs, j.id)
+		s.mu.Unlock()
+	}()
+	if skip {
+		j.watch.publish(Status{Job: j.id, State: Cancelled, Err: ErrCancelled, Params: j.params})
+		return
+	}
+
+	start := time.Now()
+	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Params: j.params}
+	j.watch.publish(running)
+	res, err := w.generate(jctx, j)
+	took := time.Since(start)
+
+	s.mu.Lock()
+	cancelled := j.cancelled
+	s.mu.Unlock()
+	final := Status{Job: j.id, Params: j.params, StartedAt: start, Duration: took}
+	switch {
+	case cancelled:
+		final.State, final.Err = Cancelled, ErrCancelled
+	case err == nil:
+		final.State, final.Result = Done, res
+	case ctx.Err() != nil:
+		final.State, final.Err = Failed, userErr(ErrShuttingDown, MsgShuttingDown)
+	default:
+		final.State, final.Err = Failed, err
+	}
+	j.watch.publish(final)
+
+	p := j.params
+	attrs := []any{
+		"job", j.id.String(), "user", j.req.Requester.Key(), "platform", string(j.req.Requester.Platform),
+		"size", sizeString(p.Width, p.Height), "steps", p.Steps, "batch", p.BatchSize,
+		"wait", start.Sub(j.submitted).Round(time.Millisecond), "run", took.Round(time.Millisecond),
+		"outcome", final.State.String(),
+	}
+	if final.Err != nil && !cancelled {
+		w.log.Warn("job ended", append(attrs, "err", err)...)
+	} else {
+		w.log.Info("job ended", attrs...)
+	}
+}
+
+// generate runs the job on the backend, retrying a few times while the
+// backend is unreachable.
+func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
+	var previews int
+	progress := func(p Progress) {
+		j.watch.update(func(st *Status) bool {
+			st.Progress, st.Step, st.ETA = p.Fraction, p.Step, p.ETA
+			if p.Steps > 0 {
+				st.Steps = p.Steps
+			}
+			if p.Preview != nil {
+				previews++
+				st.Preview, st.PreviewSeq = p.Preview, previews
+			}
+			return true
+		})
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := w.backend.Generate(ctx, j.params, progress)
+		if err == nil || !errors.Is(err, ErrBackendDown) || attempt >= len(w.svc.cfg.RetryDelays) {
+			return res, err
+		}
+		w.log.Info("backend unreachable, retrying", "job", j.id.String(), "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(w.svc.cfg.RetryDelays[attempt]):
+		}
+	}
+}

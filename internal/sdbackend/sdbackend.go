@@ -1,0 +1,148 @@
+// Package sdbackend adapts the SD client (internal/sd) to the core's
+// Backend interface (internal/imagine), translating parameters, progress and
+// errors. It is the only package that knows both.
+package sdbackend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd"
+)
+
+// Backend runs the core's jobs on one A1111-compatible server.
+type Backend struct {
+	client *sd.Client
+}
+
+var _ imagine.Backend = (*Backend)(nil)
+
+// New returns a Backend that uses client.
+func New(client *sd.Client) *Backend { return &Backend{client: client} }
+
+// Generate runs p as one txt2img, reporting progress.
+func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
+	req := sd.Txt2ImgRequest{
+		Prompt:         p.Prompt,
+		NegativePrompt: p.NegativePrompt,
+		Width:          p.Width,
+		Height:         p.Height,
+		BatchSize:      p.BatchSize,
+		NIter:          1,
+		Steps:          p.Steps,
+		Seed:           p.Seed,
+		SamplerName:    p.Sampler,
+		CFGScale:       p.CFGScale,
+		EnableHR:       p.EnableHR,
+	}
+	if p.EnableHR {
+		req.HRUpscaler, req.HRScale = p.HRUpscaler, p.HRScale
+		ds := p.DenoisingStrength
+		req.DenoisingStrength = &ds
+	}
+	var onProgress func(sd.Progress)
+	if progress != nil {
+		onProgress = func(sp sd.Progress) {
+			progress(imagine.Progress{Fraction: sp.Fraction, Step: sp.Step, Steps: sp.Steps, ETA: sp.ETA, Preview: sp.Preview})
+		}
+	}
+	resp, err := b.client.Generate(ctx, req, onProgress)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if len(resp.Images) == 0 {
+		return nil, fmt.Errorf("%w: sd: the server answered without images", imagine.ErrBackend)
+	}
+	res := &imagine.Result{Images: resp.Images, Model: resp.Info.SDModelName}
+	for i := range resp.Images {
+		switch {
+		case i < len(resp.Info.AllSeeds):
+			res.Seeds = append(res.Seeds, resp.Info.AllSeeds[i])
+		case resp.Info.Seed > 0:
+			res.Seeds = append(res.Seeds, resp.Info.Seed+int64(i))
+		default:
+			res.Seeds = append(res.Seeds, p.Seed)
+		}
+	}
+	return res, nil
+}
+
+// Models lists the server's checkpoints.
+func (b *Backend) Models(ctx context.Context) ([]imagine.Model, error) {
+	ms, err := b.client.Models(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]imagine.Model, len(ms))
+	for i, m := range ms {
+		out[i] = imagine.Model{Title: m.Title, Name: m.ModelName}
+	}
+	return out, nil
+}
+
+// CurrentModel returns the loaded checkpoint's title.
+func (b *Backend) CurrentModel(ctx context.Context) (string, error) {
+	m, err := b.client.CurrentModel(ctx)
+	if err != nil {
+		return "", classify(err)
+	}
+	return m, nil
+}
+
+// SwitchModel loads the checkpoint called name and confirms it.
+func (b *Backend) SwitchModel(ctx context.Context, name string) (string, error) {
+	m, err := b.client.SetModel(ctx, name)
+	if err != nil {
+		return "", classify(err)
+	}
+	return m.Title, nil
+}
+
+// classify wraps an SD client error in the core's kind of failure, keeping
+// the original for the log.
+func classify(err error) error {
+	var api *sd.APIError
+	var load *sd.ModelLoadError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err
+	case errors.Is(err, sd.ErrTimeout):
+		return fmt.Errorf("%w: %w", imagine.ErrTimeout, err)
+	case errors.Is(err, sd.ErrUnreachable):
+		return fmt.Errorf("%w: %w", imagine.ErrBackendDown, err)
+	case errors.Is(err, sd.ErrModelNotFound):
+		return fmt.Errorf("%w: %w", imagine.ErrModelNotFound, err)
+	case errors.As(err, &load):
+		return fmt.Errorf("%w: %w", imagine.ErrModelLoad, err)
+	case errors.As(err, &api) && api.IsOutOfMemory():
+		return fmt.Errorf("%w: %w", imagine.ErrOutOfMemory, err)
+	case errors.As(err, &api) && api.StatusCode == http.StatusUnprocessableEntity:
+		return &imagine.RejectedError{Reason: rejectReason(api), Err: err}
+	case errors.As(err, &api) && api.StatusCode == http.StatusBadGateway,
+		errors.As(err, &api) && api.StatusCode == http.StatusServiceUnavailable,
+		errors.As(err, &api) && api.StatusCode == http.StatusGatewayTimeout:
+		// A reverse proxy in front of a WebUI that is down.
+		return fmt.Errorf("%w: %w", imagine.ErrBackendDown, err)
+	default:
+		return fmt.Errorf("%w: %w", imagine.ErrBackend, err)
+	}
+}
+
+// rejectReason words a 422 for users: the fields the server refused.
+func rejectReason(api *sd.APIError) string {
+	var parts []string
+	for _, f := range api.Fields {
+		parts = append(parts, strings.TrimSpace(f.Field+": "+f.Message))
+	}
+	if len(parts) == 0 {
+		if api.Detail != "" {
+			return api.Detail
+		}
+		return http.StatusText(api.StatusCode)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,167 @@
+package discordtest
+
+import (
+	"net/http"
+)
+
+// newMessageLocked stores a new message authored by the bot in a channel.
+func (s *Server) newMessageLocked(ch *channelState, rev Revision, it *interaction, typ int, ephemeral bool) *message {
+	m := &message{id: s.ids.next(rev.At), channelID: ch.ID, guildID: ch.GuildID, author: s.botUser(),
+		authorID: s.opts.BotUserID, interaction: it, typ: typ, ephemeral: ephemeral,
+		botVisible: s.botPermsLocked(ch)&PermViewChannel != 0, createdAt: rev.At, revs: []Revision{rev}}
+	if it != nil {
+		m.webhookID = s.opts.AppID
+	}
+	s.addMessageLocked(m)
+	return m
+}
+
+// editMessageLocked applies an edit to a message.
+func (s *Server) editMessageLocked(m *message, in revisionInput) *apiError {
+	in.ephemeral = m.ephemeral
+	in.channelID = m.channelID
+	rev, err := s.nextRevisionLocked(m.cur(), in)
+	if err != nil {
+		return err
+	}
+	m.revs = append(m.revs, rev)
+	return nil
+}
+
+// tokenLocked returns the interaction of a webhook route, checking the token's validity: it
+// ends TokenLifetime after dispatch, on ExpireToken, or when the acknowledgement deadline passed
+// without an acknowledgement.
+func (s *Server) tokenLocked(rq *request) (*interaction, *apiError) {
+	if rq.param("application_id") != s.opts.AppID {
+		return nil, errUnknownWebhook()
+	}
+	it := s.tokens[rq.param("interaction_token")]
+	switch {
+	case it == nil, it.expired, rq.now.Sub(it.DispatchedAt) >= s.opts.TokenLifetime,
+		it.ack == nil && rq.now.Sub(it.DispatchedAt) > s.opts.AckDeadline:
+		return nil, errInvalidWebhookToken()
+	}
+	return it, nil
+}
+
+// webhookMessageLocked returns @original or a followup of the interaction.
+func (s *Server) webhookMessageLocked(it *interaction, id string) (*message, *apiError) {
+	var m *message
+	if id == "@original" {
+		m = it.original
+	} else if cand := s.messages[id]; cand != nil && cand.interaction == it {
+		m = cand
+	} else if it.original != nil && it.original.id == id {
+		m = it.original
+	}
+	if m == nil || m.deleted {
+		return nil, errUnknownMessage()
+	}
+	return m, nil
+}
+
+func (s *Server) handleGetWebhookMessage(rq *request) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, err := s.tokenLocked(rq)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := s.webhookMessageLocked(it, rq.param("message_id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}
+
+func (s *Server) handleEditWebhookMessage(rq *request) (int, any, error) {
+	p, perr := s.readPayload(rq)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, err := s.tokenLocked(rq)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := s.webhookMessageLocked(it, rq.param("message_id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if perr != nil {
+		return 0, nil, perr
+	}
+	f, err := parseMsgFields(p)
+	if err != nil {
+		return 0, nil, err
+	}
+	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, route: rq.route.name, now: rq.now}
+	if err := s.editMessageLocked(m, in); err != nil {
+		return 0, nil, err
+	}
+	rq.emit("MESSAGE_UPDATE", m)
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}
+
+func (s *Server) handleDeleteWebhookMessage(rq *request) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, err := s.tokenLocked(rq)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := s.webhookMessageLocked(it, rq.param("message_id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	m.deleted = true
+	rq.emit("MESSAGE_DELETE", m)
+	return http.StatusNoContent, nil, nil
+}
+
+// maxUserAppFollowups is the followup limit of a user-installed app used where it is not
+// installed.
+const maxUserAppFollowups = 5
+
+// handleFollowup serves POST /webhooks/{application_id}/{token}: a followup message. Right after
+// a deferred response (type 5) it edits the loading message instead, as Discord still does.
+func (s *Server) handleFollowup(rq *request) (int, any, error) {
+	p, perr := s.readPayload(rq)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, err := s.tokenLocked(rq)
+	if err != nil {
+		return 0, nil, err
+	}
+	if it.ack == nil {
+		return 0, nil, errUnknownWebhook()
+	}
+	if perr != nil {
+		return 0, nil, perr
+	}
+	f, err := parseMsgFields(p)
+	if err != nil {
+		return 0, nil, err
+	}
+	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, channelID: it.ChannelID,
+		ephemeral: f.flags&FlagEphemeral != 0, route: rq.route.name, now: rq.now}
+	if o := it.original; it.ack.Type == CallbackDeferredChannelMessage && o != nil && !o.deleted && o.cur().Flags&FlagLoading != 0 {
+		if err := s.editMessageLocked(o, in); err != nil {
+			return 0, nil, err
+		}
+		rq.emit("MESSAGE_UPDATE", o)
+		return http.StatusOK, s.messageJSONLocked(o), nil
+	}
+	if it.userInstall && it.Context != ContextBotDM && len(it.followups) >= maxUserAppFollowups {
+		if g := s.guilds[it.GuildID]; g == nil || g.BotAbsent {
+			return 0, nil, &apiError{Status: http.StatusBadRequest, Code: CodeMaxFollowups,
+				Message: "This interaction has hit the maximum number of follow up messages"}
+		}
+	}
+	rev, err := s.nextRevisionLocked(nil, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	m := s.newMessageLocked(s.channels[it.ChannelID], rev, it, MessageTypeDefault, in.ephemeral)
+	it.followups = append(it.followups, m)
+	rq.emit("MESSAGE_CREATE", m)
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}

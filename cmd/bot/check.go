@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/config"
+	"github.com/imaginebot/imaginebot/internal/sd"
+)
+
+const checkSynopsis = `bot check -config FILE
+
+Validates the configuration, then reaches every SD server (models, current
+model, upscaler and LoRAs the config names) and every enabled chat platform.
+Prints what it checked; exits non-zero naming the first kind of problem.`
+
+// runCheck is "bot check".
+func runCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("check", checkSynopsis, stderr)
+	configPath := fs.String("config", "config.yaml", "config file")
+	timeout := fs.Duration("timeout", 15*time.Second, "how long each server may take to answer")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*configPath, getenv)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok    config %s\n", *configPath)
+
+	var problems []string
+	fail := func(what string, err error) {
+		fmt.Fprintf(stdout, "FAIL  %s: %v\n", what, err)
+		problems = append(problems, what)
+	}
+	log := slog.New(slog.DiscardHandler)
+	backends, err := newBackends(cfg, log, &http.Client{})
+	if err != nil {
+		return err
+	}
+	for _, b := range backends {
+		if err := checkBackend(ctx, cfg, b, *timeout, stdout); err != nil {
+			fail("sd "+describeBackend(b), err)
+		}
+	}
+	for _, p := range platformChecks(cfg) {
+		pctx, cancel := context.WithTimeout(ctx, *timeout)
+		who, err := p.check(pctx)
+		cancel()
+		if err != nil {
+			fail(p.name, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "ok    %s: connected as %s\n", p.name, who)
+	}
+	if !cfg.Discord.Enabled() && !cfg.Telegram.Enabled() {
+		fmt.Fprintln(stdout, "note  no chat platform is enabled: set telegram.token or discord.token to run the bot")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check failed: %s", strings.Join(problems, ", "))
+	}
+	return nil
+}
+
+// checkBackend reaches one SD server and checks what the config relies on.
+func checkBackend(ctx context.Context, cfg *config.Config, b backend, timeout time.Duration, stdout io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	models, err := b.client.Models(ctx)
+	if err != nil {
+		return err
+	}
+	if len(models) == 0 {
+		return errors.New("the server lists no checkpoints: put a model into models/Stable-diffusion")
+	}
+	current, err := b.client.CurrentModel(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ok    sd %s: %d models, current %s\n", describeBackend(b), len(models), current)
+	if up := cfg.Defaults.HRUpscaler; up != "" {
+		ups, err := b.client.Upscalers(ctx)
+		if err == nil && !slices.ContainsFunc(ups, func(u sd.Upscaler) bool { return strings.EqualFold(u.Name, up) }) && !strings.HasPrefix(up, "Latent") {
+			fmt.Fprintf(stdout, "warn  sd %s: defaults.hr_upscaler %q is not among the server's upscalers; --hr jobs will fail\n", b.name, up)
+		}
+	}
+	loras, err := b.client.Loras(ctx)
+	if err != nil {
+		return nil // the Lora extension may be off; not fatal
+	}
+	for _, st := range cfg.Styles {
+		name, _, _ := strings.Cut(st.Lora, ":")
+		if name != "" && !slices.ContainsFunc(loras, func(l sd.Lora) bool { return l.Name == name || l.Alias == name }) {
+			fmt.Fprintf(stdout, "warn  sd %s: style %q uses LoRA %q, which the server does not list\n", b.name, st.Name, name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// errUsage is returned after a usage error was printed, errHelp after
+// help was asked for and printed: main prints nothing more and exits 2 or 0.
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
+
+func exitCode(err error) int {
+	switch {
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	return 1
+}
+
+const usage = `imaginebot: generate images with your Stable Diffusion server from Discord and Telegram.
+
+Usage:
+  bot -config FILE                 run the bot (Discord and/or Telegram, by the tokens set)
+  bot generate [flags] PROMPT...   make one image from the command line (-sim: no GPU needed)
+  bot check -config FILE           validate the config and reach the SD server and platforms
+  bot sdsim [-addr HOST:PORT]      serve a simulated SD WebUI API (A1111) for trying things out
+  bot help                         show this text
+
+Run "bot COMMAND -h" for a command's flags.
+`
+
+// run is the whole program: main only adds signals and the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest := args[0], args[1:]
+		switch cmd {
+		case "generate":
+			return runGenerate(ctx, rest, getenv, stdout, stderr)
+		case "check":
+			return runCheck(ctx, rest, getenv, stdout, stderr)
+		case "sdsim":
+			return runSDSim(ctx, rest, stdout, stderr)
+		case "serve":
+			return runServe(ctx, rest, getenv, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		default:
+			fmt.Fprintf(stderr, "bot: unknown command %q\n\n%s", cmd, usage)
+			return errUsage
+		}
+	}
+	return runServe(ctx, args, getenv, stderr)
+}
+
+// newFlags returns a flag set that prints its usage to stderr and returns
+// errors instead of exiting.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, mapping -h and flag errors to errUsage (the flag
+// package has already printed why).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return errHelp
+	case err != nil:
+		return errUsage
+	}
+	return nil
+}

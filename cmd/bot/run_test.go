@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/png"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+)
+
+// runBot calls run with a fresh environment and returns stdout, stderr and
+// the error.
+func runBot(t *testing.T, ctx context.Context, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(ctx, args, func(k string) string { return env[k] }, &stdout, &stderr)
+	return stdout.String(), stderr.String(), err
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{[]string{"help"}, 0, "bot generate"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"generate", "-h"}, 0, "-sim"},
+		{[]string{"generate", "-bogus"}, 2, "flag provided but not defined"},
+		{[]string{"generate", "-sim"}, 2, "Usage: bot generate"},
+		{[]string{"-config", "x.yaml", "extra"}, 2, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, err := runBot(t, context.Background(), nil, tt.args...)
+			code := 0
+			if err != nil {
+				code = exitCode(err)
+			}
+			if code != tt.wantCode || !strings.Contains(stdout+stderr, tt.wantOut) {
+				t.Errorf("exit %d, output %q; want exit %d and %q", code, stdout+stderr, tt.wantCode, tt.wantOut)
+			}
+		})
+	}
+}
+
+func TestGenerateSim(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, err := runBot(t, context.Background(), nil, "generate", "-sim", "-o", dir, "-n", "2", "-steps", "4", "-seed", "7", "a lighthouse", "at dusk", "--ar", "16:9")
+	if err != nil {
+		t.Fatalf("generate: %v\nstderr: %s", err, stderr)
+	}
+	paths := strings.Fields(stdout)
+	want := []string{filepath.Join(dir, "a-lighthouse-at-dusk-7.png"), filepath.Join(dir, "a-lighthouse-at-dusk-8.png")}
+	if strings.Join(paths, " ") != strings.Join(want, " ") {
+		t.Fatalf("stdout paths = %q, want %q", paths, want)
+	}
+	data, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil || img.Bounds().Dx() != 680 || img.Bounds().Dy() != 384 {
+		t.Errorf("image: %v, size %v; want a 680x384 PNG", err, img.Bounds())
+	}
+	if !strings.Contains(stderr, "100%") {
+		t.Errorf("stderr %q lacks the finished progress bar", stderr)
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	down := writeConfig(t, "sd:\n  url: http://127.0.0.1:1\n")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no config and no sim", []string{"generate", "x"}, "-sim"},
+		{"bad option", []string{"generate", "-sim", "x --steps many"}, `--steps needs a whole number, got "many"`},
+		{"over the limit", []string{"generate", "-sim", "-steps", "500", "x"}, "--steps must be between 1 and 60"},
+		{"unknown style", []string{"generate", "-sim", "-style", "nope", "x"}, `no style called "nope"`},
+		{"server down", []string{"generate", "-config", down, "x"}, "not reachable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runBot(t, context.Background(), nil, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error = %v, want one line containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	srv := sdtest.NewServer(sdtest.Options{Username: "u", Password: "secret-pw"})
+	defer srv.Close()
+	good := writeConfig(t, "sd:\n  url: "+srv.URL+"/\n  username: u\n  password: ${SD_PASS}\n")
+	stdout, _, err := runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", good)
+	if err != nil || !strings.Contains(stdout, "ok    sd default") || !strings.Contains(stdout, "2 models") {
+		t.Errorf("check of a good config: %v\n%s", err, stdout)
+	}
+
+	stdout, _, err = runBot(t, context.Background(), map[string]string{"SD_PASS": "wrong"}, "check", "-config", good)
+	if err == nil || !strings.Contains(stdout, "sd.username") {
+		t.Errorf("check with a wrong password: err %v, output %q; want a failure naming sd.username", err, stdout)
+	}
+	if strings.Contains(stdout, "wrong") {
+		t.Errorf("check printed the password: %q", stdout)
+	}
+
+	bad := writeConfig(t, "sd:\n  url: "+srv.URL+"\ndefaults:\n  width: -5\n")
+	_, _, err = runBot(t, context.Background(), nil, "check", "-config", bad)
+	if err == nil || !strings.Contains(err.Error(), "line 4") || !strings.Contains(err.Error(), "defaults.width") {
+		t.Errorf("check of a bad config = %v, want the line and key", err)
+	}
+}
+
+func TestSDSim(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var stdout bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms"}, os.Getenv, &stdout, &bytes.Buffer{})
+	}()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		resp, err = http.Get("http://" + addr + "/sdapi/v1/sd-models")
+		if err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("sdsim never answered: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET sd-models = %d", resp.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("sdsim returned %v, want nil after ctx ends", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("sdsim did not stop")
+	}
+	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-flavor", "comfy"); err == nil || !errors.Is(err, err) || !strings.Contains(err.Error(), "-flavor") {
+		t.Errorf("sdsim -flavor comfy = %v, want a flavor error", err)
+	}
+}
+
+func TestServeNeedsAPlatform(t *testing.T) {
+	cfg := writeConfig(t, "sd:\n  url: http://127.0.0.1:1\n")
+	_, _, err := runBot(t, context.Background(), nil, "-config", cfg)
+	if err == nil || !strings.Contains(err.Error(), "no chat platform is enabled") {
+		t.Errorf("serve without tokens = %v", err)
+	}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/config"
+)
+
+const serveSynopsis = `bot [-config FILE]
+
+Runs the bot: the queue and one worker per SD backend, plus the Telegram
+and/or Discord adapter for each token that is set. Stops cleanly on SIGINT or
+SIGTERM; a second signal stops at once.`
+
+// runServe runs the bot until ctx ends.
+func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := newFlags("bot", serveSynopsis, stderr)
+	configPath := fs.String("config", "config.yaml", "config file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "bot: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		return errUsage
+	}
+	cfg, err := config.Load(*configPath, getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, stderr)
+	backends, err := newBackends(cfg, log, &http.Client{})
+	if err != nil {
+		return err
+	}
+	svc := newService(cfg, backends, log)
+	plats, err := platforms(cfg, svc, log)
+	if err != nil {
+		return err
+	}
+	if len(plats) == 0 {
+		return errors.New("no chat platform is enabled: set telegram.token and/or discord.token in the config (see config.yaml.example)")
+	}
+	for _, b := range backends {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := b.client.Ping(pctx); err != nil {
+			log.Warn("SD server not reachable at start; jobs will fail until it is", "backend", b.name, "err", err)
+		}
+		cancel()
+	}
+
+	// The platforms and the service stop together: when ctx ends, or
+	// when a platform fails to start or dies.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(plats))
+	svcDone := make(chan struct{})
+	go func() { defer close(svcDone); svc.Run(ctx) }()
+	for i, p := range plats {
+		wg.Go(func() {
+			if err := p.run(ctx); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", p.name, err)
+				cancel()
+			}
+		})
+	}
+	log.Info("imaginebot running", "platforms", len(plats), "backends", len(backends))
+	wg.Wait()
+	cancel()
+	<-svcDone
+	log.Info("imaginebot stopped")
+	return errors.Join(errs...)
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/config"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd"
+	"github.com/imaginebot/imaginebot/internal/sdbackend"
+)
+
+// newLogger builds the process logger from the log section of the config.
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level)) // validated by config
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// settingsFrom copies the generation settings out of the config.
+func settingsFrom(c *config.Config) imagine.Settings {
+	d, l := c.Defaults, c.Limits
+	s := imagine.Settings{
+		Defaults: imagine.Defaults{
+			Width: d.Width, Height: d.Height, Steps: d.Steps, BatchSize: d.BatchSize,
+			NegativePrompt: d.NegativePrompt, EnableHR: d.EnableHR, HRUpscaler: d.HRUpscaler,
+			HRScale: d.HRScale, DenoisingStrength: d.DenoisingStrength, Sampler: d.Sampler, CFGScale: d.CFGScale,
+		},
+		Limits: imagine.Limits{
+			MaxWidth: l.MaxWidth, MaxHeight: l.MaxHeight, MaxSteps: l.MaxSteps,
+			MaxBatch: l.MaxBatch, MaxPromptLength: l.MaxPromptLength,
+		},
+	}
+	for _, st := range c.Styles {
+		s.Styles = append(s.Styles, imagine.Style{Name: st.Name, Prompt: st.Prompt, Lora: st.Lora})
+	}
+	return s
+}
+
+// backend is one configured SD server with its client.
+type backend struct {
+	name   string
+	client *sd.Client
+}
+
+// newBackends builds an SD client per configured backend.
+func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend, error) {
+	var out []backend
+	for _, b := range c.Backends() {
+		client, err := sd.New(sd.Config{
+			URL: b.URL, Username: b.Username, Password: b.Password,
+			PollInterval: c.SD.PollInterval, Timeout: c.SD.Timeout,
+			HTTPClient: hc,
+			Logger:     log.With("component", "sd", "backend", b.Name),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("sd backend %s: %w", b.Name, err)
+		}
+		out = append(out, backend{name: b.Name, client: client})
+	}
+	return out, nil
+}
+
+// newService builds the core service on the given backends.
+func newService(c *config.Config, backends []backend, log *slog.Logger) *imagine.Service {
+	named := make([]imagine.NamedBackend, len(backends))
+	for i, b := range backends {
+		named[i] = imagine.NamedBackend{Name: b.name, Backend: sdbackend.New(b.client)}
+	}
+	return imagine.New(imagine.Config{
+		Settings: settingsFrom(c),
+		PerUser:  c.Queue.PerUser,
+		MaxQueue: c.Queue.Max,
+		Logger:   log.With("component", "core"),
+	}, named)
+}
+
+// describeBackend names a backend for people: its name and URL (without
+// credentials).
+func describeBackend(b backend) string {
+	return fmt.Sprintf("%s (%s)", b.name, strings.TrimSuffix(b.client.URL(), "/"))
+}

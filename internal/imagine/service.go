@@ -119,6 +119,10 @@ func (s *Service) Submit(req Request) (*Ticket, error) {
 	if s.stopping {
 		return nil, userErr(ErrShuttingDown, MsgShuttingDown)
 	}
+	// The negative prompt (often the seed's 2 KB default plus the user's
+	// terms) is composed again when the job starts, so that queued jobs
+	// don't each hold a copy.
+	p.NegativePrompt = ""
 	// The watch exists before the job is in the queue: the position
 	// refresher may look at it as soon as it is.
 	j := &job{req: req, params: p, submitted: time.Now(), watch: newWatch(Status{State: Queued, Params: p})}
@@ -139,6 +143,7 @@ func (s *Service) Submit(req Request) (*Ticket, error) {
 	pos, _ := s.queue.Position(id)
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: max(pos, 1), QueueLen: s.queue.Len(), Params: p})
 	s.jobs[j.id] = j
+	p.NegativePrompt = s.settings.negative(req)
 	return &Ticket{ID: j.id, Params: p, Watch: j.watch}, nil
 }
 

@@ -117,8 +117,14 @@ func (s Settings) Resolve(r Request) (Params, error) {
 	if p.Seed < -1 || p.Seed > maxSeed {
 		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--seed", -1, int64(maxSeed), p.Seed)
 	}
-	p.NegativePrompt = joinTerms(strings.TrimSpace(r.NegativePrompt), d.NegativePrompt, s.ForcedNegative)
+	p.NegativePrompt = s.negative(r)
 	return p, nil
+}
+
+// negative composes the final negative prompt: the user's terms first, then
+// the configured default, then the forced terms.
+func (s Settings) negative(r Request) string {
+	return joinTerms(strings.TrimSpace(r.NegativePrompt), s.Defaults.NegativePrompt, s.ForcedNegative)
 }
 
 // ComposePrompt applies a style to a prompt exactly as the seed document

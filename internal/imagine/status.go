@@ -54,7 +54,8 @@ type Status struct {
 	// Failed: why. Describe(Err, locale) words it for the user.
 	Err error
 
-	// Params are the job's resolved parameters (set in every status).
+	// Params are the job's resolved parameters (set in every status; the
+	// negative prompt only once the job runs).
 	Params Params
 }
 

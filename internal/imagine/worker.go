@@ -73,6 +73,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	s.mu.Lock()
 	skip := j.cancelled
 	j.cancel = cancel
+	j.params.NegativePrompt = s.settings.negative(j.req) // see Submit
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()

@@ -37,6 +37,7 @@ func settingsFrom(c *config.Config) imagine.Settings {
 			MaxWidth: l.MaxWidth, MaxHeight: l.MaxHeight, MaxSteps: l.MaxSteps,
 			MaxBatch: l.MaxBatch, MaxPromptLength: l.MaxPromptLength,
 		},
+		ForcedNegative: c.Moderation.ForcedNegative,
 	}
 	for _, st := range c.Styles {
 		s.Styles = append(s.Styles, imagine.Style{Name: st.Name, Prompt: st.Prompt, Lora: st.Lora})
@@ -75,10 +76,16 @@ func newService(c *config.Config, backends []backend, log *slog.Logger) *imagine
 		named[i] = imagine.NamedBackend{Name: b.name, Backend: sdbackend.New(b.client)}
 	}
 	return imagine.New(imagine.Config{
-		Settings: settingsFrom(c),
-		PerUser:  c.Queue.PerUser,
-		MaxQueue: c.Queue.Max,
-		Logger:   log.With("component", "core"),
+		Settings:        settingsFrom(c),
+		PerUser:         c.Queue.PerUser,
+		MaxQueue:        c.Queue.Max,
+		ShutdownTimeout: c.ShutdownTimeout,
+		Moderation: imagine.Moderation{
+			BannedWords:  c.Moderation.BannedWords,
+			BlockedUsers: c.Moderation.BlockedUserIDs,
+			Cooldown:     c.Moderation.Cooldown,
+		},
+		Logger: log.With("component", "core"),
 	}, named)
 }
 

@@ -13,6 +13,25 @@ type Config struct {
 	Discord  Discord  `yaml:"discord"`
 	Telegram Telegram `yaml:"telegram"`
 	Log      Log      `yaml:"log"`
+
+	// ShutdownTimeout is how long running jobs may finish after SIGINT or
+	// SIGTERM before they are cancelled.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	HTTP            HTTP          `yaml:"http"`
+	Moderation      Moderation    `yaml:"moderation"`
+}
+
+// HTTP configures the optional health and metrics server.
+type HTTP struct {
+	Listen string `yaml:"listen"` // e.g. 127.0.0.1:9090; empty = no HTTP server
+}
+
+// Moderation limits who may generate what.
+type Moderation struct {
+	BannedWords    []string      `yaml:"banned_words"`     // refused prompts, matched as whole words, any case
+	BlockedUserIDs []string      `yaml:"blocked_user_ids"` // "tg:123", "dc:456"
+	ForcedNegative string        `yaml:"forced_negative"`  // appended to every negative prompt
+	Cooldown       time.Duration `yaml:"cooldown"`         // least time between two requests of one user
 }
 
 // SD describes the Stable Diffusion server(s): either one server by URL or
@@ -80,6 +99,10 @@ type Discord struct {
 	AdminRoleIDs []string      `yaml:"admin_role_ids"`
 	GuildIDs     []string      `yaml:"guild_ids"`
 	EditInterval time.Duration `yaml:"edit_interval"`
+	// AllowedGuildIDs limits the bot to these guilds; empty = every guild.
+	AllowedGuildIDs []string `yaml:"allowed_guild_ids"`
+	// AllowDMs lets users use the bot in direct messages.
+	AllowDMs bool `yaml:"allow_dms"`
 }
 
 // Enabled reports whether the Discord adapter should run.
@@ -91,6 +114,10 @@ type Telegram struct {
 	APIURL       string        `yaml:"api_url"`
 	AdminUserIDs []int64       `yaml:"admin_user_ids"`
 	EditInterval time.Duration `yaml:"edit_interval"`
+	// AllowedChatIDs limits the bot to these chats; empty = every chat.
+	AllowedChatIDs []int64 `yaml:"allowed_chat_ids"`
+	// AllowPrivate lets users use the bot in private chats.
+	AllowPrivate bool `yaml:"allow_private"`
 }
 
 // Enabled reports whether the Telegram adapter should run.
@@ -132,10 +159,11 @@ func Default() Config {
 			MaxBatch:        4,
 			MaxPromptLength: 1500,
 		},
-		Queue:    Queue{PerUser: 3, Max: 1000},
-		Discord:  Discord{APIURL: "https://discord.com", EditInterval: 1500 * time.Millisecond},
-		Telegram: Telegram{APIURL: "https://api.telegram.org", EditInterval: time.Second},
-		Log:      Log{Level: "info", Format: "text"},
+		Queue:           Queue{PerUser: 3, Max: 1000},
+		Discord:         Discord{APIURL: "https://discord.com", EditInterval: 1500 * time.Millisecond, AllowDMs: true},
+		Telegram:        Telegram{APIURL: "https://api.telegram.org", EditInterval: time.Second, AllowPrivate: true},
+		Log:             Log{Level: "info", Format: "text"},
+		ShutdownTimeout: 30 * time.Second,
 	}
 }
 

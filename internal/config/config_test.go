@@ -71,6 +71,42 @@ log:
 			},
 		},
 		{
+			name: "production keys",
+			yaml: `sd: {url: http://x}
+shutdown_timeout: 45s
+http: {listen: "127.0.0.1:9090"}
+log: {level: debug, format: json}
+moderation:
+  banned_words: [gore]
+  blocked_user_ids: ["tg:123", "dc:456"]
+  forced_negative: "nsfw, nude"
+  cooldown: 10s
+telegram: {allowed_chat_ids: [-1001234], allow_private: false}
+discord: {allowed_guild_ids: ["42"], allow_dms: false}
+`,
+			check: func(t *testing.T, c *Config) {
+				if c.ShutdownTimeout != 45*time.Second || c.HTTP.Listen != "127.0.0.1:9090" || c.Log.Format != "json" {
+					t.Errorf("got shutdown %v, listen %q, log %+v", c.ShutdownTimeout, c.HTTP.Listen, c.Log)
+				}
+				m := c.Moderation
+				if len(m.BannedWords) != 1 || m.BlockedUserIDs[1] != "dc:456" || m.ForcedNegative != "nsfw, nude" || m.Cooldown != 10*time.Second {
+					t.Errorf("moderation = %+v", m)
+				}
+				if c.Telegram.AllowPrivate || c.Telegram.AllowedChatIDs[0] != -1001234 || c.Discord.AllowDMs || c.Discord.AllowedGuildIDs[0] != "42" {
+					t.Errorf("access = %+v %+v", c.Telegram, c.Discord)
+				}
+			},
+		},
+		{
+			name: "access defaults allow everyone",
+			yaml: "sd: {url: http://x}\n",
+			check: func(t *testing.T, c *Config) {
+				if !c.Telegram.AllowPrivate || !c.Discord.AllowDMs || c.ShutdownTimeout != 30*time.Second {
+					t.Errorf("allow_private %v, allow_dms %v, shutdown %v", c.Telegram.AllowPrivate, c.Discord.AllowDMs, c.ShutdownTimeout)
+				}
+			},
+		},
+		{
 			name: "backends instead of url",
 			yaml: `sd:
   backends:
@@ -151,6 +187,11 @@ func TestParseBad(t *testing.T) {
 		{"telegram id not a number", "sd: {url: http://x}\ntelegram: {admin_user_ids: [bob]}\n", []string{"line 2", "int64"}},
 		{"bad log level", "sd: {url: http://x}\nlog: {level: loud}\n", []string{"log.level"}},
 		{"every problem at once", "sd: {poll_interval: 0s}\nqueue: {per_user: 0, max: 0}\n", []string{"4 problems", "sd.url", "sd.poll_interval", "queue.per_user", "queue.max"}},
+		{"bad blocked user id", "sd: {url: http://x}\nmoderation:\n  blocked_user_ids: [\"tg:1\", \"123\"]\n", []string{"line 3", "moderation.blocked_user_ids[1]", "tg:<telegram user id>"}},
+		{"negative cooldown", "sd: {url: http://x}\nmoderation: {cooldown: -1s}\n", []string{"moderation.cooldown"}},
+		{"bad http listen", "sd: {url: http://x}\nhttp: {listen: localhost}\n", []string{"http.listen must be host:port"}},
+		{"bad allowed chat", "sd: {url: http://x}\ntelegram: {allowed_chat_ids: [general]}\n", []string{"line 2", "int64"}},
+		{"bad allowed guild", "sd: {url: http://x}\ndiscord: {allowed_guild_ids: [main]}\n", []string{"discord.allowed_guild_ids[0]"}},
 		{"default above limit", "sd: {url: http://x}\ndefaults: {steps: 80}\n", []string{"defaults.steps must be between 1 and limits.max_steps (60), got 80"}},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,7 +33,34 @@ func (c *Config) Validate() error {
 	v.check(c.Telegram.EditInterval > 0, "telegram.edit_interval", "must be positive, got %s", c.Telegram.EditInterval)
 	v.check(slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level), "log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
 	v.check(slices.Contains([]string{"text", "json"}, c.Log.Format), "log.format", "must be text or json, got %q", c.Log.Format)
+	for i, id := range c.Discord.AllowedGuildIDs {
+		v.snowflake(fmt.Sprintf("discord.allowed_guild_ids[%d]", i), id)
+	}
+	v.check(c.ShutdownTimeout >= 0, "shutdown_timeout", "must not be negative, got %s", c.ShutdownTimeout)
+	if c.HTTP.Listen != "" {
+		_, port, err := net.SplitHostPort(c.HTTP.Listen)
+		v.check(err == nil && port != "", "http.listen", "must be host:port, e.g. 127.0.0.1:9090, got %q", c.HTTP.Listen)
+	}
+	c.validateModeration(&v)
 	return v.err()
+}
+
+func (c *Config) validateModeration(v *validator) {
+	m := c.Moderation
+	for i, w := range m.BannedWords {
+		v.check(strings.TrimSpace(w) != "", fmt.Sprintf("moderation.banned_words[%d]", i), "is empty")
+	}
+	for i, id := range m.BlockedUserIDs {
+		platform, user, ok := strings.Cut(id, ":")
+		v.check(ok && (platform == "tg" || platform == "dc") && user != "" && isDigits(user),
+			fmt.Sprintf("moderation.blocked_user_ids[%d]", i), "must be \"tg:<telegram user id>\" or \"dc:<discord user id>\", got %q", id)
+	}
+	v.check(m.Cooldown >= 0, "moderation.cooldown", "must not be negative, got %s", m.Cooldown)
+}
+
+func isDigits(s string) bool {
+	_, err := strconv.ParseUint(s, 10, 64)
+	return err == nil
 }
 
 func (c *Config) validateSD(v *validator) {

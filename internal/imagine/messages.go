@@ -28,6 +28,11 @@ const (
 	MsgUserLimit
 	MsgQueueFull
 	MsgShuttingDown
+	MsgNotRun
+	MsgStoppedByRestart
+	MsgBlocked
+	MsgBannedPrompt
+	MsgCooldown
 
 	MsgQueued
 	MsgQueuedNext
@@ -61,23 +66,28 @@ const (
 // catalogue holds every message in English and Simplified Chinese, as
 // fmt formats. Index with a MsgID.
 var catalogue = [numMsgs]struct{ en, zh string }{
-	MsgEmptyPrompt:    {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
-	MsgPromptTooLong:  {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
-	MsgUnknownOption:  {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n and --hr.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr。"},
-	MsgMissingValue:   {"%s needs a value, e.g. %s.", "%s 需要一个值，例如 %s。"},
-	MsgRepeatedOption: {"%s was given twice.", "%s 重复出现了。"},
-	MsgBadNumber:      {"%s needs a whole number, got %q.", "%s 需要一个整数，收到的是 %q。"},
-	MsgOutOfRange:     {"%s must be between %d and %d, got %d.", "%s 必须在 %d 到 %d 之间，收到的是 %d。"},
-	MsgBadSize:        {"--size needs WIDTHxHEIGHT, e.g. 768x512, got %q.", "--size 需要 宽x高 的格式，例如 768x512，收到的是 %q。"},
-	MsgSizeRange:      {"The size must be between 64x64 and %dx%d, got %dx%d.", "尺寸必须在 64x64 到 %dx%d 之间，收到的是 %dx%d。"},
-	MsgBadAspect:      {"--ar needs a ratio like 16:9, got %q.", "--ar 需要类似 16:9 的比例，收到的是 %q。"},
-	MsgAspectRange:    {"The aspect ratio must be between 1:4 and 4:1, got %s.", "宽高比必须在 1:4 到 4:1 之间，收到的是 %s。"},
-	MsgSizeAndAspect:  {"Use either --ar or --size, not both.", "--ar 和 --size 只能选一个。"},
-	MsgUnknownStyle:   {"There is no style called %q. Styles: %s.", "没有名为 %q 的风格。可用风格：%s。"},
-	MsgNoStyles:       {"There is no style called %q: this server has no styles.", "没有名为 %q 的风格：此服务器未配置任何风格。"},
-	MsgUserLimit:      {"You already have %d requests queued or running. Please wait for one to finish.", "你已有 %d 个请求在排队或生成中，请等其中一个完成后再试。"},
-	MsgQueueFull:      {"The queue is full right now. Please try again in a few minutes.", "队列已满，请过几分钟再试。"},
-	MsgShuttingDown:   {"The bot is restarting. Please send your request again in a minute.", "机器人正在重启，请稍后重新发送你的请求。"},
+	MsgEmptyPrompt:      {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
+	MsgPromptTooLong:    {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
+	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n and --hr.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr。"},
+	MsgMissingValue:     {"%s needs a value, e.g. %s.", "%s 需要一个值，例如 %s。"},
+	MsgRepeatedOption:   {"%s was given twice.", "%s 重复出现了。"},
+	MsgBadNumber:        {"%s needs a whole number, got %q.", "%s 需要一个整数，收到的是 %q。"},
+	MsgOutOfRange:       {"%s must be between %d and %d, got %d.", "%s 必须在 %d 到 %d 之间，收到的是 %d。"},
+	MsgBadSize:          {"--size needs WIDTHxHEIGHT, e.g. 768x512, got %q.", "--size 需要 宽x高 的格式，例如 768x512，收到的是 %q。"},
+	MsgSizeRange:        {"The size must be between 64x64 and %dx%d, got %dx%d.", "尺寸必须在 64x64 到 %dx%d 之间，收到的是 %dx%d。"},
+	MsgBadAspect:        {"--ar needs a ratio like 16:9, got %q.", "--ar 需要类似 16:9 的比例，收到的是 %q。"},
+	MsgAspectRange:      {"The aspect ratio must be between 1:4 and 4:1, got %s.", "宽高比必须在 1:4 到 4:1 之间，收到的是 %s。"},
+	MsgSizeAndAspect:    {"Use either --ar or --size, not both.", "--ar 和 --size 只能选一个。"},
+	MsgUnknownStyle:     {"There is no style called %q. Styles: %s.", "没有名为 %q 的风格。可用风格：%s。"},
+	MsgNoStyles:         {"There is no style called %q: this server has no styles.", "没有名为 %q 的风格：此服务器未配置任何风格。"},
+	MsgUserLimit:        {"You already have %d requests queued or running. Please wait for one to finish.", "你已有 %d 个请求在排队或生成中，请等其中一个完成后再试。"},
+	MsgQueueFull:        {"The queue is full right now. Please try again in a few minutes.", "队列已满，请过几分钟再试。"},
+	MsgShuttingDown:     {"The bot is restarting. Please send your request again in a minute.", "机器人正在重启，请稍后重新发送你的请求。"},
+	MsgNotRun:           {"The bot restarted before your request ran. Please send it again.", "机器人在你的请求运行前重启了，请重新发送。"},
+	MsgStoppedByRestart: {"The bot restarted before your image was finished. Please send it again.", "机器人在图片完成前重启了，请重新发送。"},
+	MsgBlocked:          {"Sorry, you can't use this bot.", "抱歉，你无法使用此机器人。"},
+	MsgBannedPrompt:     {"Sorry, that prompt is not allowed here. Please try something else.", "抱歉，此处不允许该提示词，请换一个试试。"},
+	MsgCooldown:         {"Please wait %s before your next request.", "请等待 %s 后再发送下一个请求。"},
 
 	MsgQueued:     {"Queued: position %d of %d.", "排队中：第 %d 位，共 %d 位。"},
 	MsgQueuedNext: {"Queued: you are next.", "排队中：下一个就是你。"},

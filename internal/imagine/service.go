@@ -35,7 +35,11 @@ type Config struct {
 	// RetryDelays are the waits before retrying a job whose backend was
 	// unreachable; default 1s, 2s. The job fails after the last one.
 	RetryDelays []time.Duration
-	Logger      *slog.Logger
+	// ShutdownTimeout is how long running jobs may finish after Run's ctx
+	// ends before they are cancelled; 0 cancels them at once.
+	ShutdownTimeout time.Duration
+	Moderation      Moderation
+	Logger          *slog.Logger
 }
 
 // Service owns the queue and one worker per backend. Submit, Cancel and the
@@ -46,6 +50,7 @@ type Service struct {
 	log      *slog.Logger
 	queue    *queue.Fair[*job]
 	workers  []*worker
+	mod      *moderator
 
 	switchMu sync.Mutex // serialises model switches
 
@@ -83,6 +88,7 @@ func New(cfg Config, backends []NamedBackend) *Service {
 		cfg:      cfg,
 		log:      cfg.Logger,
 		queue:    queue.New[*job](cfg.PerUser, cfg.MaxQueue),
+		mod:      newModerator(cfg.Moderation),
 		jobs:     map[JobID]*job{},
 	}
 	for _, b := range backends {
@@ -107,9 +113,22 @@ type Ticket struct {
 	Watch  *Watch
 }
 
-// Submit validates req and queues it. Refusals (bad options, per-user limit,
-// full queue, shutting down) are *UserError values for the requester.
+// Submit validates req and queues it. Refusals (bad options, moderation,
+// per-user limit, full queue, shutting down) are *UserError values for the
+// requester; each is logged.
 func (s *Service) Submit(req Request) (*Ticket, error) {
+	t, err := s.submit(req)
+	if err != nil {
+		s.log.Info("request refused", "user", req.Requester.Key(), "platform", string(req.Requester.Platform), "reason", err)
+	}
+	return t, err
+}
+
+func (s *Service) submit(req Request) (*Ticket, error) {
+	commit, err := s.mod.check(req, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.settings.Resolve(req)
 	if err != nil {
 		return nil, err
@@ -143,6 +162,7 @@ func (s *Service) Submit(req Request) (*Ticket, error) {
 	pos, _ := s.queue.Position(id)
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: max(pos, 1), QueueLen: s.queue.Len(), Params: p})
 	s.jobs[j.id] = j
+	commit()
 	p.NegativePrompt = s.settings.negative(req)
 	return &Ticket{ID: j.id, Params: p, Watch: j.watch}, nil
 }
@@ -204,28 +224,35 @@ func (s *Service) Jobs(who Requester) (mine []JobInfo, waiting int) {
 }
 
 // Run starts one worker per backend and keeps queued jobs' positions fresh
-// until ctx ends. It then stops taking jobs, cancels running ones, fails
-// every waiting job with ErrShuttingDown (so adapters tell their users) and
+// until ctx ends. Then it stops taking jobs, fails every waiting job with
+// ErrShuttingDown (its message asks the user to send it again), lets running
+// jobs finish for up to Config.ShutdownTimeout, cancels what still runs and
 // returns nil once every worker has stopped.
 func (s *Service) Run(ctx context.Context) error {
+	// Jobs run on their own context so that they outlive ctx by the
+	// shutdown timeout.
+	jobsCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelJobs()
 	var wg sync.WaitGroup
 	for _, w := range s.workers {
-		wg.Go(func() { w.run(ctx) })
+		wg.Go(func() { w.run(ctx, jobsCtx) })
 	}
 	wg.Go(func() { s.refreshPositions(ctx) })
 	<-ctx.Done()
+
 	s.mu.Lock()
 	s.stopping = true
-	s.mu.Unlock()
 	left := s.queue.Close()
-	wg.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, it := range left {
 		j := it.Value
 		delete(s.jobs, j.id)
-		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, MsgShuttingDown), Params: j.params})
+		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, MsgNotRun), Params: j.params})
 	}
+	s.mu.Unlock()
+	s.log.Info("shutting down", "not_run", len(left), "grace", s.cfg.ShutdownTimeout)
+	stop := time.AfterFunc(s.cfg.ShutdownTimeout, cancelJobs)
+	defer stop.Stop()
+	wg.Wait()
 	return nil
 }
 

@@ -23,9 +23,11 @@ type worker struct {
 	wake context.CancelFunc // interrupts a waiting Pop so ops run at once
 }
 
-// run takes jobs until ctx ends or the queue closes. Between jobs it runs
-// pending model switches, so a switch never happens under a running job.
-func (w *worker) run(ctx context.Context) {
+// run takes jobs until ctx ends or the queue closes, running each on a
+// context derived from jobsCtx (which outlives ctx by the shutdown
+// timeout). Between jobs it runs pending model switches, so a switch never
+// happens under a running job.
+func (w *worker) run(ctx, jobsCtx context.Context) {
 	for ctx.Err() == nil {
 		if op := w.nextOp(); op != nil {
 			w.runSwitch(ctx, op)
@@ -45,7 +47,7 @@ func (w *worker) run(ctx context.Context) {
 		case err != nil:
 			continue // ctx ended (the loop checks) or woken for an op
 		}
-		w.runJob(ctx, it)
+		w.runJob(jobsCtx, it)
 	}
 }
 
@@ -101,7 +103,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	case err == nil:
 		final.State, final.Result = Done, res
 	case ctx.Err() != nil:
-		final.State, final.Err = Failed, userErr(ErrShuttingDown, MsgShuttingDown)
+		final.State, final.Err = Failed, userErr(ErrShuttingDown, MsgStoppedByRestart)
 	default:
 		final.State, final.Err = Failed, err
 	}

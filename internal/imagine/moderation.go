@@ -1,0 +1,124 @@
+package imagine
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+)
+
+// Kinds of moderation refusal.
+var (
+	ErrBlocked     = errors.New("user blocked")
+	ErrBannedWords = errors.New("prompt has banned words")
+	ErrCooldown    = errors.New("cooling down")
+)
+
+// Moderation limits who may generate what.
+type Moderation struct {
+	// BannedWords are refused in prompts and negative prompts, in any case.
+	// A word of letters is matched as a whole word ("ass" does not match
+	// "class"); a word in a script without spaces (Chinese, Japanese) is
+	// matched anywhere.
+	BannedWords []string
+	// BlockedUsers are Requester.Key values, e.g. "tg:123", "dc:456".
+	BlockedUsers []string
+	// Cooldown is the least time between two accepted requests of a user.
+	Cooldown time.Duration
+}
+
+// moderator applies a Moderation. It is safe for concurrent use.
+type moderator struct {
+	blocked  map[string]bool
+	banned   *regexp.Regexp // nil when there are no banned words
+	cooldown time.Duration
+
+	mu   sync.Mutex           // guards last
+	last map[string]time.Time // user key -> last accepted request
+}
+
+func newModerator(m Moderation) *moderator {
+	md := &moderator{blocked: map[string]bool{}, cooldown: m.Cooldown, last: map[string]time.Time{}}
+	for _, u := range m.BlockedUsers {
+		md.blocked[u] = true
+	}
+	md.banned = bannedPattern(m.BannedWords)
+	return md
+}
+
+// bannedPattern compiles the banned words into one case-insensitive
+// pattern: whole words for alphabetic scripts, substrings for scripts
+// written without spaces.
+func bannedPattern(words []string) *regexp.Regexp {
+	var alts []string
+	for _, w := range words {
+		w = strings.TrimSpace(w)
+		if w == "" {
+			continue
+		}
+		q := regexp.QuoteMeta(w)
+		if unspaced(w) {
+			alts = append(alts, q)
+		} else {
+			alts = append(alts, `(?:^|[^\p{L}\p{N}_])`+q+`(?:$|[^\p{L}\p{N}_])`)
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return regexp.MustCompile(`(?i)` + strings.Join(alts, "|"))
+}
+
+// unspaced reports whether w is written in a script without spaces
+// between words.
+func unspaced(w string) bool {
+	for _, r := range w {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai) {
+			return true
+		}
+	}
+	return false
+}
+
+// check refuses a request from a blocked user, with banned words, or
+// within the user's cooldown. It records the time of an accepted request
+// only when commit is called, so a request refused later (full queue) does
+// not start a cooldown.
+func (m *moderator) check(r Request, now time.Time) (commit func(), err error) {
+	key := r.Requester.Key()
+	if m.blocked[key] {
+		return nil, userErr(ErrBlocked, MsgBlocked)
+	}
+	if m.banned != nil && (m.banned.MatchString(r.Prompt) || m.banned.MatchString(r.NegativePrompt)) {
+		return nil, userErr(ErrBannedWords, MsgBannedPrompt)
+	}
+	if m.cooldown <= 0 {
+		return func() {}, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if last, ok := m.last[key]; ok {
+		if wait := m.cooldown - now.Sub(last); wait > 0 {
+			return nil, userErr(ErrCooldown, MsgCooldown, FormatDuration(r.Requester.Locale, max(wait, time.Second)))
+		}
+	}
+	return func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.last[key] = now
+		if len(m.last) > 4096 {
+			m.pruneLocked(now)
+		}
+	}, nil
+}
+
+// pruneLocked forgets users whose cooldown is over, keeping memory bounded.
+func (m *moderator) pruneLocked(now time.Time) {
+	for k, t := range m.last {
+		if now.Sub(t) >= m.cooldown {
+			delete(m.last, k)
+		}
+	}
+}

@@ -6,12 +6,14 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/metrics"
 )
 
 // platform is one chat adapter, ready to run.
 type platform struct {
-	name string
-	run  func(ctx context.Context) error
+	name    string
+	run     func(ctx context.Context) error
+	healthy func(ctx context.Context) error // nil when connected
 }
 
 // platformCheck reaches one enabled platform for "bot check".
@@ -20,7 +22,7 @@ type platformCheck struct {
 	check func(ctx context.Context) (string, error)
 }
 
-func platforms(cfg *config.Config, svc *imagine.Service, log *slog.Logger) ([]platform, error) {
+func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log *slog.Logger) ([]platform, error) {
 	return nil, nil
 }
 

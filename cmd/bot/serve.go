@@ -38,13 +38,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	svc := newService(cfg, backends, log)
-	plats, err := platforms(cfg, svc, log)
+	m := metricsFor(cfg)
+	svc := newService(cfg, backends, m, log)
+	if m != nil {
+		m.WatchQueue(svc)
+	}
+	plats, err := platforms(cfg, svc, m, log)
 	if err != nil {
 		return err
 	}
 	if len(plats) == 0 {
 		return errors.New("no chat platform is enabled: set telegram.token and/or discord.token in the config (see config.yaml.example)")
+	}
+	var ops *opsServer
+	if cfg.HTTP.Listen != "" {
+		if ops, err = newOpsServer(cfg.HTTP.Listen, healthChecks(backends, plats), m, log.With("component", "http")); err != nil {
+			return err
+		}
 	}
 	for _, b := range backends {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -62,6 +72,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	errs := make([]error, len(plats))
 	svcDone := make(chan struct{})
 	go func() { defer close(svcDone); svc.Run(ctx) }()
+	var opsErr error
+	if ops != nil {
+		wg.Go(func() { opsErr = ops.Run(ctx) })
+	}
 	for i, p := range plats {
 		wg.Go(func() {
 			if err := p.run(ctx); err != nil {
@@ -75,5 +89,5 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cancel()
 	<-svcDone
 	log.Info("imaginebot stopped")
-	return errors.Join(errs...)
+	return errors.Join(append(errs, opsErr)...)
 }

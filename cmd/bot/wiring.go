@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/config"
+	"github.com/imaginebot/imaginebot/internal/health"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/metrics"
 	"github.com/imaginebot/imaginebot/internal/sd"
 	"github.com/imaginebot/imaginebot/internal/sdbackend"
 )
@@ -69,13 +71,19 @@ func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend
 	return out, nil
 }
 
-// newService builds the core service on the given backends.
-func newService(c *config.Config, backends []backend, log *slog.Logger) *imagine.Service {
+// newService builds the core service on the given backends, reporting to
+// m when it is not nil.
+func newService(c *config.Config, backends []backend, m *metrics.Metrics, log *slog.Logger) *imagine.Service {
 	named := make([]imagine.NamedBackend, len(backends))
 	for i, b := range backends {
 		named[i] = imagine.NamedBackend{Name: b.name, Backend: sdbackend.New(b.client)}
 	}
+	var obs imagine.Observer
+	if m != nil {
+		obs = m
+	}
 	return imagine.New(imagine.Config{
+		Observer:        obs,
 		Settings:        settingsFrom(c),
 		PerUser:         c.Queue.PerUser,
 		MaxQueue:        c.Queue.Max,
@@ -87,6 +95,27 @@ func newService(c *config.Config, backends []backend, log *slog.Logger) *imagine
 		},
 		Logger: log.With("component", "core"),
 	}, named)
+}
+
+// metricsFor returns the metrics when the config serves them, else nil.
+func metricsFor(c *config.Config) *metrics.Metrics {
+	if c.HTTP.Listen == "" {
+		return nil
+	}
+	return metrics.New()
+}
+
+// healthChecks lists what /healthz checks: every SD backend and every
+// platform.
+func healthChecks(backends []backend, plats []platform) []health.Check {
+	var checks []health.Check
+	for _, b := range backends {
+		checks = append(checks, health.Check{Name: "sd " + b.name, Func: b.client.Ping})
+	}
+	for _, p := range plats {
+		checks = append(checks, health.Check{Name: p.name, Func: p.healthy})
+	}
+	return checks
 }
 
 // describeBackend names a backend for people: its name and URL (without

@@ -120,6 +120,7 @@ func (w *worker) runSwitch(ctx context.Context, op *switchOp) {
 		w.log.Warn("model switch failed", "model", op.name, "err", err)
 	} else {
 		w.log.Info("model switched", "model", title)
+		w.svc.cfg.Observer.ModelLoaded(w.name, title)
 	}
 	op.done <- switchResult{title: title, err: err}
 }

@@ -39,6 +39,7 @@ type Config struct {
 	// ends before they are cancelled; 0 cancels them at once.
 	ShutdownTimeout time.Duration
 	Moderation      Moderation
+	Observer        Observer // optional, e.g. metrics
 	Logger          *slog.Logger
 }
 
@@ -82,6 +83,9 @@ func New(cfg Config, backends []NamedBackend) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	s := &Service{
 		settings: cfg.Settings,
@@ -236,6 +240,7 @@ func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, w := range s.workers {
 		wg.Go(func() { w.run(ctx, jobsCtx) })
+		wg.Go(func() { w.reportModel(ctx) })
 	}
 	wg.Go(func() { s.refreshPositions(ctx) })
 	<-ctx.Done()

@@ -88,6 +88,8 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	}
 
 	start := time.Now()
+	obs := s.cfg.Observer
+	obs.JobStarted(w.name)
 	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Params: j.params}
 	j.watch.publish(running)
 	res, err := w.generate(jctx, j)
@@ -108,6 +110,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 		final.State, final.Err = Failed, err
 	}
 	j.watch.publish(final)
+	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
 
 	p := j.params
 	attrs := []any{
@@ -151,5 +154,16 @@ func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
 			return nil, ctx.Err()
 		case <-time.After(w.svc.cfg.RetryDelays[attempt]):
 		}
+	}
+}
+
+// reportModel tells the observer which model the backend runs at start.
+func (w *worker) reportModel(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if m, err := w.backend.CurrentModel(ctx); err == nil {
+		w.svc.cfg.Observer.ModelLoaded(w.name, m)
+	} else {
+		w.log.Warn("cannot read the current model", "err", err)
 	}
 }

@@ -1,0 +1,186 @@
+// Package metrics exports imaginebot's Prometheus metrics: the queue, jobs
+// by outcome, generation and queue-wait times, backend load and model, and
+// what the chat adapters send.
+package metrics
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// QueueStats is what the metrics read from the core's queue.
+type QueueStats interface {
+	QueueStats() (waiting, maxPerUser int)
+}
+
+// Metrics holds the collectors. It implements imagine.Observer, and the
+// adapters call PreviewEdited and RateLimited. Safe for concurrent use.
+type Metrics struct {
+	reg         *prometheus.Registry
+	jobs        *prometheus.CounterVec
+	generation  *prometheus.HistogramVec
+	wait        prometheus.Histogram
+	previews    *prometheus.CounterVec
+	rateLimited *prometheus.CounterVec
+	busySeconds *prometheus.CounterVec
+	model       *prometheus.GaugeVec
+	start       time.Time
+
+	mu      sync.Mutex           // guards queue, running, busy and models
+	queue   QueueStats           // nil until WatchQueue
+	running map[string]time.Time // backend -> start of its running job
+	busy    map[string]float64   // backend -> seconds spent on finished jobs
+	models  map[string]string    // backend -> current model label
+}
+
+var _ imagine.Observer = (*Metrics)(nil)
+
+// New registers the collectors. The queue gauges read 0 until WatchQueue.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_jobs_total", Help: "Jobs that reached a backend, by outcome (done, failed, cancelled) and platform.",
+		}, []string{"outcome", "platform"}),
+		generation: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "imaginebot_generation_seconds", Help: "Time a backend spent on one job.",
+			Buckets: []float64{1, 2, 5, 10, 20, 30, 60, 120, 300, 600},
+		}, []string{"backend"}),
+		wait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "imaginebot_queue_wait_seconds", Help: "Time a job waited in the queue before it started.",
+			Buckets: []float64{0.1, 1, 5, 10, 30, 60, 120, 300, 600, 1800},
+		}),
+		previews: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_preview_edits_total", Help: "Chat message edits that showed a new preview or progress.",
+		}, []string{"platform"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_rate_limited_total", Help: "HTTP 429 answers received from a chat platform.",
+		}, []string{"platform"}),
+		busySeconds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_backend_busy_seconds_total", Help: "Time each backend spent running jobs; rate() of it is the busy fraction.",
+		}, []string{"backend"}),
+		model: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "imaginebot_backend_model", Help: "The checkpoint each backend runs (value 1).",
+		}, []string{"backend", "model"}),
+		start:   time.Now(),
+		running: map[string]time.Time{},
+		busy:    map[string]float64{},
+		models:  map[string]string{},
+	}
+	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.busySeconds, m.model,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "imaginebot_queue_length", Help: "Jobs waiting in the queue.",
+		}, func() float64 { w, _ := m.queueStats(); return float64(w) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "imaginebot_queue_user_max", Help: "The most jobs (waiting plus running) one user has.",
+		}, func() float64 { _, u := m.queueStats(); return float64(u) }),
+		busyFraction{m},
+	)
+	for _, p := range []string{string(imagine.Telegram), string(imagine.Discord)} {
+		m.previews.WithLabelValues(p)
+		m.rateLimited.WithLabelValues(p)
+	}
+	return m
+}
+
+// WatchQueue makes the queue gauges report q.
+func (m *Metrics) WatchQueue(q QueueStats) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.queue = q
+}
+
+func (m *Metrics) queueStats() (waiting, maxPerUser int) {
+	m.mu.Lock()
+	q := m.queue
+	m.mu.Unlock()
+	if q == nil {
+		return 0, 0
+	}
+	return q.QueueStats()
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// JobStarted implements imagine.Observer.
+func (m *Metrics) JobStarted(backend string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.running[backend] = time.Now()
+}
+
+// JobEnded implements imagine.Observer.
+func (m *Metrics) JobEnded(r imagine.JobReport) {
+	m.mu.Lock()
+	delete(m.running, r.Backend)
+	m.busy[r.Backend] += r.Run.Seconds()
+	m.mu.Unlock()
+	m.jobs.WithLabelValues(r.Outcome.String(), string(r.Platform)).Inc()
+	m.generation.WithLabelValues(r.Backend).Observe(r.Run.Seconds())
+	m.wait.Observe(r.Wait.Seconds())
+	m.busySeconds.WithLabelValues(r.Backend).Add(r.Run.Seconds())
+}
+
+// ModelLoaded implements imagine.Observer.
+func (m *Metrics) ModelLoaded(backend, model string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.models[backend]; ok {
+		m.model.DeleteLabelValues(backend, old)
+	}
+	m.models[backend] = model
+	m.model.WithLabelValues(backend, model).Set(1)
+}
+
+// PreviewEdited counts one preview or progress edit sent on platform.
+func (m *Metrics) PreviewEdited(platform imagine.Platform) {
+	m.previews.WithLabelValues(string(platform)).Inc()
+}
+
+// RateLimited counts one 429 received from platform.
+func (m *Metrics) RateLimited(platform imagine.Platform) {
+	m.rateLimited.WithLabelValues(string(platform)).Inc()
+}
+
+// busyFraction exports, per backend, the share of time since start that it
+// spent running jobs, counting the job running now.
+type busyFraction struct{ m *Metrics }
+
+var busyDesc = prometheus.NewDesc("imaginebot_backend_busy_fraction",
+	"Share of the time since start each backend spent running jobs (0-1).", []string{"backend"}, nil)
+
+func (b busyFraction) Describe(ch chan<- *prometheus.Desc) { ch <- busyDesc }
+
+func (b busyFraction) Collect(ch chan<- prometheus.Metric) {
+	m := b.m
+	up := time.Since(m.start).Seconds()
+	if up <= 0 {
+		return
+	}
+	m.mu.Lock()
+	busy := make(map[string]float64, len(m.busy)+len(m.models))
+	for backend := range m.models {
+		busy[backend] = 0
+	}
+	for backend, secs := range m.busy {
+		busy[backend] = secs
+	}
+	for backend, t := range m.running {
+		busy[backend] += time.Since(t).Seconds()
+	}
+	m.mu.Unlock()
+	for backend, secs := range busy {
+		ch <- prometheus.MustNewConstMetric(busyDesc, prometheus.GaugeValue, min(secs/up, 1), backend)
+	}
+}

@@ -33,11 +33,14 @@ func Parse(data []byte, getenv func(string) string) (*Config, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("invalid YAML: %s", oneLine(strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	lines := map[string]int{}
 	if len(doc.Content) > 0 {
 		root := doc.Content[0]
+		if root.Kind != yaml.MappingNode && !(root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
+			return nil, fmt.Errorf("line %d: the config must be a mapping of keys such as sd: and defaults:", root.Line)
+		}
 		if err := walk(root, reflect.TypeOf(cfg), "", walkState{lines, getenv}); err != nil {
 			return nil, err
 		}
@@ -189,7 +192,13 @@ func join(path, key string) string {
 func decodeError(err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
+		return errors.New(oneLine(strings.Join(te.Errors, "; ")))
 	}
-	return err
+	return errors.New(oneLine(err.Error()))
+}
+
+// oneLine keeps an error on one line: YAML errors quote values, which may
+// contain line breaks.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", `\n`, "\n", `\n`, "\r", `\r`).Replace(s)
 }

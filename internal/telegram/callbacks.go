@@ -1,0 +1,130 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// Callback data, at most 64 bytes, "kind:args":
+//
+//	c:<job>          cancel a queued or running job
+//	r:<job>          reroll: the same request with a new seed
+//	t:<job>          try a failed request again, as it was
+//	p:<job>:<i>      send image i of a result as a PNG document
+//	m:<list>:<i>     switch to model i of a stored list (admins)
+//	mp:<list>:<page> show another page of a model list (admins)
+//
+// Jobs are imagine.JobID.String(); the state behind r, t, p, m and mp lives
+// in the store, and a press after it was evicted gets a friendly answer.
+
+// onCallback handles a button press. Every press is answered. It runs on
+// the poll loop: the core calls are quick, the network work happens in
+// goroutines.
+func (a *Adapter) onCallback(ctx context.Context, q *callbackQuery) {
+	who := requester(&q.From)
+	kind, arg, _ := strings.Cut(q.Data, ":")
+	switch kind {
+	case "c":
+		a.onCancel(ctx, q, who, arg)
+	case "r", "t":
+		a.onReroll(ctx, q, who, arg, kind == "r")
+	case "p":
+		if q.Message == nil || !a.goChat(ctx, q.Message.Chat.ID, func(ctx context.Context) { a.onPNG(ctx, q, who, arg) }) {
+			a.answerLater(ctx, q, "", false)
+		}
+	case "m", "mp":
+		a.goHandle(ctx, func(ctx context.Context) { a.onModelButton(ctx, q, who, kind, arg) })
+	default:
+		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgButtonExpired), true)
+	}
+}
+
+// answerLater answers a callback from a goroutine.
+func (a *Adapter) answerLater(ctx context.Context, q *callbackQuery, text string, alert bool) {
+	a.goHandle(ctx, func(ctx context.Context) { a.answerCallback(ctx, q.ID, text, alert) })
+}
+
+// onCancel cancels a job for its requester or an admin; anyone else gets
+// an alert and nothing changes.
+func (a *Adapter) onCancel(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string) {
+	loc := who.Locale
+	id, err := imagine.ParseJobID(arg)
+	if err != nil {
+		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgButtonExpired), true)
+		return
+	}
+	err = a.svc.Cancel(id, who, a.isAdmin(q.From.ID))
+	switch {
+	case err == nil:
+		a.log.Info("job cancelled by a button", "job", id.String(), "by", who.Key())
+		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgCancelling), false)
+	case errors.Is(err, imagine.ErrNotYourJob):
+		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
+	default:
+		a.answerLater(ctx, q, imagine.Describe(err, loc), false)
+	}
+}
+
+// onReroll submits a stored request again as the user who pressed the
+// button (whose own limits apply): with a new seed for Reroll, as it was
+// for Try again. The new status message replies to the pressed message.
+func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string, newSeed bool) {
+	loc := who.Locale
+	id, err := imagine.ParseJobID(arg)
+	r, ok := a.store.get(id)
+	if err != nil || !ok {
+		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgButtonExpired), true)
+		return
+	}
+	req := r.req
+	req.Requester = who
+	if newSeed {
+		req.Seed = -1
+	}
+	tk, err := a.svc.Submit(req)
+	if err != nil {
+		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
+		return
+	}
+	at := r.at
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "user", who.Key())
+	a.answerLater(ctx, q, imagine.T(loc, imagine.MsgRerolling), false)
+	a.goEditor(ctx, a.newEditor(tk, at, req))
+}
+
+// onPNG sends one original image of a result as a document.
+func (a *Adapter) onPNG(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string) {
+	loc := who.Locale
+	job, index, _ := strings.Cut(arg, ":")
+	id, err1 := imagine.ParseJobID(job)
+	i, err2 := strconv.Atoi(index)
+	r, ok := a.store.get(id)
+	if err1 != nil || err2 != nil || !ok || i < 0 || i >= len(r.images) {
+		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		return
+	}
+	a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgSendingPNG), false)
+	at := r.at
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	name := "imagine-" + id.String()
+	if len(r.images) > 1 {
+		name += "-" + strconv.Itoa(i+1)
+	}
+	m := media{data: r.images[i], name: name + extension(r.images[i]), doc: true}
+	err := a.deliver(ctx, at.chat, func(ctx context.Context) error {
+		_, err := a.sendMedia(ctx, at, m, "", nil)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("could not send a PNG", "job", id.String(), "err", err)
+	}
+}

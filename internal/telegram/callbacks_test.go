@@ -1,0 +1,119 @@
+package telegram
+
+import (
+	"bytes"
+	"container/list"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
+)
+
+// slowSD makes jobs last long enough to press Cancel while they run.
+var slowSD = sdtest.Options{StepDelay: 20 * time.Millisecond}
+
+func TestCancelButton(t *testing.T) {
+	tests := []struct {
+		name      string
+		by        telegramtest.User
+		cancelled bool
+		answer    string
+		alert     bool
+	}{
+		{"requester", bob, true, "Cancelling", false},
+		{"admin", admin, true, "Cancelling", false},
+		{"stranger", alice, false, "Only the person who asked", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, options{sd: slowSD})
+			cmd := h.tg.SendMessage(group, bob, "/imagine a slow painting --steps 40")
+			st := h.waitStatus("a running status", group.ID, cmd.ID, func(m telegramtest.Message) bool {
+				return callbackData(m, "c:") != ""
+			})
+			q := h.tg.Click(group, tt.by, st.ID, callbackData(st, "c:"))
+			if q == "" {
+				t.Fatal("no Cancel button to click")
+			}
+			ans := h.answered(q)
+			if !strings.HasPrefix(ans.Text, tt.answer) || ans.ShowAlert != tt.alert {
+				t.Errorf("answer = %q (alert %v), want %q (alert %v)", ans.Text, ans.ShowAlert, tt.answer, tt.alert)
+			}
+			want := "Cancelled."
+			if !tt.cancelled {
+				want = "Seed"
+			}
+			m := h.waitStatus("the end", group.ID, cmd.ID, func(m telegramtest.Message) bool {
+				return strings.Contains(text(m), "Cancelled.") || strings.Contains(text(m), "Seed")
+			})
+			if !strings.Contains(text(m), want) {
+				t.Errorf("status message ends as %q, want %q", text(m), want)
+			}
+			if tt.cancelled && len(m.Keyboard) != 0 {
+				t.Errorf("cancelled message keeps a keyboard %v", m.Keyboard)
+			}
+		})
+	}
+}
+
+func TestRerollButton(t *testing.T) {
+	h := newHarness(t, options{})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a red kite --seed 42")
+	m := h.waitDone(dm.ID, cmd.ID)
+	if !strings.Contains(m.Caption, "Seed 42 ") {
+		t.Fatalf("caption = %q, want seed 42", m.Caption)
+	}
+	q := h.tg.Click(dm, alice, m.ID, callbackData(m, "r:"))
+	if ans := h.answered(q); !strings.HasPrefix(ans.Text, "Rerolling") {
+		t.Errorf("answer = %q, want Rerolling", ans.Text)
+	}
+	// The new job's status message replies to the result that was rerolled.
+	re := h.waitDone(dm.ID, m.ID)
+	if !strings.HasPrefix(re.Caption, "a red kite\nSeed ") || strings.Contains(re.Caption, "Seed 42 ") {
+		t.Errorf("rerolled caption = %q, want the same prompt with a new seed", re.Caption)
+	}
+	if bytes.Equal(re.Photo.Bytes, m.Photo.Bytes) {
+		t.Error("the rerolled image is the same as the original")
+	}
+}
+
+func TestPNGButton(t *testing.T) {
+	h := newHarness(t, options{})
+	cmd := h.tg.SendMessage(group, alice, "/imagine a lily")
+	m := h.waitDone(group.ID, cmd.ID)
+	q := h.tg.Click(group, bob, m.ID, callbackData(m, "p:"))
+	if ans := h.answered(q); !strings.HasPrefix(ans.Text, "Sending the PNG") {
+		t.Errorf("answer = %q", ans.Text)
+	}
+	doc := h.waitStatus("the PNG document", group.ID, m.ID, func(m telegramtest.Message) bool { return m.Document != nil })
+	if !bytes.Equal(doc.Document.Bytes, m.Photo.Bytes) || doc.Document.MIMEType != "image/png" {
+		t.Errorf("document %s (%d bytes), want the original PNG (%d bytes)", doc.Document.MIMEType, len(doc.Document.Bytes), len(m.Photo.Bytes))
+	}
+}
+
+func TestExpiredButtons(t *testing.T) {
+	h := newHarness(t, options{})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a bee")
+	m := h.waitDone(dm.ID, cmd.ID)
+	// Forget everything, as after many later jobs or a restart.
+	h.a.store.reset()
+	for _, data := range []string{callbackData(m, "r:"), callbackData(m, "p:")} {
+		q := h.tg.Click(dm, alice, m.ID, data)
+		if ans := h.answered(q); !strings.Contains(ans.Text, "no longer available") || !ans.ShowAlert {
+			t.Errorf("%s: answer = %q (alert %v), want an alert that it expired", data, ans.Text, ans.ShowAlert)
+		}
+	}
+}
+
+// reset forgets every result and model list.
+func (s *store) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.results = map[imagine.JobID]*list.Element{}
+	s.lru.Init()
+	s.bytes = 0
+	clear(s.lists)
+}

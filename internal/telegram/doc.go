@@ -1,0 +1,33 @@
+// Package telegram is imaginebot's Telegram front end.
+//
+// An Adapter long-polls the Bot API (getUpdates, through
+// telegram-bot-api v5 behind the small botAPI interface, so that fields
+// newer than Bot API 5.5 such as message_thread_id can be sent and read)
+// and turns commands into requests for the core (internal/imagine):
+//
+//   - /imagine PROMPT [--options], in private chats and groups
+//     (/imagine@ThisBot; commands for other bots are ignored), or as a reply
+//     to a message whose text becomes the prompt;
+//   - /queue, /help and /start, in the user's language;
+//   - /model for admins: a keyboard of checkpoints, or /model NAME.
+//
+// Every accepted job gets one status message, a reply to the command sent
+// at once, which its editor goroutine edits from "queued" to live previews
+// (a photo with a progress caption) to the result: the image with its
+// caption and Reroll and PNG buttons, or for a batch an album plus a
+// caption message carrying the buttons. Failures and cancellations end in
+// a short sentence. Button presses (Cancel, Reroll, Try again, PNG, model
+// choice) carry short opaque callback data; the state behind them lives in
+// a bounded in-memory store.
+//
+// All sends and edits share one flood limiter that keeps to Telegram's
+// limits (one message per second per chat, 20 per minute per group, 30 per
+// second in all) without sleeping in shared code: first replies and results
+// book the next free slot, while preview edits only use spare capacity and
+// always render the latest status when they get a turn. A 429 holds the
+// chat (or everything) for retry_after; "message is not modified" counts as
+// success; the terminal status is retried a bounded number of times.
+//
+// Text goes out in HTML parse mode: user text is clipped by characters and
+// then escaped, and never exceeds Telegram's caption and text limits.
+package telegram

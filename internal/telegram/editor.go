@@ -1,0 +1,246 @@
+package telegram
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// maxEditFailures is how many background edits may fail in a row before
+// an editor stops trying them and only delivers the result.
+const maxEditFailures = 5
+
+// editor keeps one job's status message in step with the job: it posts the
+// message at once, edits it as the status changes (latest status wins, at
+// most one edit per EditInterval, only when what it shows changes) and
+// turns it into the result. Its fields belong to the goroutine running it.
+type editor struct {
+	a   *Adapter
+	tk  *imagine.Ticket
+	at  place           // the status message replies to the command here
+	req imagine.Request // what was asked, for Reroll
+	log *slog.Logger
+
+	msgID    int       // the status message, 0 until posted
+	isMedia  bool      // it holds a photo or document
+	shown    shown     // what it shows
+	lastEdit time.Time // when it was last sent or edited
+	failures int       // background edits that failed in a row
+	textOnly bool      // it stays text: the server cannot turn text into media
+	preview  *media    // the latest preview, encoded for upload
+}
+
+func (a *Adapter) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
+	return &editor{
+		a: a, tk: tk, at: at, req: req,
+		log: a.log.With("job", tk.ID.String(), "chat", at.chat.id),
+	}
+}
+
+func (e *editor) loc() string { return e.req.Requester.Locale }
+
+// run drives the status message until the job's terminal status is
+// delivered, the message is gone, or ctx ends.
+func (e *editor) run(ctx context.Context) {
+	for {
+		st := e.tk.Watch.Latest()
+		if st.State.Terminal() {
+			e.finish(ctx, st)
+			return
+		}
+		if e.msgID == 0 {
+			if !e.post(ctx, st) {
+				return
+			}
+			continue
+		}
+		v := e.render(st)
+		if e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st) {
+			if !e.wait(ctx, 0) {
+				return
+			}
+			continue
+		}
+		if d := e.a.cfg.EditInterval - time.Since(e.lastEdit); d > 0 {
+			if !e.wait(ctx, d) {
+				return
+			}
+			continue
+		}
+		if ok, d := e.a.lim.tryNow(e.at.chat); !ok {
+			if !e.wait(ctx, d) {
+				return
+			}
+			continue
+		}
+		err := e.apply(ctx, v)
+		e.lastEdit = time.Now()
+		if !e.edited(ctx, v, err) {
+			return
+		}
+	}
+}
+
+// nearlyDone reports a job that will finish within a chat interval: an
+// edit now would only delay the result, which may not follow it sooner.
+func (e *editor) nearlyDone(st imagine.Status) bool {
+	return st.State == imagine.Running && st.Progress >= 0.5 && st.ETA > 0 && st.ETA < e.a.cfg.Limits.ChatInterval
+}
+
+// wait waits for a new status, for d (if positive) or for ctx to end; it
+// reports false for the latter.
+func (e *editor) wait(ctx context.Context, d time.Duration) bool {
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-e.tk.Watch.Changed():
+		return true
+	case <-timeout:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// post sends the status message, as an urgent reply to the command. If it
+// cannot be sent, nobody would see the job: it is cancelled.
+func (e *editor) post(ctx context.Context, st imagine.Status) bool {
+	err := e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error {
+		// Show the newest status, unless it is already the result: the
+		// loop delivers that next.
+		if latest := e.tk.Watch.Latest(); !latest.State.Terminal() {
+			st = latest
+		}
+		return e.apply(ctx, e.render(st))
+	})
+	e.lastEdit = time.Now()
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("could not post the status message; cancelling the job", "err", err)
+			e.cancelJob()
+		}
+		return false
+	}
+	return true
+}
+
+// render turns a queued or running status into a view: the queue line or
+// the progress line with a Cancel button, over the latest preview once
+// there is one.
+func (e *editor) render(st imagine.Status) view {
+	loc := e.loc()
+	kb := cancelKeyboard(loc, e.tk.ID)
+	if st.State == imagine.Queued {
+		return view{text: imagine.QueueLine(loc, st), kb: kb}
+	}
+	v := view{text: imagine.ProgressLine(loc, st), kb: kb}
+	if st.Preview == nil || e.textOnly || e.a.textOnly.Load() {
+		return v
+	}
+	key := "preview-" + strconv.Itoa(st.PreviewSeq)
+	if e.preview == nil || e.preview.key != key {
+		// Encode each preview once, however often the status is rendered.
+		data, name, ok := previewPhoto(st.Preview)
+		e.preview = &media{data: data, name: name, key: key}
+		if !ok {
+			e.preview.data = nil
+		}
+	}
+	if e.preview.data != nil {
+		v.media = e.preview
+	}
+	return v
+}
+
+// same reports whether the message already shows v.
+func (e *editor) same(v view) bool {
+	s := v.shown()
+	return s.text == e.shown.text && s.markup == e.shown.markup && (v.media == nil || s.mediaKey == e.shown.mediaKey)
+}
+
+// apply makes the status message show v with one call: it posts the
+// message if there is none yet, else edits its media, caption or text.
+func (e *editor) apply(ctx context.Context, v view) error {
+	a, c := e.a, e.at.chat
+	text, caption := v.html(maxText), v.html(maxCaption)
+	var err error
+	switch {
+	case e.msgID == 0 && v.media != nil:
+		e.msgID, err = a.sendMedia(ctx, e.at, *v.media, caption, v.kb)
+	case e.msgID == 0:
+		e.msgID, err = a.sendText(ctx, e.at, text, v.kb)
+	case v.media != nil && v.media.key != e.shown.mediaKey:
+		err = a.editMedia(ctx, c, e.msgID, *v.media, caption, v.kb)
+	case v.media != nil || e.isMedia:
+		err = a.editCaption(ctx, c, e.msgID, caption, v.kb)
+	default:
+		err = a.editText(ctx, c, e.msgID, text, v.kb)
+	}
+	if err != nil && !isNotModified(err) {
+		return err
+	}
+	s := v.shown()
+	e.shown.text, e.shown.markup = s.text, s.markup
+	if v.media != nil {
+		e.shown.mediaKey, e.isMedia = s.mediaKey, true
+	}
+	return err
+}
+
+// edited handles the outcome of a background edit; it reports whether the
+// editor goes on.
+func (e *editor) edited(ctx context.Context, v view, err error) bool {
+	switch {
+	case err == nil || isNotModified(err):
+		e.failures = 0
+		return true
+	case ctx.Err() != nil:
+		return false
+	case retryAfter(err) > 0:
+		// The limiter holds the chat; the next attempt shows the latest status.
+		return true
+	case v.media != nil && !e.isMedia && textToMediaRefused(err):
+		e.refuseTextToMedia(err)
+		return true
+	case isGone(err):
+		e.log.Info("the status message is gone (deleted by the user?); cancelling the job", "err", err)
+		e.cancelJob()
+		return false
+	default:
+		e.failures++
+		e.shown = v.shown() // don't send the same failing edit again
+		e.log.Warn("status edit failed", "err", err, "failures", e.failures)
+		return true
+	}
+}
+
+// textToMediaRefused reports that editMessageMedia on a text message was
+// refused for a reason other than the message or the image: the server
+// predates Bot API 7.11, which let text messages become media.
+func textToMediaRefused(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code == http.StatusBadRequest && !isPhotoRejected(err) &&
+		!descHas(err, "message to edit not found", "message_id_invalid", "chat not found")
+}
+
+func (e *editor) refuseTextToMedia(err error) {
+	e.textOnly = true
+	if !e.a.textOnly.Swap(true) {
+		e.a.log.Warn("the Bot API server cannot turn text messages into photos; previews stay text", "err", err)
+	}
+}
+
+// cancelJob cancels the job as an admin would: its message is gone.
+func (e *editor) cancelJob() {
+	if err := e.a.svc.Cancel(e.tk.ID, e.req.Requester, true); err != nil {
+		e.log.Debug("cancel", "err", err)
+	}
+}

@@ -1,0 +1,174 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
+)
+
+func TestSDFaults(t *testing.T) {
+	tests := []struct {
+		fault sdtest.FaultKind
+		want  string
+	}{
+		{sdtest.FaultDown, "Failed: The image server is not reachable right now."},
+		{sdtest.FaultOOM, "Failed: The image server ran out of GPU memory."},
+		{sdtest.FaultValidation, "Failed: The image server rejected the request: steps"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault.String(), func(t *testing.T) {
+			h := newHarness(t, options{})
+			h.sd.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
+			cmd := h.tg.SendMessage(dm, alice, "/imagine a doomed cat")
+			m := h.waitStatus("the failure", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.HasPrefix(text(m), "Failed") })
+			if !strings.HasPrefix(text(m), tt.want) {
+				t.Errorf("status = %q, want %q", text(m), tt.want)
+			}
+			data := callbackData(m, "t:")
+			if data == "" {
+				t.Fatalf("keyboard = %v, want Try again", m.Keyboard)
+			}
+			// The server recovers; Try again runs the same request.
+			h.sd.SetFault(sdtest.Fault{})
+			q := h.tg.Click(dm, alice, m.ID, data)
+			h.answered(q)
+			if re := h.waitDone(dm.ID, m.ID); !strings.HasPrefix(re.Caption, "a doomed cat\n") {
+				t.Errorf("retried caption = %q", re.Caption)
+			}
+		})
+	}
+}
+
+// editsOf returns the edit calls made for one message.
+func editsOf(calls []telegramtest.Call, id int) []telegramtest.Call {
+	var out []telegramtest.Call
+	for _, c := range calls {
+		if strings.HasPrefix(c.Method, "editMessage") && c.Params["message_id"] == strconv.Itoa(id) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func TestDeletedStatusMessage(t *testing.T) {
+	h := newHarness(t, options{sd: slowSD})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a painting nobody wants --steps 60")
+	st := h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.tg.DeleteMessage(dm.ID, st.ID)
+	// The job is cancelled: the SD server goes idle long before 60 steps.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.sd.WaitIdle(ctx); err != nil {
+		t.Fatalf("the SD server is still busy: %v", err)
+	}
+	interrupted := false
+	for _, r := range h.sd.Records() {
+		interrupted = interrupted || r.Path == "/sdapi/v1/interrupt"
+	}
+	if !interrupted {
+		t.Error("the job was not interrupted on the SD server")
+	}
+	// The bot still works; a stray editor would show meanwhile.
+	again := h.tg.SendMessage(dm, alice, "/imagine a new one")
+	h.waitDone(dm.ID, again.ID)
+	var failed int
+	for _, c := range editsOf(h.tg.Calls(), st.ID) {
+		if c.Error != "" {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d failed edits of the deleted message, want exactly 1 (no retry storm)", failed)
+	}
+	if !strings.Contains(h.logs.String(), "cancelling the job") {
+		t.Error("the log does not say why the job was cancelled")
+	}
+}
+
+func TestFloodStorm(t *testing.T) {
+	// The adapter ignores the limits; the fake enforces Telegram's, scaled.
+	h := newHarness(t, options{noLimits: true, svc: imagine.Config{PerUser: 3, MaxQueue: 100}})
+	type job struct {
+		chat telegramtest.Chat
+		cmd  int
+	}
+	var jobs []job
+	for i := range 8 {
+		u := telegramtest.User{ID: int64(3000 + i), FirstName: fmt.Sprint("U", i)}
+		chat := group
+		if i%2 == 0 {
+			chat = telegramtest.Chat{ID: u.ID, Type: telegramtest.ChatPrivate}
+		}
+		for k := range 2 {
+			cmd := h.tg.SendMessage(chat, u, fmt.Sprintf("/imagine storm %d/%d", i, k))
+			jobs = append(jobs, job{chat, cmd.ID})
+		}
+	}
+	for _, j := range jobs {
+		h.waitDone(j.chat.ID, j.cmd)
+	}
+	n429 := h.tg.Count429()
+	calls := len(h.tg.Calls())
+	t.Logf("%d jobs, %d calls, %d answers were 429", len(jobs), calls, n429)
+	if n429 == 0 {
+		t.Error("no 429 answers: the storm did not happen")
+	}
+	if calls > 12*len(jobs) {
+		t.Errorf("%d calls for %d jobs: a retry storm", calls, len(jobs))
+	}
+}
+
+func TestFlood429OnResult(t *testing.T) {
+	h := newHarness(t, options{})
+	h.tg.FailNext("editMessageMedia", http.StatusTooManyRequests, "", 3)
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a stubborn cat")
+	h.waitDone(dm.ID, cmd.ID)
+	if n := h.tg.Count429(); n < 3 {
+		t.Errorf("%d 429s, want the 3 injected ones", n)
+	}
+}
+
+func TestServerErrorsAreRetried(t *testing.T) {
+	h := newHarness(t, options{})
+	h.tg.FailNext("sendMessage", http.StatusBadGateway, "Bad Gateway", 2)
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a patient cat")
+	h.waitDone(dm.ID, cmd.ID)
+}
+
+func TestOldServerWithoutTextToMedia(t *testing.T) {
+	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine an old-fashioned cat --steps 20")
+	m := h.waitDone(dm.ID, cmd.ID)
+	if r := h.replies(dm.ID, cmd.ID); len(r) != 1 {
+		t.Errorf("%d replies, want only the result (the text status deleted)", len(r))
+	}
+	if m.Photo == nil {
+		t.Error("no photo")
+	}
+	// The next job knows: no more refused media edits.
+	before := 0
+	for _, c := range h.tg.CallsTo("editMessageMedia") {
+		if c.Error != "" {
+			before++
+		}
+	}
+	cmd2 := h.tg.SendMessage(dm, alice, "/imagine another --steps 20")
+	h.waitDone(dm.ID, cmd2.ID)
+	after := 0
+	for _, c := range h.tg.CallsTo("editMessageMedia") {
+		if c.Error != "" {
+			after++
+		}
+	}
+	if after != before {
+		t.Errorf("%d more refused media edits for the second job, want none", after-before)
+	}
+}

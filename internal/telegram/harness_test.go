@@ -1,0 +1,276 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdbackend"
+	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
+)
+
+// unit is the scaled second of the fake's flood limits in tests.
+const unit = 20 * time.Millisecond
+
+var (
+	alice  = telegramtest.User{ID: 1001, FirstName: "Alice", Username: "alice", LanguageCode: "en"}
+	bob    = telegramtest.User{ID: 1002, FirstName: "Bob", Username: "bob"}
+	carol  = telegramtest.User{ID: 1003, FirstName: "小红", LanguageCode: "zh-hans"}
+	admin  = telegramtest.User{ID: 1009, FirstName: "Ada", Username: "ada"}
+	dm     = telegramtest.Chat{ID: alice.ID, Type: telegramtest.ChatPrivate}
+	bobDM  = telegramtest.Chat{ID: bob.ID, Type: telegramtest.ChatPrivate}
+	group  = telegramtest.Chat{ID: -100500, Type: telegramtest.ChatSupergroup, Title: "Artists"}
+	forum  = telegramtest.Chat{ID: -100600, Type: telegramtest.ChatSupergroup, Title: "Forum", IsForum: true}
+	botTag = "@" + telegramtest.DefaultBotUsername
+)
+
+// testLimits mirrors telegramtest.ScaledLimits(u) for the adapter, with a
+// wider per-chat interval so that loopback jitter does not cause 429s.
+func testLimits(u time.Duration) Limits {
+	return Limits{ChatInterval: u + u/2, GroupMax: 20, GroupWindow: 60 * u, GlobalMax: 30, GlobalWindow: u, RetryAfterUnit: u}
+}
+
+func testSettings() imagine.Settings {
+	return imagine.Settings{
+		Defaults: imagine.Defaults{Width: 64, Height: 64, Steps: 8, BatchSize: 1, CFGScale: 7, HRScale: 2, HRUpscaler: "Latent", DenoisingStrength: 0.5},
+		Limits:   imagine.Limits{MaxWidth: 2048, MaxHeight: 2048, MaxSteps: 80, MaxBatch: 4, MaxPromptLength: 300},
+		Styles:   []imagine.Style{{Name: "anime", Prompt: "anime style, {prompt}"}},
+	}
+}
+
+// options tweak a harness.
+type options struct {
+	fake     telegramtest.Options
+	sd       sdtest.Options
+	svc      imagine.Config
+	cfg      Config
+	noLimits bool // the adapter ignores flood limits (to provoke 429s)
+	quiet    bool // log at info level only
+}
+
+// harness runs the adapter against the fake Bot API and the simulated SD
+// server, with the core in between.
+type harness struct {
+	t    *testing.T
+	tg   *telegramtest.Server
+	sd   *sdtest.Server
+	svc  *imagine.Service
+	a    *Adapter
+	logs *syncBuffer
+
+	stopSvc context.CancelFunc
+	stopBot context.CancelFunc
+	runErr  chan error
+	svcEnd  chan struct{}
+}
+
+func newHarness(t *testing.T, o options) *harness {
+	t.Helper()
+	if o.fake.Limits == (telegramtest.Limits{}) {
+		o.fake.Limits = telegramtest.ScaledLimits(unit)
+	}
+	tg := telegramtest.NewServer(o.fake)
+	if o.sd.StepDelay == 0 {
+		o.sd.StepDelay = 2 * time.Millisecond
+	}
+	sim := sdtest.NewServer(o.sd)
+	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := o.svc
+	sc.Settings = testSettings()
+	if sc.PerUser == 0 {
+		sc.PerUser = 3
+	}
+	if sc.MaxQueue == 0 {
+		sc.MaxQueue = 50
+	}
+	if sc.PositionRefresh == 0 {
+		sc.PositionRefresh = 50 * time.Millisecond
+	}
+	if sc.RetryDelays == nil {
+		sc.RetryDelays = []time.Duration{10 * time.Millisecond}
+	}
+	svc := imagine.New(sc, []imagine.NamedBackend{{Name: "sd", Backend: sdbackend.New(client)}})
+
+	logs := &syncBuffer{}
+	cfg := o.cfg
+	cfg.Token = tg.Token()
+	if cfg.APIURL == "" {
+		cfg.APIURL = tg.URL + "/" // a trailing slash must not matter
+	}
+	if cfg.EditInterval == 0 {
+		cfg.EditInterval = 2 * unit
+	}
+	if cfg.Limits == (Limits{}) && o.fake.Limits == telegramtest.ScaledLimits(unit) {
+		cfg.Limits = testLimits(unit)
+	}
+	if o.noLimits {
+		cfg.Limits = Limits{ChatInterval: time.Nanosecond, GroupMax: 1 << 20, GroupWindow: time.Nanosecond, GlobalMax: 1 << 20, GlobalWindow: time.Nanosecond, RetryAfterUnit: unit}
+	}
+	if cfg.ShutdownGrace == 0 {
+		cfg.ShutdownGrace = 3 * time.Second
+	}
+	if cfg.AdminUserIDs == nil {
+		cfg.AdminUserIDs = []int64{admin.ID}
+	}
+	level := slog.LevelDebug
+	if o.quiet {
+		level = slog.LevelInfo
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, t.Output()), &slog.HandlerOptions{Level: level}))
+	a, err := New(cfg, svc)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	h := &harness{t: t, tg: tg, sd: sim, svc: svc, a: a, logs: logs, runErr: make(chan error, 1), svcEnd: make(chan struct{})}
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	botCtx, stopBot := context.WithCancel(context.Background())
+	h.stopSvc, h.stopBot = stopSvc, stopBot
+	go func() { svc.Run(svcCtx); close(h.svcEnd) }()
+	go func() { h.runErr <- a.Run(botCtx) }()
+	t.Cleanup(func() {
+		h.stop()
+		sim.Close()
+		tg.Close()
+		if strings.Contains(logs.String(), tg.Token()) {
+			t.Errorf("the logs contain the bot token")
+		}
+	})
+	// Wait until the adapter is connected (it registers its commands just
+	// before it polls), so that tests start from a running bot.
+	h.waitFor("setMyCommands", func() bool { return len(tg.CallsTo("setMyCommands")) == len(commandLanguages) })
+	return h
+}
+
+// stop cancels the adapter and the service together, as cmd/bot does, and
+// waits for both; it returns Run's error and how long Run took to return.
+func (h *harness) stop() (error, time.Duration) {
+	h.stopSvc()
+	err, took := h.stopAdapter()
+	<-h.svcEnd
+	return err, took
+}
+
+// stopAdapter cancels only the adapter and waits for Run.
+func (h *harness) stopAdapter() (error, time.Duration) {
+	start := time.Now()
+	h.stopBot()
+	var err error
+	select {
+	case err = <-h.runErr:
+		h.runErr <- err // for a second stop
+	case <-time.After(15 * time.Second):
+		h.t.Fatal("Run did not return 15s after its context ended")
+	}
+	return err, time.Since(start)
+}
+
+// waitFor waits until cond holds, failing the test after 15s.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := h.tg.WaitFor(ctx, cond); err != nil {
+		h.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// replies returns the bot's messages in chat that reply to message id.
+func (h *harness) replies(chat int64, id int) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range h.tg.Messages(chat) {
+		if m.From.IsBot && m.ReplyTo == id {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// status returns the bot's first reply to message id (its status message).
+func (h *harness) status(chat int64, id int) (telegramtest.Message, bool) {
+	if r := h.replies(chat, id); len(r) > 0 {
+		return r[0], true
+	}
+	return telegramtest.Message{}, false
+}
+
+// waitStatus waits for the bot's reply to message id to satisfy cond.
+func (h *harness) waitStatus(what string, chat int64, id int, cond func(m telegramtest.Message) bool) telegramtest.Message {
+	h.t.Helper()
+	var got telegramtest.Message
+	h.waitFor(what, func() bool {
+		m, ok := h.status(chat, id)
+		got = m
+		return ok && cond(m)
+	})
+	return got
+}
+
+// waitDone waits for the status message of command id to show a result.
+func (h *harness) waitDone(chat int64, id int) telegramtest.Message {
+	h.t.Helper()
+	return h.waitStatus("the result", chat, id, isResult)
+}
+
+func isResult(m telegramtest.Message) bool {
+	return (m.Photo != nil || m.Document != nil) && strings.Contains(m.Caption, "Seed")
+}
+
+// text returns what a message shows: its text or caption.
+func text(m telegramtest.Message) string { return m.Text + m.Caption }
+
+// callbackData returns the data of the first button whose data starts with prefix.
+func callbackData(m telegramtest.Message, prefix string) string {
+	for _, row := range m.Keyboard {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, prefix) {
+				return b.CallbackData
+			}
+		}
+	}
+	return ""
+}
+
+// answered waits for the callback query's accepted answer.
+func (h *harness) answered(queryID string) telegramtest.CallbackAnswer {
+	h.t.Helper()
+	var got telegramtest.CallbackAnswer
+	h.waitFor("the callback answer", func() bool {
+		for _, a := range h.tg.CallbackAnswers(queryID) {
+			if a.Error == "" {
+				got = a
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

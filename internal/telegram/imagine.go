@@ -1,0 +1,87 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// cmdImagine submits a generation request and starts its editor, which
+// replies at once. Refusals are answered with a one-line reason, an empty
+// prompt with the help. It runs on the poll loop: Submit is quick, and the
+// network work happens in goroutines.
+func (a *Adapter) cmdImagine(ctx context.Context, m *message, args string) {
+	who := requester(m.From)
+	at := answering(m)
+	req, err := buildRequest(args, m.ReplyToMessage, who)
+	var tk *imagine.Ticket
+	if err == nil {
+		tk, err = a.svc.Submit(req)
+	}
+	if err != nil {
+		text := imagine.Describe(err, who.Locale)
+		if errors.Is(err, imagine.ErrEmptyPrompt) {
+			text = a.helpText(who.Locale, m.From.ID)
+		}
+		a.goReply(ctx, at, text)
+		return
+	}
+	a.log.Info("job submitted", "job", tk.ID.String(), "user", who.Key(), "chat", at.chat.id)
+	a.goEditor(ctx, a.newEditor(tk, at, req))
+}
+
+// buildRequest reads the command's prompt and options. A command without a
+// prompt that replies to a message takes that message's text (or caption)
+// as the prompt, with its options; options in the command win.
+func buildRequest(args string, replied *message, who imagine.Requester) (imagine.Request, error) {
+	req, err := imagine.ParseInline(args, who)
+	if err != nil || strings.TrimSpace(req.Prompt) != "" || replied == nil {
+		return req, err
+	}
+	text := replied.Text
+	if text == "" {
+		text = replied.Caption
+	}
+	if replied.From != nil && replied.From.IsBot {
+		// A bot's caption: the prompt is the first line.
+		text, _, _ = strings.Cut(text, "\n")
+	}
+	if strings.HasPrefix(text, "/") {
+		// Someone's command, e.g. an earlier /imagine: drop the command.
+		_, text, _ = strings.Cut(text, " ")
+	}
+	base, err := imagine.ParseInline(text, who)
+	if err != nil {
+		// Someone else's text with something like an option in it: it is
+		// not this user's mistake, so take the text as it is.
+		base = imagine.NewRequest(text, who)
+	}
+	return merge(base, req), nil
+}
+
+// merge returns base with the options set in over.
+func merge(base, over imagine.Request) imagine.Request {
+	if over.NegativePrompt != "" {
+		base.NegativePrompt = over.NegativePrompt
+	}
+	if over.Width != 0 || over.Height != 0 || !over.Aspect.IsZero() {
+		base.Width, base.Height, base.Aspect = over.Width, over.Height, over.Aspect
+	}
+	if over.Steps != 0 {
+		base.Steps = over.Steps
+	}
+	if over.Seed != -1 {
+		base.Seed = over.Seed
+	}
+	if over.BatchSize != 0 {
+		base.BatchSize = over.BatchSize
+	}
+	if over.Style != "" {
+		base.Style = over.Style
+	}
+	base.HiresFix = base.HiresFix || over.HiresFix
+	base.Requester = over.Requester
+	return base
+}

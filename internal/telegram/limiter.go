@@ -1,0 +1,265 @@
+package telegram
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Limits are the Bot API flood limits the adapter keeps to. A zero field
+// takes Telegram's value: one message or edit per second per chat, 20 per
+// minute per group, 30 per second in all, retry_after in seconds.
+type Limits struct {
+	ChatInterval   time.Duration // least time between two messages or edits in one chat
+	GroupMax       int           // most messages and edits in one group per GroupWindow
+	GroupWindow    time.Duration
+	GlobalMax      int // most messages and edits in all chats per GlobalWindow
+	GlobalWindow   time.Duration
+	RetryAfterUnit time.Duration // what one unit of a 429's retry_after stands for
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.ChatInterval <= 0 {
+		l.ChatInterval = time.Second
+	}
+	if l.GroupMax <= 0 {
+		l.GroupMax = 20
+	}
+	if l.GroupWindow <= 0 {
+		l.GroupWindow = time.Minute
+	}
+	if l.GlobalMax <= 0 {
+		l.GlobalMax = 30
+	}
+	if l.GlobalWindow <= 0 {
+		l.GlobalWindow = time.Second
+	}
+	if l.RetryAfterUnit <= 0 {
+		l.RetryAfterUnit = time.Second
+	}
+	return l
+}
+
+// headroom widens every window by 1/headroom, so that network jitter
+// between deciding to send and Telegram receiving never turns a send that
+// was just legal into a 429.
+const headroom = 20
+
+// Background messages (preview and position edits) may use only part of
+// the budgets, so that urgent ones (first replies, results) always find a
+// slot at once: a share of backgroundShareNum/backgroundShareDen of the
+// global budget and half of a group's.
+const (
+	backgroundShareNum = 2
+	backgroundShareDen = 3
+)
+
+// limiter shares the flood limits between every goroutine that sends. It
+// never sleeps: urgent senders book the earliest free slot and wait for it
+// themselves; background senders take a slot only if one is free now and
+// within their share. Times come from the injected clock, so the
+// arithmetic can be tested deterministically.
+type limiter struct {
+	chatInterval time.Duration
+	groupMax     int
+	groupWindow  time.Duration
+	globalMax    int
+	globalWindow time.Duration
+	now          func() time.Time
+
+	mu      sync.Mutex // guards the fields below
+	chats   map[int64]*chatBudget
+	global  []time.Time // booked send times, sorted; older than a window are pruned
+	blocked time.Time   // end of a 429 wait that holds every chat
+	strikes []strike    // recent 429s, to tell a global flood wait from a chat's
+}
+
+// chatBudget is one chat's share of the limits.
+type chatBudget struct {
+	next    time.Time   // earliest time of the chat's next message
+	blocked time.Time   // end of the chat's 429 wait
+	sent    []time.Time // booked send times within the group window (groups only), sorted
+
+	// After a 429 the chat's messages are spaced by at least the wait it
+	// asked for, for a while: Telegram's limits for it are evidently
+	// tighter than ours, and senders that waited together must not all
+	// retry at the same moment.
+	spacing      time.Duration
+	spacingUntil time.Time
+}
+
+// penaltyMemory is how many 429 waits a chat's wider spacing lasts.
+const penaltyMemory = 10
+
+// strike is one 429 answer.
+type strike struct {
+	chat int64
+	at   time.Time
+}
+
+func newLimiter(l Limits, now func() time.Time) *limiter {
+	l = l.withDefaults()
+	return &limiter{
+		chatInterval: l.ChatInterval + l.ChatInterval/headroom,
+		groupMax:     l.GroupMax,
+		groupWindow:  l.GroupWindow + l.GroupWindow/headroom,
+		globalMax:    l.GlobalMax,
+		globalWindow: l.GlobalWindow + l.GlobalWindow/headroom,
+		now:          now,
+		chats:        map[int64]*chatBudget{},
+	}
+}
+
+// reserve books the earliest slot for an urgent message to chat and returns
+// its time, which may be now. The caller waits until then and calls
+// confirm, or release if it gives up.
+func (l *limiter) reserve(c chatRef) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.pruneLocked(now)
+	cb := l.chatLocked(c.id)
+	t := latest(now, cb.next, cb.blocked, l.blocked)
+	for {
+		t0 := t
+		t = earliest(l.global, t, l.globalMax, l.globalWindow)
+		if c.group {
+			t = earliest(cb.sent, t, l.groupMax, l.groupWindow)
+		}
+		if t.Equal(t0) {
+			break
+		}
+	}
+	l.bookLocked(c, cb, t)
+	return t
+}
+
+// confirm reports whether the slot booked at t may still be used now. It
+// may not when a 429 arrived meanwhile; the booking is then released and
+// the caller reserves again.
+func (l *limiter) confirm(c chatRef, t time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	cb := l.chatLocked(c.id)
+	if now.Before(cb.blocked) || now.Before(l.blocked) {
+		l.releaseLocked(c, cb, t)
+		return false
+	}
+	return true
+}
+
+// release gives back a slot booked at t that will not be used.
+func (l *limiter) release(c chatRef, t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.releaseLocked(c, l.chatLocked(c.id), t)
+}
+
+// tryNow takes a slot for a background message to chat if one is free now
+// within the background share. Otherwise it returns how long to wait before
+// asking again; the caller should then re-render what it sends, as the
+// status may have moved on.
+func (l *limiter) tryNow(c chatRef) (ok bool, retry time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.pruneLocked(now)
+	cb := l.chatLocked(c.id)
+	t := latest(now, cb.next, cb.blocked, l.blocked)
+	globalShare := max(1, l.globalMax*backgroundShareNum/backgroundShareDen)
+	t = earliest(l.global, t, globalShare, l.globalWindow)
+	if c.group {
+		t = earliest(cb.sent, t, max(1, l.groupMax/2), l.groupWindow)
+	}
+	if t.After(now) {
+		// Ask again no later than one chat interval from now: an urgent
+		// booking may have made the estimate pessimistic.
+		return false, min(t.Sub(now), max(l.chatInterval, time.Millisecond))
+	}
+	l.bookLocked(c, cb, now)
+	return true, 0
+}
+
+// penalize records a 429 for chat: nothing goes to the chat for wait. When
+// a second chat gets a 429 within a global window, the flood wait is taken
+// to be global and holds every chat.
+func (l *limiter) penalize(c chatRef, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	until := now.Add(wait)
+	cb := l.chatLocked(c.id)
+	cb.blocked = latest(cb.blocked, until)
+	cb.next = latest(cb.next, until)
+	cb.spacing = max(cb.spacing, wait)
+	if now.After(cb.spacingUntil) {
+		cb.spacing = wait
+	}
+	cb.spacingUntil = until.Add(penaltyMemory * wait)
+	l.strikes = slices.DeleteFunc(l.strikes, func(s strike) bool { return now.Sub(s.at) >= l.globalWindow || s.chat == c.id })
+	l.strikes = append(l.strikes, strike{chat: c.id, at: now})
+	if len(l.strikes) >= 2 {
+		l.blocked = latest(l.blocked, until)
+	}
+}
+
+// penalizeAll records a 429 that was not about one chat.
+func (l *limiter) penalizeAll(wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.blocked = latest(l.blocked, l.now().Add(wait))
+}
+
+// chatLocked returns chat id's budget, creating it if needed, with its
+// group bookings pruned.
+func (l *limiter) chatLocked(id int64) *chatBudget {
+	cb := l.chats[id]
+	if cb == nil {
+		cb = &chatBudget{}
+		l.chats[id] = cb
+	}
+	cb.sent = dropBefore(cb.sent, l.now().Add(-l.groupWindow))
+	return cb
+}
+
+func (l *limiter) bookLocked(c chatRef, cb *chatBudget, t time.Time) {
+	cb.next = latest(cb.next, t.Add(l.intervalLocked(cb, t)))
+	l.global = insertSorted(l.global, t)
+	if c.group {
+		cb.sent = insertSorted(cb.sent, t)
+	}
+}
+
+// intervalLocked is the least time between two messages of the chat at t.
+func (l *limiter) intervalLocked(cb *chatBudget, t time.Time) time.Duration {
+	if t.Before(cb.spacingUntil) {
+		return max(l.chatInterval, cb.spacing)
+	}
+	return l.chatInterval
+}
+
+func (l *limiter) releaseLocked(c chatRef, cb *chatBudget, t time.Time) {
+	l.global = removeOne(l.global, t)
+	if c.group {
+		cb.sent = removeOne(cb.sent, t)
+	}
+	// Let the chat's next message go as early as its other bookings allow.
+	if cb.next.Equal(t.Add(l.intervalLocked(cb, t))) {
+		cb.next = t
+	}
+}
+
+// pruneLocked forgets bookings that can no longer affect a new one, and
+// chats that have been quiet for a while.
+func (l *limiter) pruneLocked(now time.Time) {
+	l.global = dropBefore(l.global, now.Add(-l.globalWindow))
+	if len(l.chats) < 256 {
+		return
+	}
+	for id, cb := range l.chats {
+		if (len(cb.sent) == 0 || now.Sub(cb.sent[len(cb.sent)-1]) >= l.groupWindow) && now.After(cb.next) && now.After(cb.spacingUntil) {
+			delete(l.chats, id)
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// modelsPerPage is how many checkpoints one /model keyboard page lists.
+const modelsPerPage = 8
+
+// quickSwitch is how long a model switch may take before the admin is told
+// that it is under way (it waits for the running image).
+const quickSwitch = 300 * time.Millisecond
+
+// cmdModel handles /model for admins: without an argument it shows the
+// current model and a keyboard of the checkpoints; with a name it switches.
+// Anyone else is politely refused and nothing changes.
+func (a *Adapter) cmdModel(ctx context.Context, m *message, args string) {
+	who := requester(m.From)
+	at := answering(m)
+	if !a.isAdmin(m.From.ID) {
+		a.goReply(ctx, at, imagine.T(who.Locale, imagine.MsgNotAdmin))
+		return
+	}
+	if args == "" {
+		a.goChat(ctx, at.chat.id, func(ctx context.Context) { a.showModels(ctx, at, who.Locale) })
+		return
+	}
+	a.log.Info("model switch requested", "model", args, "by", who.Key())
+	a.goChat(ctx, at.chat.id, func(ctx context.Context) { a.switchModel(ctx, at, who.Locale, args, 0) })
+}
+
+// showModels replies with the current model and the first page of the
+// model keyboard.
+func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
+	cur, err := a.svc.CurrentModel(ctx)
+	var models []imagine.Model
+	if err == nil {
+		models, err = a.svc.Models(ctx)
+	}
+	if err != nil {
+		a.log.Warn("could not list the models", "err", err)
+		a.reply(ctx, at, imagine.T(loc, imagine.MsgModelListFailed, imagine.Describe(err, loc)), nil)
+		return
+	}
+	list := make([]modelChoice, len(models))
+	for i, m := range models {
+		list[i] = modelChoice{Model: m, current: m.Title == cur}
+	}
+	id := a.store.putModels(list)
+	text, kb := modelPage(loc, list, id, 0)
+	a.reply(ctx, at, text, kb)
+}
+
+// modelPage renders one page of a model list: the current model, then one
+// button per checkpoint and a row to turn pages.
+func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboard) {
+	pages := max(1, (len(list)+modelsPerPage-1)/modelsPerPage)
+	page = min(max(page, 0), pages-1)
+	cur := "?"
+	for _, m := range list {
+		if m.current {
+			cur = m.Title
+		}
+	}
+	text := imagine.T(loc, imagine.MsgModelCurrent, cur) + "\n" + imagine.T(loc, imagine.MsgModelChoose, page+1, pages)
+	var kb keyboard
+	ids := strconv.Itoa(listID)
+	for i := page * modelsPerPage; i < min(len(list), (page+1)*modelsPerPage); i++ {
+		label := list[i].Name
+		if label == "" {
+			label = list[i].Title
+		}
+		label = imagine.Shorten(label, 60)
+		if list[i].current {
+			label = "✓ " + label
+		}
+		kb = append(kb, []button{{Text: label, Data: "m:" + ids + ":" + strconv.Itoa(i)}})
+	}
+	var nav []button
+	if page > 0 {
+		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnPrev), Data: "mp:" + ids + ":" + strconv.Itoa(page-1)})
+	}
+	if page < pages-1 {
+		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnNext), Data: "mp:" + ids + ":" + strconv.Itoa(page+1)})
+	}
+	if nav != nil {
+		kb = append(kb, nav)
+	}
+	return text, kb
+}
+
+// onModelButton handles the model keyboard: a page turn edits the
+// keyboard, a model switches to it. Only admins may use it.
+func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, kind, arg string) {
+	loc := who.Locale
+	if !a.isAdmin(q.From.ID) {
+		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgNotAdmin), true)
+		return
+	}
+	listArg, nArg, _ := strings.Cut(arg, ":")
+	listID, err1 := strconv.Atoi(listArg)
+	n, err2 := strconv.Atoi(nArg)
+	list, ok := a.store.models(listID)
+	if err1 != nil || err2 != nil || !ok || q.Message == nil {
+		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		return
+	}
+	at := answering(q.Message)
+	if kind == "mp" {
+		a.answerCallback(ctx, q.ID, "", false)
+		text, kb := modelPage(loc, list, listID, n)
+		a.show(ctx, at, q.Message.MessageID, text, kb)
+		return
+	}
+	if n < 0 || n >= len(list) {
+		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		return
+	}
+	title := list[n].Title
+	a.answerCallback(ctx, q.ID, imagine.Shorten(imagine.T(loc, imagine.MsgModelSwitching, title), 200), false)
+	a.log.Info("model switch requested", "model", title, "by", who.Key())
+	a.switchModel(ctx, at, loc, title, q.Message.MessageID)
+}
+
+// switchModel switches the model through the core and confirms or explains
+// the outcome, editing message msgID (or replying when it is 0). A switch
+// that takes a while (it waits for the running image) is announced first.
+func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, msgID int) {
+	type outcome struct {
+		title string
+		err   error
+	}
+	done := make(chan outcome, 1)
+	go func() { // owned: always received below, and SwitchModel ends with ctx
+		title, err := a.svc.SwitchModel(ctx, name)
+		done <- outcome{title, err}
+	}()
+	var r outcome
+	t := time.NewTimer(quickSwitch)
+	select {
+	case r = <-done:
+		t.Stop()
+	case <-t.C:
+		msgID = a.show(ctx, at, msgID, imagine.T(loc, imagine.MsgModelSwitching, name), nil)
+		r = <-done
+	}
+	var text string
+	switch {
+	case r.err == nil:
+		text = imagine.T(loc, imagine.MsgModelSwitched, r.title)
+	case errors.Is(r.err, imagine.ErrModelNotFound):
+		text = imagine.T(loc, imagine.MsgModelNotFound, name)
+	case errors.Is(r.err, imagine.ErrModelLoad):
+		text = imagine.T(loc, imagine.MsgModelLoadFailed, name)
+	default:
+		text = imagine.T(loc, imagine.MsgModelSwitchFailed, imagine.Describe(r.err, loc))
+	}
+	if r.err != nil {
+		a.log.Warn("model switch failed", "model", name, "err", r.err)
+	}
+	a.show(ctx, at, msgID, text, nil)
+}
+
+// show edits text message msgID into text and kb, or replies with them when
+// msgID is 0; it returns the message's id.
+func (a *Adapter) show(ctx context.Context, at place, msgID int, text string, kb keyboard) int {
+	if msgID == 0 {
+		id, _ := a.reply(ctx, at, text, kb)
+		return id
+	}
+	err := a.deliver(ctx, at.chat, func(ctx context.Context) error {
+		return a.editText(ctx, at.chat, msgID, escape(clip(text, maxText)), kb)
+	})
+	if err != nil {
+		a.log.Warn("could not edit a message", "chat", at.chat.id, "err", err)
+	}
+	return msgID
+}

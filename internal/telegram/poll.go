@@ -1,0 +1,148 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// allowedUpdates are the update kinds the adapter asks for.
+const allowedUpdates = `["message","callback_query"]`
+
+// poll long-polls getUpdates until ctx ends (nil) or Telegram refuses the
+// token (an error). Each update is handled before the next poll confirms
+// it; handling never waits for the network (see goHandle), so a slow chat
+// never holds up the others. Message work runs on work.
+func (a *Adapter) poll(ctx, work context.Context) error {
+	offset := 0
+	failures := 0
+	for {
+		p := tgbotapi.Params{"timeout": strconv.Itoa(pollSeconds), "allowed_updates": allowedUpdates}
+		if offset != 0 {
+			p["offset"] = strconv.Itoa(offset)
+		}
+		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+		raw, err := a.api.call(pctx, "getUpdates", p, nil)
+		cancel()
+		if ctx.Err() != nil {
+			a.confirm(offset)
+			return nil
+		}
+		if err != nil {
+			failures++
+			a.health.set(func(h *health) { h.failures, h.lastErr = failures, err })
+			wait, fatal := a.pollFailed(ctx, err, failures)
+			if fatal != nil {
+				return fatal
+			}
+			if !sleep(ctx, wait) {
+				a.confirm(offset)
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		a.health.set(func(h *health) { h.failures, h.lastErr, h.lastPoll = 0, nil, time.Now() })
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			a.log.Error("getUpdates answered something that is not a list", "err", err)
+			if !sleep(ctx, time.Second) {
+				return nil
+			}
+			continue
+		}
+		for _, item := range items {
+			var u update
+			if err := json.Unmarshal(item, &u); err != nil {
+				// Skip it, but still confirm it: it would come back forever.
+				var id struct {
+					UpdateID int `json:"update_id"`
+				}
+				_ = json.Unmarshal(item, &id)
+				u = update{UpdateID: id.UpdateID}
+				a.log.Warn("undecodable update skipped", "update_id", id.UpdateID, "err", err)
+			}
+			if u.UpdateID >= offset {
+				offset = u.UpdateID + 1
+			}
+			a.handle(work, u)
+		}
+	}
+}
+
+// pollFailed decides what to do after a failed getUpdates: how long to wait
+// before the next one, or a fatal error.
+func (a *Adapter) pollFailed(ctx context.Context, err error, failures int) (time.Duration, error) {
+	// Backoff in "seconds" of the limits, which tests scale down.
+	unit := a.cfg.Limits.RetryAfterUnit
+	backoff := min(time.Duration(1<<min(failures-1, 5))*unit, 30*unit)
+	ae := asAPIError(err)
+	switch {
+	case ae != nil && ae.Code == http.StatusUnauthorized:
+		return 0, connectError(a.cfg.APIURL, err)
+	case retryAfter(err) > 0:
+		wait := time.Duration(retryAfter(err)) * a.cfg.Limits.RetryAfterUnit
+		a.log.Warn("getUpdates is flood limited", "retry_after", wait)
+		return wait, nil
+	case ae != nil && ae.Code == http.StatusConflict && descHas(err, "webhook"):
+		// The bot was set up for a webhook elsewhere; long polling needs it gone.
+		a.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
+		dctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		if _, err := a.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
+			a.log.Error("deleteWebhook failed", "err", err)
+			return backoff, nil
+		}
+		return 0, nil
+	case ae != nil && ae.Code == http.StatusConflict:
+		a.log.Error("another bot instance is polling with this token; only one may run", "err", err)
+		return backoff, nil
+	default:
+		a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
+		return backoff, nil
+	}
+}
+
+// confirm tells Telegram that every update before offset was handled, so
+// that a restart does not see them again. It is short and bounded: a
+// getUpdates without waiting.
+func (a *Adapter) confirm(offset int) {
+	if offset == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	p := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": "0", "limit": "1", "allowed_updates": allowedUpdates}
+	if _, err := a.api.call(ctx, "getUpdates", p, nil); err != nil {
+		a.log.Debug("could not confirm the last updates", "err", err)
+	}
+}
+
+// handle dispatches one update. It must return quickly.
+func (a *Adapter) handle(ctx context.Context, u update) {
+	switch {
+	case u.Message != nil:
+		a.onMessage(ctx, u.Message)
+	case u.CallbackQuery != nil:
+		a.onCallback(ctx, u.CallbackQuery)
+	}
+}
+
+// sleep waits for d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

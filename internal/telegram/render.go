@@ -1,0 +1,184 @@
+package telegram
+
+import (
+	"bytes"
+	"errors"
+	"html"
+	"image"
+	_ "image/jpeg" // image formats whose size photoFits can read
+	_ "image/png"
+	"net/http"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// Telegram's length limits, in UTF-16 code units after entity parsing.
+const (
+	maxText    = 4096
+	maxCaption = 1024
+)
+
+// Telegram's limits for an upload sent as a photo; anything else goes as a
+// document.
+const (
+	maxPhotoBytes = 10 << 20
+	maxPhotoSides = 10000 // width + height
+	maxPhotoRatio = 20
+)
+
+// escape makes plain text safe for parse_mode HTML.
+func escape(s string) string { return html.EscapeString(s) }
+
+// clip cuts plain text to at most n UTF-16 code units (Telegram's
+// "characters"), marking the cut with "…". Cut before escaping, so that no
+// entity is split.
+func clip(s string, n int) string {
+	if utf16Len(s) <= n {
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n-1 {
+			return s[:i] + "…"
+		}
+	}
+	return s
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError {
+			n++
+			continue
+		}
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// view is what a status message should show: a text, or a photo or
+// document with the text as its caption, and a keyboard. Text is plain;
+// it is clipped and escaped when sent.
+type view struct {
+	text  string
+	media *media
+	kb    keyboard
+}
+
+// html returns the text clipped to n characters and escaped.
+func (v view) html(n int) string { return escape(clip(v.text, n)) }
+
+// shown is what a status message shows, to skip edits that change nothing.
+type shown struct {
+	text     string
+	mediaKey string
+	markup   string
+}
+
+func (v view) shown() shown {
+	s := shown{text: v.text, markup: v.kb.markup()}
+	if v.media != nil {
+		s.mediaKey = v.media.key
+	}
+	return s
+}
+
+// The callback data of the buttons; ids are imagine.JobID.String().
+func cancelData(id imagine.JobID) string     { return "c:" + id.String() }
+func rerollData(id imagine.JobID) string     { return "r:" + id.String() }
+func pngData(id imagine.JobID, i int) string { return "p:" + id.String() + ":" + strconv.Itoa(i) }
+
+func cancelKeyboard(loc string, id imagine.JobID) keyboard {
+	return keyboard{{{Text: imagine.T(loc, imagine.MsgBtnCancel), Data: cancelData(id)}}}
+}
+
+// resultKeyboard offers Reroll and, for images sent as photos (which
+// Telegram re-encodes), the original PNG: one button, or one per image of a
+// batch, four to a row.
+func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboard {
+	kb := keyboard{{{Text: imagine.T(loc, imagine.MsgBtnReroll), Data: rerollData(id)}}}
+	if !pngs {
+		return kb
+	}
+	if images == 1 {
+		kb[0] = append(kb[0], button{Text: imagine.T(loc, imagine.MsgBtnPNG), Data: pngData(id, 0)})
+		return kb
+	}
+	var row []button
+	for i := range images {
+		row = append(row, button{Text: imagine.T(loc, imagine.MsgBtnPNGN, i+1), Data: pngData(id, i)})
+		if len(row) == 4 || i == images-1 {
+			kb = append(kb, row)
+			row = nil
+		}
+	}
+	return kb
+}
+
+// failedView shows why a job failed, with a Try again button unless the bot
+// is restarting (the button would not survive the restart).
+func failedView(loc string, id imagine.JobID, st imagine.Status) view {
+	v := view{text: imagine.T(loc, imagine.MsgFailed, imagine.Describe(st.Err, loc))}
+	if !errors.Is(st.Err, imagine.ErrShuttingDown) {
+		v.kb = keyboard{{{Text: imagine.T(loc, imagine.MsgBtnTryAgain), Data: "t:" + id.String()}}}
+	}
+	return v
+}
+
+// caption renders a finished job's caption, shortening the prompt so that
+// the whole fits in a caption.
+func caption(loc string, st imagine.Status, who string) string {
+	runes := maxCaption
+	for range 4 {
+		c := imagine.Caption(loc, st, runes, who)
+		over := utf16Len(c) - maxCaption
+		if over <= 0 {
+			return c
+		}
+		runes -= over + 1
+		if runes < 16 {
+			break
+		}
+	}
+	return clip(imagine.Caption(loc, st, 16, imagine.Shorten(who, 32)), maxCaption)
+}
+
+// photoFits reports whether Telegram accepts the image as a photo: at most
+// 10 MB, width + height at most 10000, sides at most 20:1, and a format it
+// can read.
+func photoFits(b []byte) bool {
+	if len(b) == 0 || len(b) > maxPhotoBytes {
+		return false
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return false
+	}
+	w, h := cfg.Width, cfg.Height
+	return w > 0 && h > 0 && w+h <= maxPhotoSides && max(w, h) <= maxPhotoRatio*min(w, h)
+}
+
+// imageMedia returns the media for an image: a photo if Telegram takes it
+// as one, else a document.
+func imageMedia(b []byte, base, key string) media {
+	return media{data: b, name: base + extension(b), doc: !photoFits(b), key: key}
+}
+
+// extension names an image's format by its content.
+func extension(b []byte) string {
+	switch http.DetectContentType(b) {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/webp":
+		return ".webp"
+	case "image/gif":
+		return ".gif"
+	default:
+		return ".png"
+	}
+}

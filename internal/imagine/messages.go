@@ -33,6 +33,7 @@ const (
 	MsgBlocked
 	MsgBannedPrompt
 	MsgCooldown
+	MsgNotHere
 
 	MsgQueued
 	MsgQueuedNext
@@ -131,6 +132,7 @@ var catalogue = [numMsgs]struct{ en, zh string }{
 	MsgStoppedByRestart: {"The bot restarted before your image was finished. Please send it again.", "机器人在图片完成前重启了，请重新发送。"},
 	MsgBlocked:          {"Sorry, you can't use this bot.", "抱歉，你无法使用此机器人。"},
 	MsgBannedPrompt:     {"Sorry, that prompt is not allowed here. Please try something else.", "抱歉，此处不允许该提示词，请换一个试试。"},
+	MsgNotHere:          {"Sorry, this bot is not available here.", "抱歉，此机器人在这里不可用。"},
 	MsgCooldown:         {"Please wait %s before your next request.", "请等待 %s 后再发送下一个请求。"},
 
 	MsgQueued:     {"Queued: position %d of %d.", "排队中：第 %d 位，共 %d 位。"},

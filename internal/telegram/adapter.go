@@ -31,8 +31,28 @@ type Config struct {
 	// ShutdownGrace is how long in-flight message work may go on after
 	// Run's ctx ends (default 5s).
 	ShutdownGrace time.Duration
-	Logger        *slog.Logger
+	// AllowedChatIDs limits the bot to these groups (and private chats);
+	// empty = every chat.
+	AllowedChatIDs []int64
+	// NoPrivate refuses private chats (telegram.allow_private: false),
+	// except those listed in AllowedChatIDs.
+	NoPrivate bool
+	// Recorder counts preview edits and 429s, e.g. for metrics; optional.
+	Recorder Recorder
+	Logger   *slog.Logger
 }
+
+// Recorder is told what the adapter sends, e.g. to export metrics. Its
+// methods must return quickly.
+type Recorder interface {
+	PreviewEdited(imagine.Platform)
+	RateLimited(imagine.Platform)
+}
+
+type noRecorder struct{}
+
+func (noRecorder) PreviewEdited(imagine.Platform) {}
+func (noRecorder) RateLimited(imagine.Platform)   {}
 
 // DefaultAPIURL is the Bot API's address when Config.APIURL is empty.
 const DefaultAPIURL = "https://api.telegram.org"
@@ -79,6 +99,9 @@ func (c Config) normalize() (Config, error) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 32 // sends to one host run in parallel
 		c.HTTPClient = &http.Client{Transport: t}
+	}
+	if c.Recorder == nil {
+		c.Recorder = noRecorder{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

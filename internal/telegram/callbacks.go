@@ -26,6 +26,11 @@ import (
 // goroutines.
 func (a *Adapter) onCallback(ctx context.Context, q *callbackQuery) {
 	who := requester(&q.From)
+	if q.Message != nil && !a.chatAllowed(q.Message.Chat) {
+		a.log.Info("button refused: chat not allowed", "chat", q.Message.Chat.ID, "user", who.Key())
+		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgNotHere), true)
+		return
+	}
 	kind, arg, _ := strings.Cut(q.Data, ":")
 	switch kind {
 	case "c":

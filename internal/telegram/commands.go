@@ -75,6 +75,11 @@ func (a *Adapter) onMessage(ctx context.Context, m *message) {
 	}
 	who := requester(m.From)
 	at := answering(m)
+	if !a.chatAllowed(m.Chat) {
+		a.log.Info("command refused: chat not allowed", "chat", m.Chat.ID, "type", m.Chat.Type, "user", who.Key(), "command", cmd.name)
+		a.goReply(ctx, at, imagine.T(who.Locale, imagine.MsgNotHere))
+		return
+	}
 	switch cmd.name {
 	case "imagine":
 		a.cmdImagine(ctx, m, cmd.args)

@@ -79,6 +79,9 @@ func (e *editor) run(ctx context.Context) {
 		}
 		err := e.apply(ctx, v)
 		e.lastEdit = time.Now()
+		if err == nil && st.State == imagine.Running {
+			e.a.cfg.Recorder.PreviewEdited(imagine.Telegram)
+		}
 		if !e.edited(ctx, v, err) {
 			return
 		}

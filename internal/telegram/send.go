@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // maxAttempts bounds the tries of one urgent message after network and
@@ -46,6 +48,7 @@ func (a *Adapter) call(ctx context.Context, c chatRef, method string, p tgbotapi
 	defer cancel()
 	raw, err := a.api.call(ctx, method, p, files)
 	if n := retryAfter(err); n > 0 {
+		a.cfg.Recorder.RateLimited(imagine.Telegram)
 		wait := time.Duration(n) * a.cfg.Limits.RetryAfterUnit
 		a.lim.penalize(c, wait)
 		a.log.Warn("flood limited", "method", method, "chat", c.id, "retry_after", wait)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
@@ -31,20 +30,22 @@ func (a *Adapter) onCallback(ctx context.Context, q *callbackQuery) {
 		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgNotHere), true)
 		return
 	}
-	kind, arg, _ := strings.Cut(q.Data, ":")
-	switch kind {
+	p, ok := parsePress(q.Data)
+	if !ok {
+		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgButtonExpired), true)
+		return
+	}
+	switch p.kind {
 	case "c":
-		a.onCancel(ctx, q, who, arg)
+		a.onCancel(ctx, q, who, p.job)
 	case "r", "t":
-		a.onReroll(ctx, q, who, arg, kind == "r")
+		a.onReroll(ctx, q, who, p.job, p.kind == "r")
 	case "p":
-		if q.Message == nil || !a.goChat(ctx, q.Message.Chat.ID, func(ctx context.Context) { a.onPNG(ctx, q, who, arg) }) {
+		if q.Message == nil || !a.goChat(ctx, q.Message.Chat.ID, func(ctx context.Context) { a.onPNG(ctx, q, who, p.job, p.n) }) {
 			a.answerLater(ctx, q, "", false)
 		}
 	case "m", "mp":
-		a.goHandle(ctx, func(ctx context.Context) { a.onModelButton(ctx, q, who, kind, arg) })
-	default:
-		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgButtonExpired), true)
+		a.goHandle(ctx, func(ctx context.Context) { a.onModelButton(ctx, q, who, p) })
 	}
 }
 
@@ -55,14 +56,9 @@ func (a *Adapter) answerLater(ctx context.Context, q *callbackQuery, text string
 
 // onCancel cancels a job for its requester or an admin; anyone else gets
 // an alert and nothing changes.
-func (a *Adapter) onCancel(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string) {
+func (a *Adapter) onCancel(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID) {
 	loc := who.Locale
-	id, err := imagine.ParseJobID(arg)
-	if err != nil {
-		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgButtonExpired), true)
-		return
-	}
-	err = a.svc.Cancel(id, who, a.isAdmin(q.From.ID))
+	err := a.svc.Cancel(id, who, a.isAdmin(q.From.ID))
 	switch {
 	case err == nil:
 		a.log.Info("job cancelled by a button", "job", id.String(), "by", who.Key())
@@ -77,11 +73,10 @@ func (a *Adapter) onCancel(ctx context.Context, q *callbackQuery, who imagine.Re
 // onReroll submits a stored request again as the user who pressed the
 // button (whose own limits apply): with a new seed for Reroll, as it was
 // for Try again. The new status message replies to the pressed message.
-func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string, newSeed bool) {
+func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, newSeed bool) {
 	loc := who.Locale
-	id, err := imagine.ParseJobID(arg)
 	r, ok := a.store.get(id)
-	if err != nil || !ok {
+	if !ok {
 		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgButtonExpired), true)
 		return
 	}
@@ -105,13 +100,10 @@ func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Re
 }
 
 // onPNG sends one original image of a result as a document.
-func (a *Adapter) onPNG(ctx context.Context, q *callbackQuery, who imagine.Requester, arg string) {
+func (a *Adapter) onPNG(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
 	loc := who.Locale
-	job, index, _ := strings.Cut(arg, ":")
-	id, err1 := imagine.ParseJobID(job)
-	i, err2 := strconv.Atoi(index)
 	r, ok := a.store.get(id)
-	if err1 != nil || err2 != nil || !ok || i < 0 || i >= len(r.images) {
+	if !ok || i < 0 || i >= len(r.images) {
 		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
 		return
 	}

@@ -3,8 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
@@ -70,7 +68,6 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 	}
 	text := imagine.T(loc, imagine.MsgModelCurrent, cur) + "\n" + imagine.T(loc, imagine.MsgModelChoose, page+1, pages)
 	var kb keyboard
-	ids := strconv.Itoa(listID)
 	for i := page * modelsPerPage; i < min(len(list), (page+1)*modelsPerPage); i++ {
 		label := list[i].Name
 		if label == "" {
@@ -80,14 +77,14 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 		if list[i].current {
 			label = "✓ " + label
 		}
-		kb = append(kb, []button{{Text: label, Data: "m:" + ids + ":" + strconv.Itoa(i)}})
+		kb = append(kb, []button{{Text: label, Data: press{kind: "m", list: listID, n: i}.data()}})
 	}
 	var nav []button
 	if page > 0 {
-		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnPrev), Data: "mp:" + ids + ":" + strconv.Itoa(page-1)})
+		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnPrev), Data: press{kind: "mp", list: listID, n: page - 1}.data()})
 	}
 	if page < pages-1 {
-		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnNext), Data: "mp:" + ids + ":" + strconv.Itoa(page+1)})
+		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnNext), Data: press{kind: "mp", list: listID, n: page + 1}.data()})
 	}
 	if nav != nil {
 		kb = append(kb, nav)
@@ -97,22 +94,20 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 
 // onModelButton handles the model keyboard: a page turn edits the
 // keyboard, a model switches to it. Only admins may use it.
-func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, kind, arg string) {
+func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
 	loc := who.Locale
 	if !a.isAdmin(q.From.ID) {
 		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgNotAdmin), true)
 		return
 	}
-	listArg, nArg, _ := strings.Cut(arg, ":")
-	listID, err1 := strconv.Atoi(listArg)
-	n, err2 := strconv.Atoi(nArg)
+	listID, n := p.list, p.n
 	list, ok := a.store.models(listID)
-	if err1 != nil || err2 != nil || !ok || q.Message == nil {
+	if !ok || q.Message == nil {
 		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
 		return
 	}
 	at := answering(q.Message)
-	if kind == "mp" {
+	if p.kind == "mp" {
 		a.answerCallback(ctx, q.ID, "", false)
 		text, kb := modelPage(loc, list, listID, n)
 		a.show(ctx, at, q.Message.MessageID, text, kb)

@@ -8,7 +8,6 @@ import (
 	_ "image/jpeg" // image formats whose size photoFits can read
 	_ "image/png"
 	"net/http"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -89,9 +88,9 @@ func (v view) shown() shown {
 }
 
 // The callback data of the buttons; ids are imagine.JobID.String().
-func cancelData(id imagine.JobID) string     { return "c:" + id.String() }
-func rerollData(id imagine.JobID) string     { return "r:" + id.String() }
-func pngData(id imagine.JobID, i int) string { return "p:" + id.String() + ":" + strconv.Itoa(i) }
+func cancelData(id imagine.JobID) string     { return press{kind: "c", job: id}.data() }
+func rerollData(id imagine.JobID) string     { return press{kind: "r", job: id}.data() }
+func pngData(id imagine.JobID, i int) string { return press{kind: "p", job: id, n: i}.data() }
 
 func cancelKeyboard(loc string, id imagine.JobID) keyboard {
 	return keyboard{{{Text: imagine.T(loc, imagine.MsgBtnCancel), Data: cancelData(id)}}}
@@ -125,7 +124,7 @@ func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboar
 func failedView(loc string, id imagine.JobID, st imagine.Status) view {
 	v := view{text: imagine.T(loc, imagine.MsgFailed, imagine.Describe(st.Err, loc))}
 	if !errors.Is(st.Err, imagine.ErrShuttingDown) {
-		v.kb = keyboard{{{Text: imagine.T(loc, imagine.MsgBtnTryAgain), Data: "t:" + id.String()}}}
+		v.kb = keyboard{{{Text: imagine.T(loc, imagine.MsgBtnTryAgain), Data: press{kind: "t", job: id}.data()}}}
 	}
 	return v
 }

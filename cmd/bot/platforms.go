@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/imaginebot/imaginebot/internal/config"
+	"github.com/imaginebot/imaginebot/internal/discord"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/metrics"
+	"github.com/imaginebot/imaginebot/internal/telegram"
 )
 
 // platform is one chat adapter, ready to run.
@@ -16,14 +19,80 @@ type platform struct {
 	healthy func(ctx context.Context) error // nil when connected
 }
 
+// platforms builds an adapter for each platform whose token is set.
+func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log *slog.Logger) ([]platform, error) {
+	var out []platform
+	if cfg.Telegram.Enabled() {
+		tc := telegramConfig(cfg, log)
+		if m != nil {
+			tc.Recorder = m
+		}
+		a, err := telegram.New(tc, svc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, platform{name: "telegram", run: a.Run, healthy: a.Healthy})
+	}
+	if cfg.Discord.Enabled() {
+		a, err := discord.New(discordConfig(cfg, log), svc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, platform{name: "discord", run: a.Run, healthy: a.Healthy})
+	}
+	return out, nil
+}
+
+// shutdownGrace is how long adapters keep delivering after a signal: the
+// running jobs' shutdown timeout plus time to post their results.
+func shutdownGrace(cfg *config.Config) time.Duration { return cfg.ShutdownTimeout + 10*time.Second }
+
+func telegramConfig(cfg *config.Config, log *slog.Logger) telegram.Config {
+	t := cfg.Telegram
+	return telegram.Config{
+		Token:          t.Token,
+		APIURL:         t.APIURL,
+		AdminUserIDs:   t.AdminUserIDs,
+		EditInterval:   t.EditInterval,
+		ShutdownGrace:  shutdownGrace(cfg),
+		AllowedChatIDs: t.AllowedChatIDs,
+		NoPrivate:      !t.AllowPrivate,
+		Logger:         log,
+	}
+}
+
+func discordConfig(cfg *config.Config, log *slog.Logger) discord.Config {
+	d := cfg.Discord
+	return discord.Config{
+		Token:         d.Token,
+		APIURL:        d.APIURL,
+		AdminUserIDs:  d.AdminUserIDs,
+		AdminRoleIDs:  d.AdminRoleIDs,
+		GuildIDs:      d.GuildIDs,
+		EditInterval:  d.EditInterval,
+		ShutdownGrace: shutdownGrace(cfg),
+		Logger:        log,
+	}
+}
+
 // platformCheck reaches one enabled platform for "bot check".
 type platformCheck struct {
 	name  string
 	check func(ctx context.Context) (string, error)
 }
 
-func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log *slog.Logger) ([]platform, error) {
-	return nil, nil
+func platformChecks(cfg *config.Config) []platformCheck {
+	log := slog.New(slog.DiscardHandler)
+	var out []platformCheck
+	if cfg.Telegram.Enabled() {
+		out = append(out, platformCheck{"telegram", func(ctx context.Context) (string, error) {
+			return telegram.Check(ctx, telegramConfig(cfg, log))
+		}})
+	}
+	if cfg.Discord.Enabled() {
+		out = append(out, platformCheck{"discord", func(ctx context.Context) (string, error) {
+			return discord.Check(ctx, discordConfig(cfg, log))
+		}})
+	}
+	return out
 }
-
-func platformChecks(cfg *config.Config) []platformCheck { return nil }

@@ -1,0 +1,115 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// action is what a button does.
+type action byte
+
+const (
+	actCancel  action = 'c'
+	actReroll  action = 'r'
+	actUpscale action = 'u'
+	actRetry   action = 't'
+)
+
+// buttonPrefix starts every custom_id of the adapter's buttons.
+const buttonPrefix = "im"
+
+// buttonID builds a custom_id: "im:NONCE:ACTION:JOB:INDEX", far below
+// Discord's 100 characters. The nonce tells this process's buttons from
+// those of an earlier one, whose job ids meant other jobs.
+func buttonID(nonce string, act action, job imagine.JobID, idx int) string {
+	return buttonPrefix + ":" + nonce + ":" + string(act) + ":" + job.String() + ":" + strconv.Itoa(idx)
+}
+
+// button is a parsed custom_id.
+type button struct {
+	nonce string
+	act   action
+	job   imagine.JobID
+	idx   int
+}
+
+func parseButtonID(s string) (button, bool) {
+	f := strings.Split(s, ":")
+	if len(f) != 5 || f[0] != buttonPrefix || len(f[2]) != 1 {
+		return button{}, false
+	}
+	job, err := imagine.ParseJobID(f[3])
+	if err != nil {
+		return button{}, false
+	}
+	idx, err := strconv.Atoi(f[4])
+	if err != nil || idx < 0 {
+		return button{}, false
+	}
+	return button{nonce: f[1], act: action(f[2][0]), job: job, idx: idx}, true
+}
+
+// handleComponent answers a button click within Discord's 3 seconds:
+// Cancel with a deferred update (the job's editor then shows the result),
+// Reroll, Upscale and Try again with a new deferred message for the new job.
+func (a *Adapter) handleComponent(ctx context.Context, in *incoming) {
+	b, ok := parseButtonID(in.i.MessageComponentData().CustomID)
+	if !ok || b.nonce != a.nonce {
+		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return
+	}
+	if b.act == actCancel {
+		a.cancelJob(ctx, in, b.job)
+		return
+	}
+	if a.stopping.Load() {
+		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgShuttingDown))
+		return
+	}
+	prev, ok := a.store.get(b.job)
+	if !ok {
+		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return
+	}
+	req := prev.req
+	req.Requester = in.who // the clicking user asks, and counts against their limit
+	switch b.act {
+	case actReroll:
+		req.Seed = -1
+	case actUpscale:
+		if b.idx >= len(prev.seeds) {
+			a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+			return
+		}
+		req.Seed, req.BatchSize, req.HiresFix = prev.seeds[b.idx], 1, true
+	case actRetry:
+	default:
+		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return
+	}
+	a.startJob(ctx, in, req)
+}
+
+// cancelJob cancels a job for its requester or an admin; anyone else gets
+// an ephemeral refusal.
+func (a *Adapter) cancelJob(ctx context.Context, in *incoming, job imagine.JobID) {
+	err := a.svc.Cancel(job, in.who, a.isAdmin(in))
+	if err != nil {
+		if !errors.Is(err, imagine.ErrNotYourJob) && !errors.Is(err, imagine.ErrJobNotFound) {
+			a.log.Warn("cancel failed", "job", job.String(), "err", err)
+		}
+		a.replyEphemeral(ctx, in, imagine.Describe(err, in.locale()))
+		return
+	}
+	a.log.Info("job cancelled", "job", job.String(), "by", in.who.Key())
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
+		a.log.Warn("could not acknowledge a click", "interaction", in.i.ID, "err", err)
+	}
+}

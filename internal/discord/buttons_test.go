@@ -1,0 +1,162 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+)
+
+func TestButtonIDs(t *testing.T) {
+	tests := []struct {
+		id string
+		ok bool
+	}{
+		{buttonID("abc123", actUpscale, imagine.JobID(1<<40), 3), true},
+		{"im:abc123:c:zz:0", true},
+		{"im:abc123:c:zz", false},
+		{"xx:abc123:c:zz:0", false},
+		{"im:abc123:cc:zz:0", false},
+		{"im:abc123:c:!:0", false},
+		{"im:abc123:c:1:-1", false},
+	}
+	for _, tt := range tests {
+		b, ok := parseButtonID(tt.id)
+		if ok != tt.ok {
+			t.Errorf("parseButtonID(%q) ok = %v, want %v", tt.id, ok, tt.ok)
+		}
+		if ok && buttonID(b.nonce, b.act, b.job, b.idx) != tt.id {
+			t.Errorf("parseButtonID(%q) = %+v, which does not round-trip", tt.id, b)
+		}
+		if len(tt.id) > 100 {
+			t.Errorf("custom id %q is longer than Discord's 100", tt.id)
+		}
+	}
+}
+
+// click dispatches a button click on a message.
+func (e *env) click(m discordtest.Message, user string, act action, idx int) *discordtest.Interaction {
+	e.t.Helper()
+	return e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID,
+		UserID: user, CustomID: buttonWith(e.t, m.Revision, act, idx)})
+}
+
+// hangingJob starts a job that runs until cancelled and returns it once
+// its message shows it running.
+func (e *env) hangingJob(user string) (*discordtest.Interaction, discordtest.Message) {
+	e.t.Helper()
+	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	it := e.imagine(user, "endless cat")
+	m := e.waitMessage(it, "running", func(m discordtest.Message) bool {
+		return strings.HasPrefix(m.Content, imagine.T("en", imagine.MsgStarting))
+	})
+	return it, m
+}
+
+func testCancel(t *testing.T, e *env) {
+	if _, err := e.srv.AddMember(e.guild.ID, discordtest.Member{User: discordtest.User{ID: "7901"}, Permissions: discordtest.PermAdministrator}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.srv.AddMember(e.guild.ID, discordtest.Member{User: discordtest.User{ID: "7902"}, Roles: []string{"7800"}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, by string
+	}{
+		{"by the requester", "7001"},
+		{"by an admin user id", "7900"},
+		{"by an Administrator", "7901"},
+		{"by an admin role", "7902"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
+			it, m := e.hangingJob("7001")
+			// A stranger is refused privately and nothing changes.
+			stranger := e.click(m, "7555", actCancel, 0)
+			if got := e.ephemeral(stranger); got != imagine.T("en", imagine.MsgNotYourJob) {
+				t.Errorf("stranger's click answered %q", got)
+			}
+			click := e.click(m, tt.by, actCancel, 0)
+			if cb := e.ack(click); cb.Type != discordtest.CallbackDeferredUpdateMessage {
+				t.Errorf("cancel click answered with type %d, want a deferred update (6)", cb.Type)
+			}
+			final := e.waitFinal(it)
+			if final.Content != imagine.T("en", imagine.MsgCancelled) || len(final.Attachments) != 0 || len(customIDs(final.Revision)) != 0 {
+				t.Errorf("cancelled message:\n%s", describe(final))
+			}
+			for _, r := range final.History {
+				if strings.Contains(r.Content, "Failed") {
+					t.Errorf("a revision says %q before Cancelled", r.Content)
+				}
+			}
+		})
+	}
+	t.Run("finished job", func(t *testing.T) {
+		e := e.sub(t)
+		it := e.imagine("7001", "quick cat")
+		m := e.waitFinal(it)
+		stale := e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID, UserID: "7001",
+			CustomID: buttonWith(t, m.Revision, actReroll, 0), Modify: func(p map[string]any) {
+				p["data"].(map[string]any)["custom_id"] = buttonID(e.a.nonce, actCancel, 1, 0)
+			}})
+		if got := e.ephemeral(stale); got != imagine.T("en", imagine.MsgJobGone) {
+			t.Errorf("cancel of a finished job answered %q", got)
+		}
+	})
+	t.Run("button of an earlier process", func(t *testing.T) {
+		e := e.sub(t)
+		it := e.imagine("7001", "old cat")
+		m := e.waitFinal(it)
+		old := e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID, UserID: "7001",
+			CustomID: buttonWith(t, m.Revision, actReroll, 0), Modify: func(p map[string]any) {
+				p["data"].(map[string]any)["custom_id"] = buttonID("zzzzzz", actReroll, 1, 0)
+			}})
+		if got := e.ephemeral(old); got != imagine.T("en", imagine.MsgButtonExpired) {
+			t.Errorf("a stale button answered %q", got)
+		}
+	})
+}
+
+func testRerollAndUpscale(t *testing.T, e *env) {
+	first := e.imagine("8001", "seeded fox --seed 42")
+	m := e.waitFinal(first)
+
+	reroll := e.click(m, "8002", actReroll, 0)
+	if cb := e.ack(reroll); cb.Type != discordtest.CallbackDeferredChannelMessage {
+		t.Fatalf("reroll answered with type %d, want a new deferred message (5)", cb.Type)
+	}
+	rm := e.waitFinal(reroll)
+	if rm.ID == m.ID || len(rm.Attachments) != 1 {
+		t.Fatalf("reroll message:\n%s", describe(rm))
+	}
+	cap := embeds(rm.Revision)[0].Description
+	if strings.Contains(cap, "Seed 42 ") || !strings.Contains(cap, "by <@8002>") || !strings.Contains(cap, "seeded fox") {
+		t.Errorf("reroll caption = %q, want a new seed, the same prompt and the clicking user", cap)
+	}
+	if body := e.txt2img("seeded fox"); body["seed"] != -1.0 {
+		t.Errorf("reroll asked for seed %v, want -1 (random)", body["seed"])
+	}
+	if orig, _ := first.Original(); len(orig.History) != len(m.History) {
+		t.Errorf("the original message changed after the reroll")
+	}
+
+	up := e.click(m, "8001", actUpscale, 0)
+	um := e.waitFinal(up)
+	if len(um.Attachments) != 1 || um.Attachments[0].Width != 128 {
+		t.Fatalf("upscale result:\n%s\nattachments %+v, want one 128px image", describe(um), um.Attachments)
+	}
+	if body := e.txt2img("seeded fox"); body["seed"] != 42.0 || body["enable_hr"] != true {
+		t.Errorf("upscale ran seed %v hires %v, want 42 with hires", body["seed"], body["enable_hr"])
+	}
+	if cap := embeds(um.Revision)[0].Description; !strings.Contains(cap, "Seed 42 ") || !strings.Contains(cap, "128x128") {
+		t.Errorf("upscale caption = %q", cap)
+	}
+	for _, id := range customIDs(um.Revision) {
+		if hasAction(id, actUpscale) {
+			t.Errorf("an upscaled image offers Upscale again (%s)", id)
+		}
+	}
+}

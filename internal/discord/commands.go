@@ -1,0 +1,195 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// Command and option names. Names stay ASCII in every language; their
+// descriptions are localized.
+const (
+	cmdImagine = "imagine"
+	cmdModel   = "model"
+	cmdQueue   = "queue"
+	cmdHelp    = "help"
+
+	optPrompt   = "prompt"
+	optNegative = "negative"
+	optAspect   = "aspect"
+	optSteps    = "steps"
+	optSeed     = "seed"
+	optStyle    = "style"
+	optCount    = "count"
+	optHires    = "hires"
+	optModel    = "name"
+)
+
+// aspectChoices are the aspect ratios /imagine offers.
+var aspectChoices = []string{"1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"}
+
+// maxChoices is Discord's limit of choices per option and per autocomplete
+// answer.
+const maxChoices = 25
+
+// Discord limits that shape the commands.
+const (
+	maxOptionLength = 6000       // max_length of a string option
+	maxSeedValue    = 4294967295 // the core's largest seed
+	permManageGuild = int64(discordgo.PermissionManageGuild)
+)
+
+// localized returns the zh-CN localization of a text.
+func localized(text string) *map[discordgo.Locale]string {
+	return &map[discordgo.Locale]string{discordgo.ChineseCN: text}
+}
+
+// option builds a command option with its English description and zh-CN
+// localizations (the name stays the same, the description is translated).
+func option(typ discordgo.ApplicationCommandOptionType, name string, desc imagine.MsgID, required bool) *discordgo.ApplicationCommandOption {
+	return &discordgo.ApplicationCommandOption{
+		Type: typ, Name: name, Required: required,
+		NameLocalizations:        map[discordgo.Locale]string{discordgo.ChineseCN: name},
+		Description:              imagine.T("en", desc),
+		DescriptionLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: imagine.T("zh-CN", desc)},
+	}
+}
+
+func command(name string, desc imagine.MsgID, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
+	return &discordgo.ApplicationCommand{
+		Name: name, Type: discordgo.ChatApplicationCommand,
+		NameLocalizations:        localized(name),
+		Description:              imagine.T("en", desc),
+		DescriptionLocalizations: localized(imagine.T("zh-CN", desc)),
+		Options:                  opts,
+	}
+}
+
+// commands returns the application commands for the service's settings.
+func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
+	everywhere := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild,
+		discordgo.InteractionContextBotDM, discordgo.InteractionContextPrivateChannel}
+	bothInstalls := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall,
+		discordgo.ApplicationIntegrationUserInstall}
+
+	imagineCmd := command(cmdImagine, imagine.MsgCmdImagine, imagineOptions(s)...)
+	queueCmd := command(cmdQueue, imagine.MsgCmdQueue)
+	helpCmd := command(cmdHelp, imagine.MsgCmdHelp)
+	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd} {
+		c.Contexts, c.IntegrationTypes = everywhere, bothInstalls
+	}
+
+	modelOpt := option(discordgo.ApplicationCommandOptionString, optModel, imagine.MsgDiscordOptModel, false)
+	modelOpt.Autocomplete = true
+	modelOpt.MaxLength = 100
+	modelCmd := command(cmdModel, imagine.MsgCmdModel, modelOpt)
+	// Only members who may manage the server see /model by default; the bot
+	// checks again, since server admins can change who sees it.
+	perm := permManageGuild
+	modelCmd.DefaultMemberPermissions = &perm
+	modelCmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+	modelCmd.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+
+	return []*discordgo.ApplicationCommand{imagineCmd, modelCmd, queueCmd, helpCmd}
+}
+
+func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
+	l := s.Limits
+	maxLen := l.MaxPromptLength
+	if maxLen <= 0 || maxLen > maxOptionLength {
+		maxLen = maxOptionLength
+	}
+	prompt := option(discordgo.ApplicationCommandOptionString, optPrompt, imagine.MsgDiscordOptPrompt, true)
+	prompt.MaxLength = maxLen
+	negative := option(discordgo.ApplicationCommandOptionString, optNegative, imagine.MsgDiscordOptNegative, false)
+	negative.MaxLength = maxLen
+	aspect := option(discordgo.ApplicationCommandOptionString, optAspect, imagine.MsgDiscordOptAspect, false)
+	for _, a := range aspectChoices {
+		aspect.Choices = append(aspect.Choices, &discordgo.ApplicationCommandOptionChoice{Name: a, Value: a})
+	}
+	opts := []*discordgo.ApplicationCommandOption{prompt, negative, aspect}
+	if l.MaxSteps >= 1 {
+		steps := option(discordgo.ApplicationCommandOptionInteger, optSteps, imagine.MsgDiscordOptSteps, false)
+		steps.MinValue, steps.MaxValue = ptr(1.0), float64(l.MaxSteps)
+		opts = append(opts, steps)
+	}
+	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, imagine.MsgDiscordOptSeed, false)
+	seed.MinValue, seed.MaxValue = ptr(-1.0), maxSeedValue
+	opts = append(opts, seed)
+	if len(s.Styles) > 0 {
+		style := option(discordgo.ApplicationCommandOptionString, optStyle, imagine.MsgDiscordOptStyle, false)
+		if len(s.Styles) <= maxChoices {
+			for _, st := range s.Styles {
+				name := imagine.Shorten(st.Name, 100)
+				style.Choices = append(style.Choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: name})
+			}
+		} else {
+			style.Autocomplete = true // Discord allows at most 25 choices
+		}
+		opts = append(opts, style)
+	}
+	if l.MaxBatch >= 2 {
+		count := option(discordgo.ApplicationCommandOptionInteger, optCount, imagine.MsgDiscordOptCount, false)
+		count.MinValue, count.MaxValue = ptr(1.0), float64(min(l.MaxBatch, maxFiles))
+		opts = append(opts, count)
+	}
+	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, imagine.MsgDiscordOptHires, false))
+	return opts
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// registerCommands overwrites the application's commands, globally or in
+// each configured guild. A 429 is waited out a few times.
+func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, appID string) error {
+	cmds := commands(a.svc.Settings())
+	scopes := a.cfg.GuildIDs
+	if len(scopes) == 0 {
+		scopes = []string{""}
+	}
+	for _, guild := range scopes {
+		var err error
+		for attempt := 0; attempt < 4; attempt++ {
+			_, err = s.ApplicationCommandBulkOverwrite(appID, guild, cmds,
+				discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+			err = sanitize(err)
+			if classify(err) != errRateLimited {
+				break
+			}
+			if !sleepCtx(ctx, max(retryAfter(err), 100*time.Millisecond)) {
+				return ctx.Err()
+			}
+		}
+		if err != nil {
+			where := "globally"
+			if guild != "" {
+				where = "in guild " + guild
+			}
+			return fmt.Errorf("discord: register commands %s: %w", where, err)
+		}
+	}
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = "/" + c.Name
+	}
+	a.log.Info("commands registered", "commands", strings.Join(names, " "), "guilds", len(a.cfg.GuildIDs))
+	return nil
+}
+
+// sleepCtx sleeps for d or until ctx ends; it reports whether it slept the
+// whole time.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,34 @@
+// Package discord is imaginebot's Discord adapter: it turns slash commands
+// and button clicks into core requests (internal/imagine) and renders each
+// job's statuses into one Discord message, from "queued" through live
+// previews to the final images.
+//
+// The adapter talks to Discord with discordgo over the gateway websocket and
+// the REST API. Every REST request goes through an http.RoundTripper that
+// sends https://discord.com to Config.APIURL (a REST proxy or a test server),
+// keeping the /api/v9/... paths.
+//
+// Commands: /imagine (prompt plus structured options; inline --options in the
+// prompt work too, and a structured option wins over the same inline option),
+// /model (admins; autocomplete from the SD model list), /queue and /help.
+// Buttons: Cancel (requester or admin), Reroll (new seed), Upscale (the same
+// seed with the high-resolution fix) and Try again.
+//
+// Interactions are acknowledged at once: a refusal is an ephemeral reply, an
+// accepted job a deferred public response that a per-message editor then
+// edits, at most once per Config.EditInterval, latest status wins, the
+// terminal status always delivered. Interaction tokens die 15 minutes after
+// the command (Config.TokenLifetime); a message that outlives its token, or
+// whose token is refused early (50027 Invalid Webhook Token), switches once
+// to the bot token: an edit of the same message, else a new channel message
+// that mentions the user. Where the bot cannot reach the channel (a
+// user-installed app in a DM), the user is told so when the job is queued.
+//
+// discordgo's rate limiter is used with per-message bucket keys from small
+// pools (so that text-only edits of different messages never share a bucket
+// and the limiter's bucket map stays bounded), and interaction endpoints go
+// through a limiter of their own (a global 429 on a bot-token route must not
+// delay acknowledgements); 429s are never retried blindly but honoured by
+// the editor. Interaction tokens and the bot token never appear in logs or
+// errors. Healthy reports the gateway connection for health checks.
+package discord

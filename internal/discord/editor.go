@@ -1,0 +1,158 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// Retry bounds of the editor.
+const (
+	maxFinalAttempts = 6                      // deliveries of a terminal status before giving up
+	minRetry         = 250 * time.Millisecond // after a 429 without retry_after
+	firstBackoff     = 500 * time.Millisecond // after a 5xx or a network error, doubling
+	maxBackoff       = 30 * time.Second
+)
+
+// editor keeps one job message up to date: it renders the job's latest
+// status and edits the message at most once per interval, only when the
+// rendering changed; a status that arrives while it waits replaces the one
+// before (latest wins). The terminal status is always delivered, retried a
+// bounded number of times. It runs in the goroutine of the interaction that
+// started the job.
+type editor struct {
+	a        *Adapter
+	log      *slog.Logger
+	job      imagine.JobID
+	who      imagine.Requester
+	watch    *imagine.Watch
+	r        *renderer
+	d        *delivery
+	interval time.Duration
+
+	next       time.Time // earliest time of the next edit
+	shownKey   string    // the view the message shows
+	failures   int       // consecutive failed deliveries, for the backoff
+	finalTries int       // failed deliveries of the terminal status
+}
+
+func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Message) *editor {
+	log := a.log.With("job", tk.ID.String(), "user", in.who.Key())
+	canEdit, canPost := botReach(in.i)
+	d := &delivery{
+		api: a.rest, log: log, now: a.now, slot: &a.rest.webhooks,
+		bucket: a.rest.webhooks.get(), appID: in.i.AppID, token: in.i.Token,
+		expires:   createdAt(in.i.ID, in.received).Add(a.cfg.TokenLifetime - expiryMargin(a.cfg.TokenLifetime)),
+		channelID: in.i.ChannelID, userID: in.user.ID, botCanEdit: canEdit, botCanPost: canPost,
+	}
+	if msg != nil {
+		d.messageID = msg.ID
+		if msg.ChannelID != "" {
+			d.channelID = msg.ChannelID
+		}
+	}
+	r := &renderer{job: tk.ID, locale: in.locale(), mention: "<@" + in.user.ID + ">", nonce: a.nonce, fileLimit: in.fileLimit}
+	if d.unreachable() {
+		r.note = imagine.T(in.locale(), imagine.MsgDiscordMayNotDeliver)
+	}
+	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval}
+}
+
+// close releases the message's resources.
+func (e *editor) close() { e.d.release() }
+
+// run edits the message until the job's terminal status is delivered (or
+// cannot be), or ctx ends.
+func (e *editor) run(ctx context.Context) {
+	for {
+		st := e.watch.Latest()
+		if e.r.render(st).key != e.shownKey {
+			if !sleepUntil(ctx, e.next) {
+				e.log.Debug("message work abandoned", "state", st.State.String())
+				return
+			}
+			st = e.watch.Latest() // whatever arrived while waiting replaces it
+			if !e.deliver(ctx, st) {
+				return
+			}
+			continue // a newer status may have arrived during the edit
+		}
+		if st.State.Terminal() {
+			return
+		}
+		select {
+		case <-e.watch.Changed():
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// deliver sends the view of st once. It reports whether the editor should
+// go on.
+func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
+	v := e.r.render(st)
+	terminal := st.State.Terminal()
+	if st.State == imagine.Done && st.Result != nil {
+		e.a.store.setSeeds(e.job, st.Result.Seeds)
+		if missing := len(st.Result.Images) - len(v.files); missing > 0 {
+			e.log.Warn("images left out of the message", "missing", missing)
+		}
+	}
+	err := e.d.send(ctx, v)
+	now := time.Now()
+	if err == nil {
+		e.shownKey, e.failures = v.key, 0
+		e.next = now.Add(e.interval)
+		return !terminal
+	}
+	kind := classify(err)
+	switch {
+	case errors.Is(err, errNoRoute), errors.Is(err, errMessageGone):
+		if terminal {
+			e.log.Warn("cannot deliver the job's end", "state", st.State.String(), "err", err)
+			return false
+		}
+		// Nobody can see the job any more: stop it rather than waste the GPU.
+		cerr := e.a.svc.Cancel(e.job, e.who, true)
+		e.log.Warn("cannot deliver the job message; job cancelled", "state", st.State.String(), "err", err, "cancel", cerr)
+		return false
+	case kind == errStopped:
+		return false
+	case kind == errRateLimited, kind == errTransient:
+		e.failures++
+		wait := max(retryAfter(err), minRetry)
+		if kind == errTransient {
+			wait = min(e.a.backoff<<min(e.failures-1, 8), maxBackoff)
+		}
+		e.next = now.Add(wait)
+		if terminal {
+			if e.finalTries++; e.finalTries >= maxFinalAttempts {
+				e.log.Warn("giving up delivering the job's end", "state", st.State.String(), "attempts", e.finalTries, "err", err)
+				return false
+			}
+		}
+		e.log.Debug("edit failed, will retry", "in", wait, "err", err)
+		return true
+	default:
+		// The same payload would fail again: skip this view.
+		e.log.Warn("edit refused", "state", st.State.String(), "route", e.d.route.String(), "err", err)
+		e.shownKey = v.key
+		e.next = now.Add(e.interval)
+		return !terminal
+	}
+}
+
+// sleepUntil waits until t or until ctx ends; it reports whether t came.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	return sleepCtx(ctx, d)
+}

@@ -1,0 +1,262 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdbackend"
+)
+
+// waitTimeout bounds every wait of these tests; nothing should come close.
+const waitTimeout = 10 * time.Second
+
+// envOptions configures a test environment; zero fields get test defaults.
+type envOptions struct {
+	fake     discordtest.Options
+	sim      sdtest.Options
+	cfg      Config // Token and APIURL are set by newEnv
+	perUser  int
+	maxQueue int
+	settings *imagine.Settings
+	perGuild bool                      // register the commands in two guilds instead of globally
+	prepare  func(*discordtest.Server) // runs before the adapter starts
+}
+
+// env is a real adapter with a real discordgo session against the fake
+// Discord, and a core service running jobs on the simulated SD server.
+type env struct {
+	t     *testing.T
+	srv   *discordtest.Server
+	sim   *sdtest.Server
+	svc   *imagine.Service
+	a     *Adapter
+	guild discordtest.Guild
+	ch    discordtest.Channel
+	logs  *logBuffer
+	// stop stops the adapter and the service (once) and returns how long
+	// Run took to return.
+	stop    func() time.Duration
+	secrets *secrets
+}
+
+// secrets are the interaction tokens dispatched, which must never be logged.
+type secrets struct {
+	mu     sync.Mutex // guards tokens
+	tokens []string
+}
+
+// sub returns the env for a subtest: its helpers fail t.
+func (e *env) sub(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+func testSettings() imagine.Settings {
+	return imagine.Settings{
+		Defaults: imagine.Defaults{Width: 64, Height: 64, Steps: 8, BatchSize: 1, Sampler: "Euler a", CFGScale: 7,
+			HRUpscaler: "Latent", HRScale: 2, DenoisingStrength: 0.5},
+		Limits: imagine.Limits{MaxWidth: 512, MaxHeight: 512, MaxSteps: 150, MaxBatch: 4, MaxPromptLength: 200},
+		Styles: []imagine.Style{{Name: "anime", Prompt: "anime style, {prompt}"}, {Name: "photo", Prompt: "photo of {prompt}"}},
+	}
+}
+
+// newEnv starts everything and waits until the commands are registered.
+// Cleanup stops the adapter and the service (as cmd/bot does, with one
+// context), then the fakes, and checks that no token was logged.
+func newEnv(t *testing.T, o envOptions) *env {
+	t.Helper()
+	fo := o.fake
+	if fo.RateLimits.Webhooks.Limit == 0 {
+		fo.RateLimits.Webhooks = discordtest.RateLimit{Limit: 1000, Window: time.Second}
+	}
+	if fo.RateLimits.ChannelMessages.Limit == 0 {
+		fo.RateLimits.ChannelMessages = discordtest.RateLimit{Limit: 1000, Window: time.Second}
+	}
+	if fo.RateLimits.Global.Limit == 0 {
+		fo.RateLimits.Global = discordtest.RateLimit{Limit: 1000, Window: time.Second}
+	}
+	srv := discordtest.NewServer(fo)
+	t.Cleanup(srv.Close)
+	guild := srv.AddGuild(discordtest.Guild{Name: "test guild"})
+	ch, err := srv.AddChannel(discordtest.Channel{GuildID: guild.ID, Name: "general"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := o.cfg
+	if o.perGuild {
+		cfg.GuildIDs = []string{guild.ID, srv.AddGuild(discordtest.Guild{Name: "second"}).ID}
+	}
+
+	so := o.sim
+	if so.StepDelay == 0 {
+		so.StepDelay = 2 * time.Millisecond
+	}
+	sim := sdtest.NewServer(so)
+	t.Cleanup(sim.Close)
+	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := testSettings()
+	if o.settings != nil {
+		settings = *o.settings
+	}
+	if o.perUser == 0 {
+		o.perUser = 3
+	}
+	if o.maxQueue == 0 {
+		o.maxQueue = 50
+	}
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	svc := imagine.New(imagine.Config{Settings: settings, PerUser: o.perUser, MaxQueue: o.maxQueue,
+		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
+		[]imagine.NamedBackend{{Name: "sim", Backend: sdbackend.New(client)}})
+
+	cfg.Token, cfg.APIURL, cfg.Logger = srv.BotToken(), srv.URL+"/", log
+	if cfg.EditInterval == 0 {
+		cfg.EditInterval = 20 * time.Millisecond
+	}
+	if cfg.ShutdownGrace == 0 {
+		cfg.ShutdownGrace = 2 * time.Second
+	}
+	if cfg.TokenLifetime == 0 && fo.TokenLifetime != 0 {
+		cfg.TokenLifetime = fo.TokenLifetime
+	}
+	if o.prepare != nil {
+		o.prepare(srv)
+	}
+	a, err := New(cfg, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.backoff = 2 * time.Millisecond
+	e := &env{t: t, srv: srv, sim: sim, svc: svc, a: a, guild: guild, ch: ch, logs: logs, secrets: &secrets{}}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	svcDone := make(chan struct{})
+	go func() {
+		defer close(svcDone)
+		_ = svc.Run(ctx)
+	}()
+	runErr := make(chan error, 1)
+	go func() { runErr <- a.Run(ctx) }()
+	e.stop = sync.OnceValue(func() time.Duration {
+		start := time.Now()
+		cancel()
+		err := <-runErr
+		took := time.Since(start)
+		<-svcDone
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		return took
+	})
+	t.Cleanup(func() {
+		e.stop()
+		e.checkNoSecretsLogged()
+		if t.Failed() {
+			lines := strings.Split(e.logs.String(), "\n")
+			t.Logf("last log lines:\n%s", strings.Join(lines[max(0, len(lines)-150):], "\n"))
+		}
+	})
+	scopes := []string{""}
+	if len(cfg.GuildIDs) > 0 {
+		scopes = cfg.GuildIDs
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer wcancel()
+	err = srv.WaitFor(wctx, func() bool {
+		return srv.Connected() && !slices.ContainsFunc(scopes, func(s string) bool { return len(srv.Commands(s)) == 0 })
+	})
+	if err != nil {
+		select {
+		case err := <-runErr:
+			t.Fatalf("Run failed at start-up: %v", err)
+		default:
+			t.Fatalf("commands not registered: %v", err)
+		}
+	}
+	return e
+}
+
+// checkNoSecretsLogged fails the test if the bot token or an interaction
+// token appears in the logs.
+func (e *env) checkNoSecretsLogged() {
+	e.t.Helper()
+	logs := e.logs.String()
+	e.secrets.mu.Lock()
+	defer e.secrets.mu.Unlock()
+	for _, tok := range append([]string{e.srv.BotToken()}, e.secrets.tokens...) {
+		if strings.Contains(logs, tok) {
+			e.t.Errorf("a token appears in the logs: %.40s...", tok)
+		}
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// interact dispatches an interaction in the env's channel unless the spec
+// names one.
+func (e *env) interact(spec discordtest.InteractSpec) *discordtest.Interaction {
+	e.t.Helper()
+	if spec.ChannelID == "" && spec.MessageID == "" {
+		spec.ChannelID = e.ch.ID
+	}
+	it, err := e.srv.Interact(spec)
+	if err != nil {
+		e.t.Fatalf("Interact(%s %s): %v", spec.Name, spec.CustomID, err)
+	}
+	e.secrets.mu.Lock()
+	e.secrets.tokens = append(e.secrets.tokens, it.Token)
+	e.secrets.mu.Unlock()
+	return it
+}
+
+// imagine dispatches /imagine for a user with a prompt and options.
+func (e *env) imagine(user, prompt string, opts ...discordtest.Option) *discordtest.Interaction {
+	e.t.Helper()
+	return e.interact(discordtest.InteractSpec{Name: "imagine", UserID: user,
+		Options: append([]discordtest.Option{{Name: "prompt", Value: prompt}}, opts...)})
+}
+
+// ack waits for the interaction's accepted acknowledgement.
+func (e *env) ack(it *discordtest.Interaction) discordtest.Callback {
+	e.t.Helper()
+	cb, err := it.WaitAck(ctxT(e.t))
+	if err != nil {
+		e.t.Fatalf("no acknowledgement: %v (callbacks: %+v)", err, it.Callbacks())
+	}
+	return cb
+}
+
+// ephemeral waits for the acknowledgement and returns its text, failing
+// unless it is an ephemeral type-4 reply.
+func (e *env) ephemeral(it *discordtest.Interaction) string {
+	e.t.Helper()
+	cb := e.ack(it)
+	var d struct {
+		Content string `json:"content"`
+		Flags   int    `json:"flags"`
+	}
+	_ = json.Unmarshal(cb.Data, &d)
+	if cb.Type != discordtest.CallbackChannelMessage || d.Flags&discordtest.FlagEphemeral == 0 {
+		e.t.Fatalf("got callback type %d flags %d (%s), want an ephemeral reply", cb.Type, d.Flags, cb.Data)
+	}
+	return d.Content
+}

@@ -1,0 +1,154 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// handleImagine answers /imagine: it builds and submits the request (both
+// fast and local), refuses ephemerally or acknowledges with a public
+// deferred response, then edits that message until the job ends.
+func (a *Adapter) handleImagine(ctx context.Context, in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) {
+	req, err := buildRequest(opts, in.who)
+	if err != nil {
+		a.refuse(ctx, in, err)
+		return
+	}
+	a.startJob(ctx, in, req)
+}
+
+// buildRequest turns /imagine's options into a request. The prompt may
+// carry inline options (--ar 16:9 ...); a structured option wins over the
+// same inline one, since it is the dedicated, validated field.
+func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who imagine.Requester) (imagine.Request, error) {
+	byName := map[string]*discordgo.ApplicationCommandInteractionDataOption{}
+	for _, o := range opts {
+		byName[o.Name] = o
+	}
+	var prompt string
+	if o := byName[optPrompt]; o != nil {
+		prompt, _ = o.Value.(string)
+	}
+	req, err := imagine.ParseInline(prompt, who)
+	if err != nil {
+		return imagine.Request{}, err
+	}
+	if o := byName[optNegative]; o != nil {
+		req.NegativePrompt, _ = o.Value.(string)
+	}
+	if o := byName[optAspect]; o != nil {
+		s, _ := o.Value.(string)
+		r, ok := parseAspect(s)
+		if !ok {
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgBadAspect, Args: []any{s}}
+		}
+		req.Aspect, req.Width, req.Height = r, 0, 0 // an inline --size would conflict
+	}
+	for name, dst := range map[string]*int{optSteps: &req.Steps, optCount: &req.BatchSize} {
+		if o := byName[name]; o != nil {
+			n, ok := intOption(o)
+			if !ok {
+				return imagine.Request{}, badNumber(name, o)
+			}
+			*dst = int(n)
+		}
+	}
+	if o := byName[optSeed]; o != nil {
+		n, ok := intOption(o)
+		if !ok {
+			return imagine.Request{}, badNumber(optSeed, o)
+		}
+		req.Seed = n
+	}
+	if o := byName[optStyle]; o != nil {
+		req.Style, _ = o.Value.(string)
+	}
+	if o := byName[optHires]; o != nil {
+		req.HiresFix, _ = o.Value.(bool)
+	}
+	return req, nil
+}
+
+// intOption reads an integer option (JSON numbers arrive as float64).
+func intOption(o *discordgo.ApplicationCommandInteractionDataOption) (int64, bool) {
+	f, ok := o.Value.(float64)
+	if !ok || f != float64(int64(f)) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func badNumber(name string, o *discordgo.ApplicationCommandInteractionDataOption) error {
+	return &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgBadNumber, Args: []any{name, toString(o.Value)}}
+}
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	return ""
+}
+
+// parseAspect reads "16:9".
+func parseAspect(s string) (imagine.Ratio, bool) {
+	w, h, ok := strings.Cut(s, ":")
+	if !ok {
+		return imagine.Ratio{}, false
+	}
+	wi, err1 := strconv.Atoi(w)
+	hi, err2 := strconv.Atoi(h)
+	if err1 != nil || err2 != nil || wi <= 0 || hi <= 0 || wi > 100 || hi > 100 {
+		return imagine.Ratio{}, false
+	}
+	return imagine.Ratio{W: wi, H: hi}, true
+}
+
+// refuse tells the user ephemerally, in their language, why nothing happens.
+func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
+	var ue *imagine.UserError
+	if errors.As(err, &ue) {
+		a.log.Debug("request refused", "user", in.who.Key(), "reason", err)
+	} else {
+		a.log.Warn("request failed", "user", in.who.Key(), "err", err)
+	}
+	a.replyEphemeral(ctx, in, imagine.Describe(err, in.locale()))
+}
+
+// startJob submits req for the interaction's user, acknowledges the
+// interaction with a deferred public response and edits that message until
+// the job ends. Buttons that start a job (Reroll, Upscale, Try again) come
+// here too: their deferred response is a new message.
+func (a *Adapter) startJob(ctx context.Context, in *incoming, req imagine.Request) {
+	tk, err := a.svc.Submit(req)
+	if err != nil {
+		a.refuse(ctx, in, err)
+		return
+	}
+	a.store.put(tk.ID, req)
+	msg, err := a.deferReply(ctx, in, false)
+	if err != nil {
+		// Too late (over 3 s) or Discord is unreachable: no one will see
+		// the job, so it must not run.
+		a.log.Warn("could not acknowledge an interaction; cancelling its job", "job", tk.ID.String(),
+			"interaction", in.i.ID, "err", err)
+		_ = a.svc.Cancel(tk.ID, req.Requester, true)
+		return
+	}
+	a.log.Info("job accepted", "job", tk.ID.String(), "user", req.Requester.Key(), "channel", in.i.ChannelID,
+		"ack", a.now().Sub(in.received).Round(100*time.Microsecond))
+	e := a.newEditor(in, tk, msg)
+	defer e.close()
+	e.run(ctx)
+}

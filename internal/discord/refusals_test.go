@@ -1,0 +1,153 @@
+package discord
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+)
+
+// setOption returns a Modify func that sets an option's value in the
+// dispatched payload, as a client that skips Discord's checks (or a stale
+// command definition) would send it.
+func setOption(name string, value any) func(map[string]any) {
+	return func(p map[string]any) {
+		data := p["data"].(map[string]any)
+		opts, _ := data["options"].([]any)
+		for _, o := range opts {
+			if om := o.(map[string]any); om["name"] == name {
+				om["value"] = value
+				return
+			}
+		}
+		data["options"] = append(opts, map[string]any{"name": name, "type": discordtest.OptionInteger, "value": value})
+	}
+}
+
+func testRefusalsAreEphemeral(t *testing.T, e *env) {
+	tests := []struct {
+		name, prompt string
+		modify       func(map[string]any)
+		want         string
+	}{
+		{"unknown option", "a cat --foo", nil, imagine.T("en", imagine.MsgUnknownOption, "--foo")},
+		{"repeated option", "a cat --steps 3 --steps 4", nil, imagine.T("en", imagine.MsgRepeatedOption, "--steps")},
+		{"bad number", "a cat --steps many", nil, imagine.T("en", imagine.MsgBadNumber, "--steps", "many")},
+		{"unknown style", "a cat --style nope", nil, imagine.T("en", imagine.MsgUnknownStyle, "nope", "anime, photo")},
+		{"too long", "a cat", setOption("prompt", strings.Repeat("a", 250)), imagine.T("en", imagine.MsgPromptTooLong, 250, 200)},
+		{"empty prompt", "--steps 5", nil, imagine.T("en", imagine.MsgEmptyPrompt)},
+		{"steps out of range", "a cat", setOption("steps", 999), imagine.T("en", imagine.MsgOutOfRange, "--steps", 1, 150, 999)},
+		{"size out of range", "a cat --size 4096x4096", nil, imagine.T("en", imagine.MsgSizeRange, 512, 512, 4096, 4096)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
+			it := e.interact(discordtest.InteractSpec{Name: "imagine", UserID: "4001", Modify: tt.modify,
+				Options: []discordtest.Option{{Name: "prompt", Value: tt.prompt}}})
+			if got := e.ephemeral(it); got != tt.want {
+				t.Errorf("reply = %q, want %q", got, tt.want)
+			}
+			if calls := e.callsFor(it.Token); len(calls) != 1 {
+				t.Errorf("got %d calls with the token, want only the reply", len(calls))
+			}
+		})
+	}
+
+	// The per-user cap and the full queue, with a job hanging on the
+	// server so that the others wait.
+	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	first := e.imagine("5001", "hanging lighthouse")
+	e.waitMessage(first, "running", func(m discordtest.Message) bool {
+		return strings.HasPrefix(m.Content, imagine.T("en", imagine.MsgStarting))
+	})
+	second := e.imagine("5001", "second lighthouse")
+	e.waitMessage(second, "queued", func(m discordtest.Message) bool { return m.Content == imagine.T("en", imagine.MsgQueuedNext) })
+	t.Run("per-user cap", func(t *testing.T) {
+		e := e.sub(t)
+		third := e.imagine("5001", "third lighthouse")
+		if got := e.ephemeral(third); got != imagine.T("en", imagine.MsgUserLimit, 2) {
+			t.Errorf("reply = %q", got)
+		}
+	})
+	var waiting []*discordtest.Interaction
+	for _, u := range []string{"5002", "5003"} {
+		waiting = append(waiting, e.imagine(u, "waiting lighthouse"))
+	}
+	// Fair order: the users without a started job go first.
+	e.waitMessage(second, "queued third", func(m discordtest.Message) bool { return m.Content == imagine.T("en", imagine.MsgQueued, 3, 3) })
+	t.Run("full queue", func(t *testing.T) {
+		e := e.sub(t)
+		full := e.imagine("5004", "one too many")
+		if got := e.ephemeral(full); got != imagine.T("en", imagine.MsgQueueFull) {
+			t.Errorf("reply = %q", got)
+		}
+	})
+	t.Run("queue command", func(t *testing.T) {
+		e := e.sub(t)
+		got := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "queue", UserID: "5001"}))
+		want := "Your requests (jobs waiting in all: 3):\n• running: hanging lighthouse\n• position 3: second lighthouse"
+		if got != want {
+			t.Errorf("/queue = %q, want %q", got, want)
+		}
+		if got := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "queue", UserID: "5999"})); !strings.HasPrefix(got, "You have no requests") {
+			t.Errorf("/queue of someone idle = %q", got)
+		}
+	})
+	// Cancelling the hanging job lets the others run to the end.
+	m, _ := first.Original()
+	e.interact(discordtest.InteractSpec{MessageID: m.ID, UserID: "5001", CustomID: buttonWith(t, m.Revision, actCancel, 0),
+		Type: discordtest.InteractionMessageComponent})
+	if got := e.waitFinal(first); got.Content != imagine.T("en", imagine.MsgCancelled) || len(got.Attachments) != 0 {
+		t.Errorf("cancelled job shows %q with %d files", got.Content, len(got.Attachments))
+	}
+	for _, it := range append(waiting, second) {
+		if m := e.waitFinal(it); len(m.Attachments) != 1 {
+			t.Errorf("a waiting job ended without its image:\n%s", describe(m))
+		}
+	}
+}
+
+func testHelp(t *testing.T, e *env) {
+	for _, tt := range []struct{ locale, want string }{
+		{"en-US", "`--steps 30` up to 150"},
+		{"zh-CN", "最多 150 步"},
+	} {
+		got := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "help", Locale: tt.locale}))
+		if !strings.Contains(got, tt.want) || !strings.Contains(got, "anime, photo") {
+			t.Errorf("/help in %s = %q, want %q and the styles", tt.locale, got, tt.want)
+		}
+	}
+}
+
+func testServerFailures(t *testing.T, e *env) {
+	tests := []struct {
+		fault sdtest.FaultKind
+		want  string
+	}{
+		{sdtest.FaultDown, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailDown))},
+		{sdtest.FaultOOM, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailOOM))},
+		{sdtest.FaultValidation, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailRejected, ""))},
+	}
+	for i, tt := range tests {
+		t.Run(tt.fault.String(), func(t *testing.T) {
+			e := e.sub(t)
+			e.sim.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 1})
+			it := e.imagine("600"+string(rune('0'+i)), "doomed cat")
+			m := e.waitFinal(it)
+			if !strings.HasPrefix(m.Content, tt.want) || len(m.Attachments) != 0 {
+				t.Fatalf("message = %q with %d files, want %q", m.Content, len(m.Attachments), tt.want)
+			}
+			// Try again runs the same request; the fault is used up.
+			retry := e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID,
+				UserID: "600" + string(rune('0'+i)), CustomID: buttonWith(t, m.Revision, actRetry, 0)})
+			if cb := e.ack(retry); cb.Type != discordtest.CallbackDeferredChannelMessage {
+				t.Fatalf("Try again answered with type %d, want a new deferred message", cb.Type)
+			}
+			if m := e.waitFinal(retry); len(m.Attachments) != 1 {
+				t.Errorf("Try again did not deliver an image:\n%s", describe(m))
+			}
+		})
+	}
+}

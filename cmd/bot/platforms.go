@@ -34,7 +34,11 @@ func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log
 		out = append(out, platform{name: "telegram", run: a.Run, healthy: a.Healthy})
 	}
 	if cfg.Discord.Enabled() {
-		a, err := discord.New(discordConfig(cfg, log), svc)
+		dc := discordConfig(cfg, log)
+		if m != nil {
+			dc.Recorder = m
+		}
+		a, err := discord.New(dc, svc)
 		if err != nil {
 			return nil, err
 		}
@@ -64,14 +68,16 @@ func telegramConfig(cfg *config.Config, log *slog.Logger) telegram.Config {
 func discordConfig(cfg *config.Config, log *slog.Logger) discord.Config {
 	d := cfg.Discord
 	return discord.Config{
-		Token:         d.Token,
-		APIURL:        d.APIURL,
-		AdminUserIDs:  d.AdminUserIDs,
-		AdminRoleIDs:  d.AdminRoleIDs,
-		GuildIDs:      d.GuildIDs,
-		EditInterval:  d.EditInterval,
-		ShutdownGrace: shutdownGrace(cfg),
-		Logger:        log,
+		Token:           d.Token,
+		APIURL:          d.APIURL,
+		AdminUserIDs:    d.AdminUserIDs,
+		AdminRoleIDs:    d.AdminRoleIDs,
+		GuildIDs:        d.GuildIDs,
+		AllowedGuildIDs: d.AllowedGuildIDs,
+		NoDMs:           !d.AllowDMs,
+		EditInterval:    d.EditInterval,
+		ShutdownGrace:   shutdownGrace(cfg),
+		Logger:          log,
 	}
 }
 

@@ -61,7 +61,7 @@ func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend
 			URL: b.URL, Username: b.Username, Password: b.Password,
 			PollInterval: c.SD.PollInterval, Timeout: c.SD.Timeout,
 			HTTPClient: hc,
-			Logger:     log.With("component", "sd", "backend", b.Name),
+			Logger:     log.With("backend", b.Name), // the client adds component=sd
 		})
 		if err != nil {
 			return nil, fmt.Errorf("sd backend %s: %w", b.Name, err)

@@ -34,8 +34,27 @@ type Config struct {
 	// ShutdownGrace is how long in-flight message work may go on after the
 	// context of Run ends; default 5s.
 	ShutdownGrace time.Duration
-	Logger        *slog.Logger
+	// AllowedGuildIDs limits the bot to these guilds; empty = every guild.
+	AllowedGuildIDs []string
+	// NoDMs refuses direct messages and other private channels
+	// (discord.allow_dms: false).
+	NoDMs bool
+	// Recorder counts preview edits and 429s, e.g. for metrics; optional.
+	Recorder Recorder
+	Logger   *slog.Logger
 }
+
+// Recorder is told what the adapter sends, e.g. to export metrics. Its
+// methods must return quickly.
+type Recorder interface {
+	PreviewEdited(imagine.Platform)
+	RateLimited(imagine.Platform)
+}
+
+type noRecorder struct{}
+
+func (noRecorder) PreviewEdited(imagine.Platform) {}
+func (noRecorder) RateLimited(imagine.Platform)   {}
 
 // Defaults of Config.
 const (
@@ -62,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.Recorder == nil {
+		c.Recorder = noRecorder{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

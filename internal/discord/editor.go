@@ -106,6 +106,12 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 	}
 	err := e.d.send(ctx, v)
 	now := time.Now()
+	if err == nil && st.State == imagine.Running {
+		e.a.cfg.Recorder.PreviewEdited(imagine.Discord)
+	}
+	if classify(err) == errRateLimited {
+		e.a.cfg.Recorder.RateLimited(imagine.Discord)
+	}
 	if err == nil {
 		e.shownKey, e.failures = v.key, 0
 		e.next = now.Add(e.interval)

@@ -71,6 +71,10 @@ func (a *Adapter) handle(ctx context.Context, in *incoming) {
 			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
 		}
 	}()
+	if !a.placeAllowed(in.i) {
+		a.refusePlace(ctx, in)
+		return
+	}
 	switch in.i.Type {
 	case discordgo.InteractionApplicationCommand:
 		a.handleCommand(ctx, in)

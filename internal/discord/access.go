@@ -1,0 +1,39 @@
+package discord
+
+import (
+	"context"
+	"slices"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// placeAllowed applies discord.allowed_guild_ids and discord.allow_dms: an
+// interaction in a guild is allowed when the list is empty or names the
+// guild; one outside guilds (the bot's DM, private channels) unless DMs are
+// off.
+func (a *Adapter) placeAllowed(i *discordgo.Interaction) bool {
+	if i.GuildID == "" {
+		return !a.cfg.NoDMs
+	}
+	return len(a.cfg.AllowedGuildIDs) == 0 || slices.Contains(a.cfg.AllowedGuildIDs, i.GuildID)
+}
+
+// refusePlace politely turns down an interaction where the bot may not be
+// used: an ephemeral sentence for commands and buttons, no choices for
+// autocomplete.
+func (a *Adapter) refusePlace(ctx context.Context, in *incoming) {
+	a.log.Info("interaction refused: guild or DM not allowed", "guild", in.i.GuildID, "channel", in.i.ChannelID, "user", in.who.Key())
+	if in.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		resp := &discordgo.InteractionResponse{
+			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
+		}
+		if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
+			a.log.Debug("could not answer an autocomplete", "err", err)
+		}
+		return
+	}
+	a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgNotHere))
+}

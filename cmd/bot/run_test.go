@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 // runBot calls run with a fresh environment and returns stdout, stderr and
@@ -179,5 +181,31 @@ func TestServeNeedsAPlatform(t *testing.T) {
 	_, _, err := runBot(t, context.Background(), nil, "-config", cfg)
 	if err == nil || !strings.Contains(err.Error(), "no chat platform is enabled") {
 		t.Errorf("serve without tokens = %v", err)
+	}
+}
+
+func TestCheckPlatforms(t *testing.T) {
+	sim := sdtest.NewServer(sdtest.Options{})
+	defer sim.Close()
+	tg := telegramtest.NewServer(telegramtest.Options{})
+	defer tg.Close()
+	dc := discordtest.NewServer(discordtest.Options{})
+	defer dc.Close()
+	cfg := writeConfig(t, "sd: {url: "+sim.URL+"}\n"+
+		"telegram: {token: \"${TELEGRAM_TOKEN}\", api_url: "+tg.URL+"}\n"+
+		"discord: {token: \"${DISCORD_TOKEN}\", api_url: "+dc.URL+"}\n")
+	env := map[string]string{"TELEGRAM_TOKEN": tg.Token(), "DISCORD_TOKEN": dc.BotToken()}
+	stdout, _, err := runBot(t, context.Background(), env, "check", "-config", cfg)
+	if err != nil || !strings.Contains(stdout, "ok    telegram: connected as @"+telegramtest.DefaultBotUsername) || !strings.Contains(stdout, "ok    discord: connected as") {
+		t.Errorf("check with both platforms: %v\n%s", err, stdout)
+	}
+
+	env["TELEGRAM_TOKEN"], env["DISCORD_TOKEN"] = "123:wrong-telegram-secret", "wrong-discord-secret"
+	stdout, _, err = runBot(t, context.Background(), env, "check", "-config", cfg)
+	if err == nil || !strings.Contains(stdout, "FAIL  telegram") || !strings.Contains(stdout, "FAIL  discord") {
+		t.Errorf("check with wrong tokens: %v\n%s", err, stdout)
+	}
+	if strings.Contains(stdout, "wrong-telegram-secret") || strings.Contains(stdout, "wrong-discord-secret") {
+		t.Errorf("check printed a token:\n%s", stdout)
 	}
 }

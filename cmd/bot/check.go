@@ -37,7 +37,8 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 
 	var problems []string
 	fail := func(what string, err error) {
-		fmt.Fprintf(stdout, "FAIL  %s: %v\n", what, err)
+		// Adapters' errors already start with their name.
+		fmt.Fprintf(stdout, "FAIL  %s: %s\n", what, strings.TrimPrefix(err.Error(), what+": "))
 		problems = append(problems, what)
 	}
 	log := slog.New(slog.DiscardHandler)

@@ -202,7 +202,7 @@ func TestCheckPlatforms(t *testing.T) {
 
 	env["TELEGRAM_TOKEN"], env["DISCORD_TOKEN"] = "123:wrong-telegram-secret", "wrong-discord-secret"
 	stdout, _, err = runBot(t, context.Background(), env, "check", "-config", cfg)
-	if err == nil || !strings.Contains(stdout, "FAIL  telegram") || !strings.Contains(stdout, "FAIL  discord") {
+	if err == nil || !strings.Contains(stdout, "FAIL  telegram: the bot token was refused") || !strings.Contains(stdout, "FAIL  discord: the bot token was refused") {
 		t.Errorf("check with wrong tokens: %v\n%s", err, stdout)
 	}
 	if strings.Contains(stdout, "wrong-telegram-secret") || strings.Contains(stdout, "wrong-discord-secret") {

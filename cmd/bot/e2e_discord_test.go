@@ -88,15 +88,9 @@ func testStopDuringReconnect(t *testing.T, b *e2eBot) {
 }
 
 // testAckServerError answers the first acknowledgement of an /imagine with
-// 500: the adapter should try again within Discord's 3s deadline, as it
-// does (through discordgo) after a 502, and deliver the image.
-//
-// It fails today, so it is skipped: rest.do (internal/discord/rest.go)
-// leaves retries to discordgo, which retries only 502
-// (WithRestRetries(1)); startJob (imagine.go:140) then cancels the job,
-// and the user sees only Discord's "The application did not respond".
+// 500: the adapter tries again within Discord's 3s deadline and delivers
+// the image.
 func testAckServerError(t *testing.T, b *e2eBot) {
-	t.Skip("bug: a 500 or 503 on the interaction callback loses the request; see the comment of testAckServerError")
 	b.dc.FailNext(discordtest.RouteInteractionCallback, 1, http.StatusInternalServerError)
 	b.dcWaitImage(b.dcImagine("a cat behind a failing acknowledgement"))
 	b.dcWaitImage(b.dcImagine("a cat after it"))

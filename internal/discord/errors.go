@@ -22,6 +22,7 @@ const (
 	codeMissingAccess       = 50001
 	codeMissingPermissions  = 50013
 	codeInvalidWebhookToken = 50027
+	codeAlreadyAcknowledged = 40060
 )
 
 // oldMessageRetry is the wait after Discord refused an edit of a message

@@ -3,6 +3,7 @@ package discord
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
 
@@ -124,12 +125,41 @@ func (a *Adapter) replyEphemeral(ctx context.Context, in *incoming, text string)
 
 // deferReply acknowledges an interaction whose answer comes later: a
 // "thinking…" message, ephemeral or public. It returns the message (nil if
-// Discord did not send it back).
+// Discord did not send it back). A 5xx or a network error is retried while
+// the 3-second window lasts; an "already acknowledged" answer to a retry
+// means an earlier try got through.
 func (a *Adapter) deferReply(ctx context.Context, in *incoming, ephemeral bool) (*discordgo.Message, error) {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
 	}
+	deadline := in.received.Add(ackWindow)
+	for attempt := 0; ; attempt++ {
+		msg, err := a.deferOnce(ctx, in, resp)
+		var ae *apiError
+		switch {
+		case err == nil:
+			return msg, nil
+		case attempt > 0 && errors.As(err, &ae) && ae.Code == codeAlreadyAcknowledged:
+			return nil, nil
+		case classify(err) != errTransient || a.now().Add(ackRetry).After(deadline):
+			return nil, err
+		}
+		a.log.Debug("acknowledgement failed, retrying", "interaction", in.i.ID, "attempt", attempt+1, "err", err)
+		if !sleepCtx(ctx, ackRetry) {
+			return nil, err
+		}
+	}
+}
+
+// The window in which an acknowledgement may be retried (Discord's is 3 s
+// from the interaction), and the pause between tries.
+const (
+	ackWindow = 2500 * time.Millisecond
+	ackRetry  = 250 * time.Millisecond
+)
+
+func (a *Adapter) deferOnce(ctx context.Context, in *incoming, resp *discordgo.InteractionResponse) (*discordgo.Message, error) {
 	msg, err := a.rest.respond(ctx, in.i, resp, true)
 	if classify(err) == errOther {
 		// A proxy or server that refuses ?with_response: the message id

@@ -28,6 +28,16 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	a.log.Info("connected to the Discord gateway", "bot", conn.botName, "application", conn.appID, "api", a.target.String())
+	reconnectCtx, stopReconnect := context.WithCancel(ctx)
+	reconnectDone := make(chan struct{})
+	go func() {
+		defer close(reconnectDone)
+		a.keepConnected(reconnectCtx, conn)
+	}()
+	conn.stopReconnect = func() {
+		stopReconnect()
+		<-reconnectDone
+	}
 	modelCtx, stopModels := context.WithCancel(ctx)
 	modelsDone := make(chan struct{})
 	go func() {
@@ -59,7 +69,10 @@ func (a *Adapter) shutdown(conn *connection, cancelWork context.CancelFunc) {
 	deadline := time.Now().Add(a.cfg.ShutdownGrace)
 	a.stopping.Store(true) // interactions still arriving get a quick "restarting"
 	conn.dialer.abort()    // a reconnect waiting for READY gives up at once
-	_ = conn.s.Close()     // discordgo waits a second for the close handshake
+	if conn.stopReconnect != nil {
+		conn.stopReconnect()
+	}
+	_ = conn.s.Close() // discordgo waits a second for the close handshake
 	a.tasks.close()
 	if !a.tasks.waitFor(time.Until(deadline)) {
 		a.log.Warn("abandoning in-flight message work", "grace", a.cfg.ShutdownGrace)

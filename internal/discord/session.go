@@ -26,6 +26,9 @@ type connection struct {
 	dialer    *gatewayDialer
 	appID     string
 	botName   string
+	lost      chan struct{} // cap 1: the gateway connection was lost; reconnect
+	// stopReconnect ends keepConnected and waits for it; set by Run.
+	stopReconnect func()
 }
 
 // newSession returns a discordgo session aimed at the API URL. It does no
@@ -42,6 +45,9 @@ func newSession(cfg Config, target apiTarget) (*discordgo.Session, *rewriteTrans
 	// would only add latency to each one.
 	s.Compress = false
 	s.LogLevel = discordgo.LogError
+	// discordgo's own reconnect loop cannot be stopped (Close does not end
+	// it); the adapter reconnects instead, see keepConnected.
+	s.ShouldReconnectOnError = false
 	return s, tr, d
 }
 
@@ -92,7 +98,7 @@ func Check(ctx context.Context, cfg Config) (string, error) {
 // opens.
 func (a *Adapter) connect(ctx context.Context, handlers ...any) (*connection, error) {
 	s, tr, d := newSession(a.cfg, a.target)
-	c := &connection{s: s, transport: tr, dialer: d}
+	c := &connection{s: s, transport: tr, dialer: d, lost: make(chan struct{}, 1)}
 	a.rest = newREST(s, restSession(a.cfg, s.Client)) // before any handler can run
 	fail := func(err error) (*connection, error) {
 		d.abort()
@@ -119,7 +125,11 @@ func (a *Adapter) connect(ctx context.Context, handlers ...any) (*connection, er
 	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) {
 		a.health.set(false)
 		if !a.stopping.Load() {
-			a.log.Info("disconnected from the gateway; discordgo reconnects")
+			a.log.Info("disconnected from the gateway; reconnecting")
+			select {
+			case c.lost <- struct{}{}:
+			default:
+			}
 		}
 	})
 	for _, h := range handlers {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // allowedUpdates are the update kinds the adapter asks for.
@@ -85,6 +87,7 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int) (time
 	case ae != nil && ae.Code == http.StatusUnauthorized:
 		return 0, connectError(a.cfg.APIURL, err)
 	case retryAfter(err) > 0:
+		a.cfg.Recorder.RateLimited(imagine.Telegram)
 		wait := time.Duration(retryAfter(err)) * a.cfg.Limits.RetryAfterUnit
 		a.log.Warn("getUpdates is flood limited", "retry_after", wait)
 		return wait, nil

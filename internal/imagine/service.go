@@ -187,6 +187,7 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 	if _, ok := s.queue.Cancel(queue.ID(id)); ok {
 		delete(s.jobs, id)
 		j.watch.publish(Status{Job: id, State: Cancelled, Err: ErrCancelled, Params: j.params})
+		logJobEnd(s.log, j, Cancelled, time.Since(j.submitted), 0, nil)
 		return nil
 	}
 	// Running, or just taken by a worker that has not registered it yet:
@@ -252,6 +253,7 @@ func (s *Service) Run(ctx context.Context) error {
 		j := it.Value
 		delete(s.jobs, j.id)
 		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, MsgNotRun), Params: j.params})
+		logJobEnd(s.log, j, Failed, time.Since(j.submitted), 0, ErrShuttingDown)
 	}
 	s.mu.Unlock()
 	s.log.Info("shutting down", "not_run", len(left), "grace", s.cfg.ShutdownTimeout)

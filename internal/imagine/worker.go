@@ -112,18 +112,11 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	j.watch.publish(final)
 	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
 
-	p := j.params
-	attrs := []any{
-		"job", j.id.String(), "user", j.req.Requester.Key(), "platform", string(j.req.Requester.Platform),
-		"size", sizeString(p.Width, p.Height), "steps", p.Steps, "batch", p.BatchSize,
-		"wait", start.Sub(j.submitted).Round(time.Millisecond), "run", took.Round(time.Millisecond),
-		"outcome", final.State.String(),
+	var logErr error
+	if !cancelled {
+		logErr = final.Err
 	}
-	if final.Err != nil && !cancelled {
-		w.log.Warn("job ended", append(attrs, "err", err)...)
-	} else {
-		w.log.Info("job ended", attrs...)
-	}
+	logJobEnd(w.log, j, final.State, start.Sub(j.submitted), took, logErr)
 }
 
 // generate runs the job on the backend, retrying a few times while the
@@ -165,5 +158,22 @@ func (w *worker) reportModel(ctx context.Context) {
 		w.svc.cfg.Observer.ModelLoaded(w.name, m)
 	} else {
 		w.log.Warn("cannot read the current model", "err", err)
+	}
+}
+
+// logJobEnd writes the one log line every job gets when it ends: who, where,
+// what size, how long it waited and ran, and how it ended.
+func logJobEnd(log *slog.Logger, j *job, outcome State, wait, run time.Duration, err error) {
+	p := j.params
+	attrs := []any{
+		"job", j.id.String(), "user", j.req.Requester.Key(), "platform", string(j.req.Requester.Platform),
+		"size", sizeString(p.Width, p.Height), "steps", p.Steps, "batch", p.BatchSize,
+		"wait", wait.Round(time.Millisecond), "run", run.Round(time.Millisecond),
+		"outcome", outcome.String(),
+	}
+	if err != nil {
+		log.Warn("job ended", append(attrs, "err", err)...)
+	} else {
+		log.Info("job ended", attrs...)
 	}
 }

@@ -79,7 +79,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for i, p := range plats {
 		wg.Go(func() {
 			if err := p.run(ctx); err != nil {
-				errs[i] = fmt.Errorf("%s: %w", p.name, err)
+				errs[i] = err // the adapters' errors start with their name
 				cancel()
 			}
 		})

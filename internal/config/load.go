@@ -39,7 +39,7 @@ func Parse(data []byte, getenv func(string) string) (*Config, error) {
 	if len(doc.Content) > 0 {
 		root := doc.Content[0]
 		if root.Kind != yaml.MappingNode && !(root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
-			return nil, fmt.Errorf("line %d: the config must be a mapping of keys such as sd: and defaults:", root.Line)
+			return nil, fmt.Errorf("line %d: the config must be a mapping of keys, such as sd and defaults", root.Line)
 		}
 		if err := walk(root, reflect.TypeOf(cfg), "", walkState{lines, getenv}); err != nil {
 			return nil, err

@@ -20,12 +20,6 @@ type fakeBackend struct {
 	maxAct int
 }
 
-func (f *fakeBackend) record(s string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.log = append(f.log, s)
-}
-
 func (f *fakeBackend) events() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()

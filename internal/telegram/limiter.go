@@ -204,13 +204,6 @@ func (l *limiter) penalize(c chatRef, wait time.Duration) {
 	}
 }
 
-// penalizeAll records a 429 that was not about one chat.
-func (l *limiter) penalizeAll(wait time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.blocked = latest(l.blocked, l.now().Add(wait))
-}
-
 // chatLocked returns chat id's budget, creating it if needed, with its
 // group bookings pruned.
 func (l *limiter) chatLocked(id int64) *chatBudget {

@@ -30,8 +30,6 @@ type payload struct {
 	uploads []upload // sorted by index
 }
 
-func (p *payload) has(key string) bool { _, ok := p.fields[key]; return ok }
-
 // hasNonNull reports whether key is present and not null.
 func (p *payload) hasNonNull(key string) bool {
 	v, ok := p.fields[key]

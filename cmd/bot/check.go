@@ -62,7 +62,7 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "ok    %s: connected as %s\n", p.name, who)
 	}
 	if !cfg.Discord.Enabled() && !cfg.Telegram.Enabled() {
-		fmt.Fprintln(stdout, "note  no chat platform is enabled: set telegram.token or discord.token to run the bot")
+		fmt.Fprintln(stdout, "note  no chat platform is enabled: set telegram.token or discord.token (e.g. through TELEGRAM_TOKEN, DISCORD_TOKEN) to run the bot")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("check failed: %s", strings.Join(problems, ", "))

@@ -48,7 +48,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if len(plats) == 0 {
-		return errors.New("no chat platform is enabled: set telegram.token and/or discord.token in the config (see config.yaml.example)")
+		return errors.New("no chat platform is enabled: set telegram.token and/or discord.token (the example config reads them from TELEGRAM_TOKEN and DISCORD_TOKEN)")
 	}
 	var ops *opsServer
 	if cfg.HTTP.Listen != "" {

@@ -80,6 +80,7 @@ const (
 	MsgButtonExpired
 	MsgCancelling
 	MsgRerolling
+	MsgTryingAgain
 	MsgSendingPNG
 	MsgQueueEmpty
 	MsgQueueMine
@@ -187,6 +188,7 @@ var catalogue = [numMsgs]struct{ en, zh string }{
 	MsgButtonExpired:   {"This button is no longer available. Please send /imagine again.", "此按钮已失效，请重新发送 /imagine。"},
 	MsgCancelling:      {"Cancelling…", "正在取消…"},
 	MsgRerolling:       {"Rerolling with a new seed…", "正在用新的种子重新生成…"},
+	MsgTryingAgain:     {"Trying again with the same seed…", "正在用相同的种子重试…"},
 	MsgSendingPNG:      {"Sending the PNG…", "正在发送 PNG 原图…"},
 	MsgQueueEmpty:      {"You have no requests waiting or running. Jobs waiting in all: %d.", "你没有正在排队或生成中的请求。队列中共有 %d 个任务在等待。"},
 	MsgQueueMine:       {"Your requests (jobs waiting in all: %d):", "你的请求（队列中共有 %d 个任务在等待）："},

@@ -95,7 +95,11 @@ func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Re
 		at = answering(q.Message)
 	}
 	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "user", who.Key())
-	a.answerLater(ctx, q, imagine.T(loc, imagine.MsgRerolling), false)
+	answer := imagine.MsgRerolling
+	if !newSeed {
+		answer = imagine.MsgTryingAgain
+	}
+	a.answerLater(ctx, q, imagine.T(loc, answer), false)
 	a.goEditor(ctx, a.newEditor(tk, at, req))
 }
 

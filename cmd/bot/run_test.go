@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -145,7 +146,7 @@ func TestSDSim(t *testing.T) {
 	done := make(chan error, 1)
 	var stdout bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms"}, os.Getenv, &stdout, &bytes.Buffer{})
+		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms", "-fault", "null-image", "-fault-times", "1"}, os.Getenv, &stdout, &bytes.Buffer{})
 	}()
 	var resp *http.Response
 	for i := 0; i < 100; i++ {
@@ -162,6 +163,19 @@ func TestSDSim(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET sd-models = %d", resp.StatusCode)
 	}
+	// -fault null-image -fault-times 1: the first txt2img answers
+	// "images": [null], the next one a real image.
+	for i, want := range []string{`{"images":[null],`, `{"images":["iVBOR`} {
+		resp, err := http.Post("http://"+addr+"/sdapi/v1/txt2img", "application/json", strings.NewReader(`{"steps":2,"width":64,"height":64}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(string(body), want) {
+			t.Errorf("txt2img %d = %.60s; want %s…", i+1, body, want)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -173,6 +187,12 @@ func TestSDSim(t *testing.T) {
 	}
 	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-flavor", "comfy"); err == nil || !errors.Is(err, err) || !strings.Contains(err.Error(), "-flavor") {
 		t.Errorf("sdsim -flavor comfy = %v, want a flavor error", err)
+	}
+	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-fault", "gremlins"); err == nil || !strings.Contains(err.Error(), "-fault: ") || !strings.Contains(err.Error(), "empty-image") {
+		t.Errorf("sdsim -fault gremlins = %v, want an error listing the faults", err)
+	}
+	if !strings.Contains(stdout.String(), "injecting fault null-image on /sdapi/v1/txt2img (the next request)") {
+		t.Errorf("sdsim printed %q; want the fault announced", stdout.String())
 	}
 }
 

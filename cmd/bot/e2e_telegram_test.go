@@ -64,6 +64,7 @@ func telegramFaults() []scenario {
 			b.tgWaitFailure(b.tgImagine("a cat cut in half"), failServer)
 			b.tgWaitImage(b.tgImagine("a whole cat"))
 		}},
+		{"sd answers without an image", e2eOptions{}, testNoImageTelegram},
 		{"hang past sd.timeout", e2eOptions{sdTimeout: time.Second}, func(t *testing.T, b *e2eBot) {
 			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: txt2imgPath, Times: 1})
 			start := time.Now()

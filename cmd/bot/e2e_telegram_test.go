@@ -78,6 +78,7 @@ func telegramFaults() []scenario {
 			ModelLoadDelay: 1500 * time.Millisecond,
 			Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 		}}, testSlowModelLoad},
+		{"fair order across /model", orderDuringSwitch, testOrderAcrossSwitch},
 		{"telegram 429 storm", e2eOptions{}, func(t *testing.T, b *e2eBot) {
 			b.tg.FailNext("sendMessage", http.StatusTooManyRequests, "", 3)
 			b.tg.FailNext("editMessageMedia", http.StatusTooManyRequests, "", 3)

@@ -87,7 +87,7 @@ func TestInvisiblePrompt(t *testing.T) {
 					if !errors.Is(err, ErrEmptyPrompt) {
 						t.Errorf("Resolve(%+q) = %+q, %v; want ErrEmptyPrompt", req.Prompt, p.Prompt, err)
 					}
-				} else if (err != nil || p.Prompt != tt.wantPrompt || p.UserPrompt != tt.wantPrompt) {
+				} else if err != nil || p.Prompt != tt.wantPrompt || p.UserPrompt != tt.wantPrompt {
 					t.Errorf("Resolve(%+q) = %+q, %v; want the prompt unchanged", req.Prompt, p.Prompt, err)
 				}
 			}

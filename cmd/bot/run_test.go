@@ -64,6 +64,38 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// TestHelpFlag: -h, -help and --help without a command show the overview
+// of "bot help" (with the run flags) on stdout and exit 0; a command's -h
+// keeps its own flag help; a bad run flag shows the overview on stderr.
+func TestHelpFlag(t *testing.T) {
+	overview, _, err := runBot(t, context.Background(), nil, "help")
+	if err != nil {
+		t.Fatalf("bot help: %v", err)
+	}
+	for _, want := range []string{"bot generate", "bot check", "bot sdsim", "-config string", `config file (default "config.yaml")`} {
+		if !strings.Contains(overview, want) {
+			t.Errorf("bot help lacks %q:\n%s", want, overview)
+		}
+	}
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"--help"}, {"-config", "x.yaml", "-h"}} {
+		stdout, stderr, err := runBot(t, context.Background(), nil, args...)
+		if code := exitCode(err); err != nil && code != 0 {
+			t.Errorf("bot %s: exit %d, want 0", strings.Join(args, " "), code)
+		}
+		if stdout != overview || stderr != "" {
+			t.Errorf("bot %s: stdout %q, stderr %q; want the overview of bot help on stdout", strings.Join(args, " "), stdout, stderr)
+		}
+	}
+	stdout, stderr, err := runBot(t, context.Background(), nil, "check", "-h")
+	if exitCode(err) != 0 || stdout != "" || !strings.Contains(stderr, "Usage: bot check") || strings.Contains(stderr, "bot sdsim") {
+		t.Errorf("bot check -h: exit %d, stdout %q, stderr %q; want the check flags only", exitCode(err), stdout, stderr)
+	}
+	stdout, stderr, err = runBot(t, context.Background(), nil, "-bogus")
+	if exitCode(err) != 2 || stdout != "" || !strings.HasPrefix(stderr, "flag provided but not defined: -bogus\n") || !strings.HasSuffix(stderr, overview) {
+		t.Errorf("bot -bogus: exit %d, stdout %q, stderr %q; want exit 2, the error and the overview on stderr", exitCode(err), stdout, stderr)
+	}
+}
+
 func TestGenerateSim(t *testing.T) {
 	dir := t.TempDir()
 	stdout, stderr, err := runBot(t, context.Background(), nil, "generate", "-sim", "-o", dir, "-n", "2", "-steps", "4", "-seed", "7", "a lighthouse", "at dusk", "--ar", "16:9")

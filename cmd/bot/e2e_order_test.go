@@ -14,7 +14,7 @@ import (
 // orderDuringSwitch are the options of testOrderAcrossSwitch: a model load
 // long enough for the commands to arrive while it runs.
 var orderDuringSwitch = e2eOptions{sim: sdtest.Options{
-	ModelLoadDelay: 2 * time.Second,
+	ModelLoadDelay: 3 * time.Second,
 	Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 }}
 

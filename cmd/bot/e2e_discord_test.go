@@ -62,6 +62,7 @@ func discordFaults() []scenario {
 			}
 			b.dcWaitImage(b.dcImagine("a small cat"))
 		}},
+		{"discord sd answers without an image", discordOnly, testNoImageDiscord},
 	}
 }
 

@@ -66,6 +66,23 @@ func testHealthz(t *testing.T, b *e2eBot) {
 // queued behind another, with a 429 on each platform, and reads every
 // series the issue lists.
 func testMetrics(t *testing.T, b *e2eBot) {
+	// Before the first job every series a dashboard needs is there, at 0.
+	before := b.metrics()
+	for _, series := range []string{
+		`imaginebot_jobs_total{outcome="done",platform="tg"}`,
+		`imaginebot_jobs_total{outcome="failed",platform="tg"}`,
+		`imaginebot_jobs_total{outcome="cancelled",platform="tg"}`,
+		`imaginebot_jobs_total{outcome="done",platform="dc"}`,
+		`imaginebot_jobs_total{outcome="failed",platform="dc"}`,
+		`imaginebot_jobs_total{outcome="cancelled",platform="dc"}`,
+		`imaginebot_generation_seconds_count{backend="default"}`,
+		`imaginebot_backend_busy_seconds_total{backend="default"}`,
+		`imaginebot_queue_wait_seconds_count`,
+	} {
+		if v, found := before[series]; !found || v != 0 {
+			t.Errorf("before the first job %s = %v (present: %t), want 0", series, v, found)
+		}
+	}
 	// 60 steps of 80ms: the first edit Telegram's pace allows (after 1s)
 	// comes well before the job is nearly done (when the editor saves its
 	// edits for the result).

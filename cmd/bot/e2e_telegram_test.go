@@ -64,6 +64,7 @@ func telegramFaults() []scenario {
 			b.tgWaitFailure(b.tgImagine("a cat cut in half"), failServer)
 			b.tgWaitImage(b.tgImagine("a whole cat"))
 		}},
+		{"sd answers without an image", e2eOptions{}, testNoImageTelegram},
 		{"hang past sd.timeout", e2eOptions{sdTimeout: time.Second}, func(t *testing.T, b *e2eBot) {
 			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: txt2imgPath, Times: 1})
 			start := time.Now()
@@ -77,6 +78,7 @@ func telegramFaults() []scenario {
 			ModelLoadDelay: 1500 * time.Millisecond,
 			Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 		}}, testSlowModelLoad},
+		{"fair order across /model", orderDuringSwitch, testOrderAcrossSwitch},
 		{"telegram 429 storm", e2eOptions{}, func(t *testing.T, b *e2eBot) {
 			b.tg.FailNext("sendMessage", http.StatusTooManyRequests, "", 3)
 			b.tg.FailNext("editMessageMedia", http.StatusTooManyRequests, "", 3)

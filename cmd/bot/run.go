@@ -33,7 +33,7 @@ Usage:
   bot generate [flags] PROMPT...   make one image from the command line (-sim: no GPU needed)
   bot check -config FILE           validate the config and reach the SD server and platforms
   bot sdsim [-addr HOST:PORT]      serve a simulated SD WebUI API (A1111) for trying things out
-  bot help                         show this text
+  bot help (or bot -h)             show this text
 
 Run "bot COMMAND -h" for a command's flags.
 `
@@ -52,14 +52,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "serve":
 			return runServe(ctx, rest, getenv, stderr)
 		case "help":
-			fmt.Fprint(stdout, usage)
+			printOverview(stdout)
 			return nil
 		default:
 			fmt.Fprintf(stderr, "bot: unknown command %q\n\n%s", cmd, usage)
 			return errUsage
 		}
 	}
+	// No command: run the bot. A newcomer types -h first, so its help is
+	// the overview of "bot help", not only the run flags.
+	fs, _ := newServeFlags(stderr)
+	fs.Usage = func() {} // the flag package calls it for -h and for errors; handled below
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printOverview(stdout)
+		return errHelp
+	case err != nil: // the flag package has printed why
+		fmt.Fprintln(stderr)
+		printOverview(stderr)
+		return errUsage
+	}
 	return runServe(ctx, args, getenv, stderr)
+}
+
+// printOverview writes what "bot help" and "bot -h" show: the commands,
+// then the flags of running the bot.
+func printOverview(w io.Writer) {
+	fmt.Fprint(w, usage)
+	fmt.Fprint(w, "\nFlags of running the bot (bot [flags]):\n")
+	fs, _ := newServeFlags(w)
+	fs.PrintDefaults()
 }
 
 // newFlags returns a flag set that prints its usage to stderr and returns

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -60,6 +61,38 @@ func TestUsage(t *testing.T) {
 				t.Errorf("exit %d, output %q; want exit %d and %q", code, stdout+stderr, tt.wantCode, tt.wantOut)
 			}
 		})
+	}
+}
+
+// TestHelpFlag: -h, -help and --help without a command show the overview
+// of "bot help" (with the run flags) on stdout and exit 0; a command's -h
+// keeps its own flag help; a bad run flag shows the overview on stderr.
+func TestHelpFlag(t *testing.T) {
+	overview, _, err := runBot(t, context.Background(), nil, "help")
+	if err != nil {
+		t.Fatalf("bot help: %v", err)
+	}
+	for _, want := range []string{"bot generate", "bot check", "bot sdsim", "-config string", `config file (default "config.yaml")`} {
+		if !strings.Contains(overview, want) {
+			t.Errorf("bot help lacks %q:\n%s", want, overview)
+		}
+	}
+	for _, args := range [][]string{{"-h"}, {"-help"}, {"--help"}, {"-config", "x.yaml", "-h"}} {
+		stdout, stderr, err := runBot(t, context.Background(), nil, args...)
+		if code := exitCode(err); err != nil && code != 0 {
+			t.Errorf("bot %s: exit %d, want 0", strings.Join(args, " "), code)
+		}
+		if stdout != overview || stderr != "" {
+			t.Errorf("bot %s: stdout %q, stderr %q; want the overview of bot help on stdout", strings.Join(args, " "), stdout, stderr)
+		}
+	}
+	stdout, stderr, err := runBot(t, context.Background(), nil, "check", "-h")
+	if exitCode(err) != 0 || stdout != "" || !strings.Contains(stderr, "Usage: bot check") || strings.Contains(stderr, "bot sdsim") {
+		t.Errorf("bot check -h: exit %d, stdout %q, stderr %q; want the check flags only", exitCode(err), stdout, stderr)
+	}
+	stdout, stderr, err = runBot(t, context.Background(), nil, "-bogus")
+	if exitCode(err) != 2 || stdout != "" || !strings.HasPrefix(stderr, "flag provided but not defined: -bogus\n") || !strings.HasSuffix(stderr, overview) {
+		t.Errorf("bot -bogus: exit %d, stdout %q, stderr %q; want exit 2, the error and the overview on stderr", exitCode(err), stdout, stderr)
 	}
 }
 
@@ -145,7 +178,7 @@ func TestSDSim(t *testing.T) {
 	done := make(chan error, 1)
 	var stdout bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms"}, os.Getenv, &stdout, &bytes.Buffer{})
+		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms", "-fault", "null-image", "-fault-times", "1"}, os.Getenv, &stdout, &bytes.Buffer{})
 	}()
 	var resp *http.Response
 	for i := 0; i < 100; i++ {
@@ -162,6 +195,19 @@ func TestSDSim(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET sd-models = %d", resp.StatusCode)
 	}
+	// -fault null-image -fault-times 1: the first txt2img answers
+	// "images": [null], the next one a real image.
+	for i, want := range []string{`{"images":[null],`, `{"images":["iVBOR`} {
+		resp, err := http.Post("http://"+addr+"/sdapi/v1/txt2img", "application/json", strings.NewReader(`{"steps":2,"width":64,"height":64}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(string(body), want) {
+			t.Errorf("txt2img %d = %.60s; want %s…", i+1, body, want)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -173,6 +219,12 @@ func TestSDSim(t *testing.T) {
 	}
 	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-flavor", "comfy"); err == nil || !errors.Is(err, err) || !strings.Contains(err.Error(), "-flavor") {
 		t.Errorf("sdsim -flavor comfy = %v, want a flavor error", err)
+	}
+	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-fault", "gremlins"); err == nil || !strings.Contains(err.Error(), "-fault: ") || !strings.Contains(err.Error(), "empty-image") {
+		t.Errorf("sdsim -fault gremlins = %v, want an error listing the faults", err)
+	}
+	if !strings.Contains(stdout.String(), "injecting fault null-image on /sdapi/v1/txt2img (the next request)") {
+		t.Errorf("sdsim printed %q; want the fault announced", stdout.String())
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,10 +19,16 @@ Runs the bot: the queue and one worker per SD backend, plus the Telegram
 and/or Discord adapter for each token that is set. Stops cleanly on SIGINT or
 SIGTERM; a second signal stops at once.`
 
+// newServeFlags returns the flags of running the bot and where -config
+// goes.
+func newServeFlags(stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := newFlags("bot", serveSynopsis, stderr)
+	return fs, fs.String("config", "config.yaml", "config file")
+}
+
 // runServe runs the bot until ctx ends.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := newFlags("bot", serveSynopsis, stderr)
-	configPath := fs.String("config", "config.yaml", "config file")
+	fs, configPath := newServeFlags(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -97,12 +97,26 @@ func newService(c *config.Config, backends []backend, m *metrics.Metrics, log *s
 	}, named)
 }
 
-// metricsFor returns the metrics when the config serves them, else nil.
+// metricsFor returns the metrics when the config serves them, else nil,
+// with a series at 0 for every enabled platform and configured backend.
 func metricsFor(c *config.Config) *metrics.Metrics {
 	if c.HTTP.Listen == "" {
 		return nil
 	}
-	return metrics.New()
+	m := metrics.New()
+	var plats []imagine.Platform
+	if c.Telegram.Enabled() {
+		plats = append(plats, imagine.Telegram)
+	}
+	if c.Discord.Enabled() {
+		plats = append(plats, imagine.Discord)
+	}
+	var backends []string
+	for _, b := range c.Backends() {
+		backends = append(backends, b.Name)
+	}
+	m.InitSeries(plats, backends)
+	return m
 }
 
 // healthChecks lists what /healthz checks: every SD backend and every

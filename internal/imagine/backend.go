@@ -9,7 +9,8 @@ import (
 // server too (for A1111: POST /sdapi/v1/interrupt). progress may be nil; it
 // is called from one goroutine and never after Generate returns. Errors are
 // wrapped in one of ErrBackendDown, ErrOutOfMemory, ErrRejected, ErrTimeout,
-// ErrInterrupted or ErrBackend.
+// ErrInterrupted, ErrNoImage or ErrBackend. A nil error comes with at least
+// one image, and every image is an image file (PNG, JPEG or WebP).
 type Generator interface {
 	Generate(ctx context.Context, p Params, progress func(Progress)) (*Result, error)
 }

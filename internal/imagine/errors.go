@@ -30,6 +30,9 @@ var (
 	ErrInterrupted   = errors.New("generation interrupted on the server")
 	ErrModelNotFound = errors.New("model not found")
 	ErrModelLoad     = errors.New("model failed to load")
+	// ErrNoImage is a generation that finished without a usable image: none
+	// at all, or one that is empty or not an image file.
+	ErrNoImage = errors.New("SD server returned no image")
 )
 
 // UserError is a refusal with a sentence for the user: the message id and
@@ -84,6 +87,8 @@ func Describe(err error, locale string) string {
 		return T(locale, MsgFailTimeout)
 	case errors.Is(err, ErrInterrupted):
 		return T(locale, MsgFailInterrupted)
+	case errors.Is(err, ErrNoImage):
+		return T(locale, MsgFailNoImage)
 	case errors.Is(err, ErrRejected):
 		return T(locale, MsgFailServer)
 	case errors.Is(err, ErrModelLoad):

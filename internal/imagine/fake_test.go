@@ -1,8 +1,10 @@
 package imagine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -10,8 +12,12 @@ import (
 // fakeBackend is an in-memory Backend. Each Generate takes steps × stepTime
 // unless gen overrides it; it records what ran and when.
 type fakeBackend struct {
-	stepTime time.Duration
-	gen      func(ctx context.Context, p Params, progress func(Progress)) (*Result, error)
+	stepTime   time.Duration
+	switchTime time.Duration // a model load; default 50ms
+	gen        func(ctx context.Context, p Params, progress func(Progress)) (*Result, error)
+	// starts, if set, records the prompt of every generation as it starts,
+	// shared between backends.
+	starts *startLog
 
 	mu     sync.Mutex // guards the fields below
 	log    []string   // "start <prompt>", "end <prompt>", "switch <model>"
@@ -32,6 +38,9 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 	f.maxAct = max(f.maxAct, f.active)
 	f.log = append(f.log, "start "+p.UserPrompt)
 	f.mu.Unlock()
+	if f.starts != nil {
+		f.starts.add(p.UserPrompt)
+	}
 	defer func() {
 		f.mu.Lock()
 		f.active--
@@ -72,9 +81,27 @@ func (f *fakeBackend) SwitchModel(ctx context.Context, name string) (string, err
 	busy := f.active
 	f.log = append(f.log, fmt.Sprintf("switch %s (busy %d)", name, busy))
 	f.mu.Unlock()
-	time.Sleep(50 * time.Millisecond) // loading
+	time.Sleep(cmp.Or(f.switchTime, 50*time.Millisecond)) // loading
 	f.mu.Lock()
 	f.model = name
 	f.mu.Unlock()
 	return name, nil
+}
+
+// startLog records generation starts across backends, in order.
+type startLog struct {
+	mu      sync.Mutex // guards prompts
+	prompts []string
+}
+
+func (l *startLog) add(prompt string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prompts = append(l.prompts, prompt)
+}
+
+func (l *startLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.prompts)
 }

@@ -52,6 +52,7 @@ const (
 	MsgFailServer
 	MsgFailInternal
 	MsgFailInterrupted
+	MsgFailNoImage
 
 	MsgModelNotFound
 	MsgModelSwitched
@@ -153,6 +154,7 @@ var catalogue = [numMsgs]struct{ en, zh string }{
 	MsgFailServer:      {"The image server had an error. Please try again.", "图片服务器出错了，请重试。"},
 	MsgFailInternal:    {"Something went wrong. Please try again.", "出了点问题，请重试。"},
 	MsgFailInterrupted: {"The image server stopped this job.", "图片服务器中止了此任务。"},
+	MsgFailNoImage:     {"The image server returned no image. Please try again.", "图片服务器没有返回图片，请重试。"},
 
 	MsgModelNotFound:     {"There is no model called %q.", "没有名为 %q 的模型。"},
 	MsgModelSwitched:     {"Model switched to %s.", "模型已切换为 %s。"},

@@ -14,7 +14,8 @@ import (
 //	a lighthouse at dusk --ar 16:9 --steps 25 --seed 42 --no people, boats --style anime --n 2 --hr
 //
 // Options may stand anywhere; the rest of the text is the prompt, passed on
-// unchanged (weights, \( escapes, embeddings and <lora:...> tags included).
+// unchanged (weights, \( escapes, embeddings and <lora:...> tags included),
+// except that a prompt that shows nothing (see IsBlank) becomes "".
 // "—" (a dash phones substitute for "--") works like "--". Only the syntax is
 // checked here; Settings.Resolve checks the values against the limits.
 func ParseInline(text string, who Requester) (Request, error) {
@@ -66,6 +67,9 @@ func ParseInline(text string, who Requester) (Request, error) {
 		pieces[i] = strings.TrimSpace(pieces[i])
 	}
 	r.Prompt = joinNonEmpty(pieces, " ")
+	if IsBlank(r.Prompt) {
+		r.Prompt = ""
+	}
 	return r, nil
 }
 
@@ -87,7 +91,7 @@ func (r *Request) setOption(opt, value string) error {
 	var err error
 	switch opt {
 	case "--ar":
-		r.Aspect, err = parseRatio(value)
+		r.Aspect, err = ParseRatio(value)
 	case "--size":
 		r.Width, r.Height, err = parseSize(value)
 	case "--steps":
@@ -183,8 +187,12 @@ func parseSize(value string) (w, h int, err error) {
 	return 0, 0, userErr(ErrBadOption, MsgBadSize, value)
 }
 
-// parseRatio reads "16:9" (also "16x9" or "16/9").
-func parseRatio(value string) (Ratio, error) {
+// ParseRatio reads an aspect ratio such as "16:9" (also "16x9", "16/9" or
+// with a full-width colon), each side from 1 to 100. It checks only the
+// syntax: Settings.Resolve refuses ratios beyond 1:4 and 4:1. Its error is a
+// *UserError of kind ErrBadOption worded for the inline --ar option; an
+// adapter with its own option names may word its own.
+func ParseRatio(value string) (Ratio, error) {
 	f := strings.FieldsFunc(value, func(r rune) bool { return r == ':' || r == 'x' || r == '/' || r == '：' })
 	if len(f) == 2 {
 		w, err1 := strconv.Atoi(f[0])

@@ -87,7 +87,7 @@ func TestParseInlineErrors(t *testing.T) {
 }
 
 func FuzzParseInline(f *testing.F) {
-	for _, s := range []string{"a cat --ar 16:9 --n 2", "--no x --hr", "—seed 5 —", "--size 9x9 ((x)) <lora:a:1>", "\u00a0--steps\u00a01"} {
+	for _, s := range []string{"a cat --ar 16:9 --n 2", "--no x --hr", "—seed 5 —", "--size 9x9 ((x)) <lora:a:1>", "\u00a0--steps\u00a01", "\u200b\u3164 --ar 1:1 \u2800", "a\u200dcat\ufe0f"} {
 		f.Add(s)
 	}
 	settings := testSettings()
@@ -103,6 +103,9 @@ func FuzzParseInline(f *testing.F) {
 		if len(r.Prompt) > len(s) {
 			t.Fatalf("prompt %q longer than input %q", r.Prompt, s)
 		}
+		if r.Prompt != "" && IsBlank(r.Prompt) {
+			t.Fatalf("ParseInline(%q) kept the blank prompt %q", s, r.Prompt)
+		}
 		p, err := settings.Resolve(r)
 		if err != nil {
 			var ue *UserError
@@ -110,6 +113,9 @@ func FuzzParseInline(f *testing.F) {
 				t.Fatalf("Resolve(%+v) returned a non-user error %v", r, err)
 			}
 			return
+		}
+		if IsBlank(p.UserPrompt) {
+			t.Fatalf("Resolve(%+v) accepted the blank prompt %q", r, p.UserPrompt)
 		}
 		if p.Width%8 != 0 || p.Height%8 != 0 || p.Width < 64 || p.Height < 64 || p.Width > 1536 || p.Height > 1536 {
 			t.Fatalf("Resolve(%+v) size %dx%d breaks the limits", r, p.Width, p.Height)

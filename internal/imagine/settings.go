@@ -70,15 +70,22 @@ type Params struct {
 const (
 	minSide   = 64
 	maxAspect = 4.0
-	maxSeed   = math.MaxUint32
 )
 
+// MaxSeed is the largest seed a request may set (A1111 seeds are 32-bit
+// unsigned); -1 asks for a random one.
+const MaxSeed = math.MaxUint32
+
 // Resolve validates r against the settings and returns the parameters to
-// run. Refusals are *UserError values.
+// run. Refusals are *UserError values; a prompt that shows nothing (see
+// IsBlank) is ErrEmptyPrompt. Otherwise the prompt is kept as typed, less
+// surrounding whitespace: invisible characters inside it (a zero-width
+// joiner in an emoji or a Persian word, a variation selector) are part of
+// what the user wrote.
 func (s Settings) Resolve(r Request) (Params, error) {
 	d, l := s.Defaults, s.Limits
 	prompt := strings.TrimSpace(r.Prompt)
-	if prompt == "" {
+	if IsBlank(prompt) {
 		return Params{}, userErr(ErrEmptyPrompt, MsgEmptyPrompt)
 	}
 	if n := utf8.RuneCountInString(prompt); l.MaxPromptLength > 0 && n > l.MaxPromptLength {
@@ -114,8 +121,8 @@ func (s Settings) Resolve(r Request) (Params, error) {
 	if p.BatchSize < 1 || p.BatchSize > l.MaxBatch {
 		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--n", 1, l.MaxBatch, p.BatchSize)
 	}
-	if p.Seed < -1 || p.Seed > maxSeed {
-		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--seed", -1, int64(maxSeed), p.Seed)
+	if p.Seed < -1 || p.Seed > MaxSeed {
+		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--seed", -1, int64(MaxSeed), p.Seed)
 	}
 	p.NegativePrompt = s.negative(r)
 	return p, nil

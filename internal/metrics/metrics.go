@@ -91,6 +91,36 @@ func New() *Metrics {
 	return m
 }
 
+// outcomes are the outcomes a job that reached a backend can have, as
+// imaginebot_jobs_total labels them.
+var outcomes = []imagine.State{imagine.Done, imagine.Failed, imagine.Cancelled}
+
+// InitSeries creates at 0 every series the platforms and backends will
+// have, so that dashboards and alerts (rate(), absent()) see them before the
+// first job: jobs_total for each outcome and platform, and the generation
+// histogram, busy seconds and busy fraction of each backend. Series of
+// platforms or backends it was not told about appear with their first job.
+func (m *Metrics) InitSeries(platforms []imagine.Platform, backends []string) {
+	for _, p := range platforms {
+		for _, o := range outcomes {
+			m.jobs.WithLabelValues(o.String(), string(p))
+		}
+		m.previews.WithLabelValues(string(p))
+		m.rateLimited.WithLabelValues(string(p))
+	}
+	for _, b := range backends {
+		m.generation.WithLabelValues(b)
+		m.busySeconds.WithLabelValues(b)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, b := range backends {
+		if _, ok := m.busy[b]; !ok {
+			m.busy[b] = 0 // busyFraction reports every backend in busy
+		}
+	}
+}
+
 // WatchQueue makes the queue gauges report q.
 func (m *Metrics) WatchQueue(q QueueStats) {
 	m.mu.Lock()

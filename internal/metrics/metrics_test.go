@@ -61,3 +61,49 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("the old model is still exported")
 	}
 }
+
+// TestSeriesBeforeTheFirstJob scrapes the real handler before any job: every
+// known outcome, platform and backend already has its series at 0.
+func TestSeriesBeforeTheFirstJob(t *testing.T) {
+	m := New()
+	m.InitSeries([]imagine.Platform{imagine.Telegram}, []string{"gpu0", "gpu1"})
+	out := scrape(t, m)
+	want := []string{
+		`imaginebot_preview_edits_total{platform="tg"} 0`,
+		`imaginebot_rate_limited_total{platform="tg"} 0`,
+		"imaginebot_queue_wait_seconds_count 0",
+	}
+	for _, o := range []string{"done", "failed", "cancelled"} {
+		want = append(want, `imaginebot_jobs_total{outcome="`+o+`",platform="tg"} 0`)
+	}
+	for _, b := range []string{"gpu0", "gpu1"} {
+		want = append(want,
+			`imaginebot_generation_seconds_count{backend="`+b+`"} 0`,
+			`imaginebot_generation_seconds_sum{backend="`+b+`"} 0`,
+			`imaginebot_generation_seconds_bucket{backend="`+b+`",le="+Inf"} 0`,
+			`imaginebot_backend_busy_seconds_total{backend="`+b+`"} 0`,
+			`imaginebot_backend_busy_fraction{backend="`+b+`"} 0`,
+		)
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w+"\n") {
+			t.Errorf("metrics before the first job lack %q", w)
+		}
+	}
+	if strings.Contains(out, `imaginebot_jobs_total{outcome="done",platform="dc"}`) {
+		t.Error("jobs_total has a series for Discord, which is not enabled")
+	}
+	// The first job counts from the initial 0.
+	m.JobEnded(imagine.JobReport{Backend: "gpu1", Platform: imagine.Telegram, Outcome: imagine.Cancelled, Run: time.Second})
+	out = scrape(t, m)
+	for _, w := range []string{
+		`imaginebot_jobs_total{outcome="cancelled",platform="tg"} 1`,
+		`imaginebot_jobs_total{outcome="done",platform="tg"} 0`,
+		`imaginebot_generation_seconds_count{backend="gpu1"} 1`,
+		`imaginebot_generation_seconds_count{backend="gpu0"} 0`,
+	} {
+		if !strings.Contains(out, w+"\n") {
+			t.Errorf("metrics after one job lack %q", w)
+		}
+	}
+}

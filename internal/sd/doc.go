@@ -6,9 +6,9 @@
 // per-task mechanism the server offers (detected once and remembered, see
 // ProgressMode), lists and switches checkpoints, and lists LoRAs, samplers and
 // upscalers. Errors are typed: errors.Is with ErrUnreachable, ErrTimeout,
-// ErrMalformed or ErrModelNotFound, errors.As with *APIError, *MalformedError
-// or *ModelLoadError; every message says what a person can do about it and
-// never contains a password.
+// ErrMalformed, ErrModelNotFound or ErrNoImage, errors.As with *APIError,
+// *MalformedError, *NoImageError or *ModelLoadError; every message says what
+// a person can do about it and never contains a password.
 //
 // The package imports only the standard library. Its fake server for tests is
 // in sd/sdtest.

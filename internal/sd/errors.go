@@ -21,6 +21,9 @@ var (
 	ErrMalformed = errors.New("sd: malformed answer")
 	// ErrModelNotFound means no checkpoint on the server matches a name.
 	ErrModelNotFound = errors.New("sd: model not found")
+	// ErrNoImage means a finished txt2img that was asked to send its images
+	// sent none that is usable; errors.As gives the *NoImageError.
+	ErrNoImage = errors.New("sd: no image in the answer")
 )
 
 // unreachableError is a transport failure; it matches ErrUnreachable.
@@ -77,6 +80,26 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrMalformed.
 func (e *MalformedError) Is(target error) bool { return target == ErrMalformed }
+
+// NoImageError is a finished txt2img whose answer carries no usable image
+// although images were asked for (send_images): the list is empty, or an
+// output is null, "", not valid base64, or not a PNG, JPEG or WebP file. It
+// matches ErrNoImage.
+type NoImageError struct {
+	Index  int    // the output's position in the answer's images; -1 when the list is empty
+	Reason string // what the output is instead, e.g. "null"
+}
+
+// Error names the output and what is wrong with it.
+func (e *NoImageError) Error() string {
+	if e.Index < 0 {
+		return "sd: txt2img finished without sending any image; the WebUI console may say why"
+	}
+	return fmt.Sprintf("sd: txt2img finished, but its image %d is %s; the WebUI console may say why", e.Index, e.Reason)
+}
+
+// Is reports whether target is ErrNoImage.
+func (e *NoImageError) Is(target error) bool { return target == ErrNoImage }
 
 // ModelLoadError means the server accepted a model switch but still uses
 // another checkpoint: the load failed (out of memory, damaged file) and the

@@ -4,21 +4,29 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
+	"strconv"
 )
 
-// b64Image is a base64 image in a JSON answer, decoded while the answer
-// streams in so that the base64 text is never kept.
-type b64Image []byte
+// b64Image is one entry of a txt2img answer's images: a base64 image,
+// decoded while the answer streams in so that the base64 text is never kept.
+// An entry that is not an image (null, "", bad base64, bytes of another
+// kind) does not fail the decoding of the whole answer: problem says what it
+// is, and the entry fails the call only if it is one of the outputs (see
+// Client.txt2img), not a grid the caller leaves out.
+type b64Image struct {
+	data    []byte
+	problem string // why the entry is not an image; "" when it is one
+}
 
 func (b *b64Image) UnmarshalJSON(raw []byte) error {
-	if string(raw) == "null" {
-		*b = nil
+	*b = b64Image{}
+	switch {
+	case string(raw) == "null":
+		b.problem = "null"
 		return nil
-	}
-	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
-		return errors.New("an image is not a base64 string")
+	case len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"':
+		b.problem = "not a base64 string"
+		return nil
 	}
 	src := raw[1 : len(raw)-1]
 	if bytes.IndexByte(src, '\\') >= 0 { // JSON escapes (say \/): let json unquote
@@ -28,12 +36,47 @@ func (b *b64Image) UnmarshalJSON(raw []byte) error {
 		}
 		src = []byte(s)
 	}
-	img, err := decodeImageBytes(src)
-	if err != nil {
-		return fmt.Errorf("an image is not valid base64: %w", err)
+	if len(bytes.TrimSpace(src)) == 0 {
+		b.problem = "an empty string"
+		return nil
 	}
-	*b = img
+	img, err := decodeImageBytes(src)
+	switch {
+	case err != nil:
+		b.problem = "not valid base64 (" + err.Error() + ")"
+	case len(img) == 0:
+		b.problem = "empty after base64 decoding"
+	case imageFormat(img) == "":
+		b.problem = "not a PNG, JPEG or WebP file (it starts with " + quotePrefix(img) + ")"
+	default:
+		b.data = img
+	}
 	return nil
+}
+
+// imageFormat names the format of an image file by its magic bytes: "png",
+// "jpeg" or "webp", the formats A1111 encodes API images in
+// (samples_format), or "" for anything else. It reads only the header, so
+// checking costs nothing next to decoding.
+func imageFormat(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "png"
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "jpeg"
+	case len(b) >= 12 && bytes.HasPrefix(b, []byte("RIFF")) && string(b[8:12]) == "WEBP":
+		return "webp"
+	}
+	return ""
+}
+
+// quotePrefix shows the first bytes of a file for a log line.
+func quotePrefix(b []byte) string {
+	const n = 8
+	if len(b) > n {
+		return strconv.Quote(string(b[:n])) + "…"
+	}
+	return strconv.Quote(string(b))
 }
 
 // decodeImage decodes base64 image data, with or without a data: URI prefix

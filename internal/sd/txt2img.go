@@ -53,6 +53,9 @@ type Txt2ImgResponse struct {
 	// Images holds the decoded output images (PNG unless the server's
 	// samples_format says otherwise): grids and script extras are left out,
 	// using info's index_of_first_image and all_seeds when the server sent them.
+	// Each is a PNG, JPEG or WebP file (checked by its header, not decoded);
+	// an output that is not, or no output at all although SendImages asked
+	// for them, fails the call with a *NoImageError.
 	Images [][]byte
 	// Info is the decoded info; missing keys, nulls and odd types are zero
 	// and never fail the call.
@@ -131,11 +134,17 @@ func (c *Client) txt2img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgRespo
 		c.log.DebugContext(ctx, "sd txt2img info is not a JSON object; images taken by count", "info", clip(out.RawInfo, maxBodyShow))
 	}
 	out.Info = info
-	images := make([][]byte, len(w.Images))
-	for i, img := range w.Images {
-		images[i] = img
+	lo, hi := outputRange(len(w.Images), info, ok, req)
+	if lo == hi && (req.SendImages == nil || *req.SendImages) {
+		return nil, &NoImageError{Index: -1}
 	}
-	out.Images = selectImages(images, info, ok, req)
+	out.Images = make([][]byte, 0, hi-lo)
+	for i, img := range w.Images[lo:hi] {
+		if img.problem != "" {
+			return nil, &NoImageError{Index: lo + i, Reason: img.problem}
+		}
+		out.Images = append(out.Images, img.data)
+	}
 	return out, nil
 }
 
@@ -152,13 +161,13 @@ func infoString(raw json.RawMessage) string {
 	return s
 }
 
-// selectImages picks the real outputs: images[index_of_first_image :
-// +len(all_seeds)]. Without usable info it expects batch_size*n_iter images,
-// after a grid when save_images made the server add one.
-func selectImages(images [][]byte, info Info, infoOK bool, req Txt2ImgRequest) [][]byte {
-	n := len(images)
+// outputRange picks the real outputs among n images: [lo, hi) is
+// [index_of_first_image, +len(all_seeds)). Without usable info it expects
+// batch_size*n_iter images, after a grid when save_images made the server
+// add one.
+func outputRange(n int, info Info, infoOK bool, req Txt2ImgRequest) (lo, hi int) {
 	if n == 0 {
-		return nil
+		return 0, 0
 	}
 	count := len(info.AllSeeds)
 	if count == 0 {
@@ -171,5 +180,5 @@ func selectImages(images [][]byte, info Info, infoOK bool, req Txt2ImgRequest) [
 	if start < 0 || start >= n {
 		start = 0
 	}
-	return images[start:min(start+count, n)]
+	return start, min(start+count, n)
 }

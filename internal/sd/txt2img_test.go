@@ -1,20 +1,14 @@
 package sd
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func TestSelectImages(t *testing.T) {
-	imgs := func(n int) [][]byte {
-		out := make([][]byte, n)
-		for i := range out {
-			out[i] = []byte{byte('a' + i)}
-		}
-		return out
-	}
+func TestOutputRange(t *testing.T) {
 	tests := []struct {
 		name   string
 		n      int
@@ -35,12 +29,10 @@ func TestSelectImages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got strings.Builder
-			for _, img := range selectImages(imgs(tt.n), tt.info, tt.infoOK, tt.req) {
-				got.Write(img)
-			}
-			if got.String() != tt.want {
-				t.Errorf("selectImages = %q; want %q", got.String(), tt.want)
+			lo, hi := outputRange(tt.n, tt.info, tt.infoOK, tt.req)
+			got := "abcde"[lo:hi]
+			if got != tt.want {
+				t.Errorf("outputRange = %d, %d (%q); want %q", lo, hi, got, tt.want)
 			}
 		})
 	}
@@ -81,17 +73,39 @@ func TestDecodeImage(t *testing.T) {
 }
 
 func TestB64ImageJSON(t *testing.T) {
-	var v struct{ Images []b64Image }
-	err := json.Unmarshal([]byte(`{"Images":["aGVsbG8=","aGk\/",null]}`), &v)
-	if err != nil {
-		t.Fatal(err)
+	const (
+		png  = "\x89PNG\r\n\x1a\n rest"
+		jpeg = "\xff\xd8\xff\xe0 rest"
+		webp = "RIFF\x10\x00\x00\x00WEBPVP8 "
+	)
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct {
+		name        string
+		json        string
+		wantData    string
+		wantProblem string // a part of the problem; "" for an image
+	}{
+		{"png", `"` + b64(png) + `"`, png, ""},
+		{"jpeg with JSON escapes", `"` + strings.ReplaceAll(b64(jpeg), "/", `\/`) + `"`, jpeg, ""},
+		{"webp data URI without padding", `"data:image/webp;base64,` + strings.TrimRight(b64(webp), "=") + `"`, webp, ""},
+		{"null", `null`, "", "null"},
+		{"empty string", `""`, "", "an empty string"},
+		{"blank string", `"  "`, "", "an empty string"},
+		{"bad base64", `"%%%"`, "", "not valid base64"},
+		{"a number", `12`, "", "not a base64 string"},
+		{"text, not an image", `"` + b64("hello") + `"`, "", `not a PNG, JPEG or WebP file (it starts with "hello")`},
+		{"RIFF but not WebP", `"` + b64("RIFF\x10\x00\x00\x00WAVEfmt ") + `"`, "", "not a PNG, JPEG or WebP file"},
 	}
-	if len(v.Images) != 3 || string(v.Images[0]) != "hello" || string(v.Images[1]) != "hi?" || v.Images[2] != nil {
-		t.Errorf("images = %q; want hello, hi?, nil", v.Images)
-	}
-	for _, bad := range []string{`{"Images":["%%%"]}`, `{"Images":[12]}`} {
-		if err := json.Unmarshal([]byte(bad), &v); err == nil || !strings.Contains(err.Error(), "base64") {
-			t.Errorf("Unmarshal(%s) error = %v; want a base64 error", bad, err)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v struct{ Images []b64Image }
+			if err := json.Unmarshal([]byte(`{"Images":[`+tt.json+`]}`), &v); err != nil {
+				t.Fatalf("Unmarshal: %v; want the entry decoded, a problem noted, never a failed answer", err)
+			}
+			got := v.Images[0]
+			if string(got.data) != tt.wantData || !strings.Contains(got.problem, tt.wantProblem) || (tt.wantProblem == "") != (got.problem == "") {
+				t.Errorf("got data %q, problem %q; want data %q, problem %q", got.data, got.problem, tt.wantData, tt.wantProblem)
+			}
+		})
 	}
 }

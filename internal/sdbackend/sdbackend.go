@@ -54,8 +54,8 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 	if err != nil {
 		return nil, classify(err)
 	}
-	if len(resp.Images) == 0 {
-		return nil, fmt.Errorf("%w: sd: the server answered without images", imagine.ErrBackend)
+	if len(resp.Images) == 0 { // the client reports this itself; never hand on an empty result
+		return nil, fmt.Errorf("%w: %w", imagine.ErrNoImage, &sd.NoImageError{Index: -1})
 	}
 	res := &imagine.Result{Images: resp.Images, Model: resp.Info.SDModelName}
 	for i := range resp.Images {
@@ -114,6 +114,8 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %w", imagine.ErrTimeout, err)
 	case errors.Is(err, sd.ErrUnreachable):
 		return fmt.Errorf("%w: %w", imagine.ErrBackendDown, err)
+	case errors.Is(err, sd.ErrNoImage):
+		return fmt.Errorf("%w: %w", imagine.ErrNoImage, err)
 	case errors.Is(err, sd.ErrModelNotFound):
 		return fmt.Errorf("%w: %w", imagine.ErrModelNotFound, err)
 	case errors.As(err, &load):

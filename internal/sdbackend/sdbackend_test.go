@@ -93,6 +93,11 @@ func TestErrorsAreClassified(t *testing.T) {
 		{sdtest.FaultValidation, imagine.ErrRejected, "steps"},
 		{sdtest.FaultMalformed, imagine.ErrBackend, "had an error"},
 		{sdtest.FaultHang, imagine.ErrTimeout, "took too long"},
+		{sdtest.FaultNoImages, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdtest.FaultEmptyImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdtest.FaultNullImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdtest.FaultBadBase64, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdtest.FaultNotImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
@@ -106,6 +111,14 @@ func TestErrorsAreClassified(t *testing.T) {
 			}
 			if got := imagine.Describe(err, "en"); !bytes.Contains([]byte(got), []byte(tt.words)) {
 				t.Errorf("Describe = %q, want it to contain %q", got, tt.words)
+			}
+			if tt.want == imagine.ErrNoImage {
+				if got, want := imagine.Describe(err, "zh-CN"), "图片服务器没有返回图片，请重试。"; got != want {
+					t.Errorf("Describe in Chinese = %q, want %q", got, want)
+				}
+				if !errors.Is(err, sd.ErrNoImage) {
+					t.Errorf("error %v does not keep the client's *sd.NoImageError for the log", err)
+				}
 			}
 		})
 	}

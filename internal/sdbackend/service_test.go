@@ -123,6 +123,11 @@ func TestWorkerSurvivesServerFaults(t *testing.T) {
 		{sdtest.FaultValidation, imagine.ErrRejected},
 		{sdtest.FaultMalformed, imagine.ErrBackend},
 		{sdtest.FaultDown, imagine.ErrBackendDown},
+		{sdtest.FaultNoImages, imagine.ErrNoImage},
+		{sdtest.FaultEmptyImage, imagine.ErrNoImage},
+		{sdtest.FaultNullImage, imagine.ErrNoImage},
+		{sdtest.FaultBadBase64, imagine.ErrNoImage},
+		{sdtest.FaultNotImage, imagine.ErrNoImage},
 	}
 	for i, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {

@@ -9,7 +9,8 @@
 // 422 answers, A1111's error bodies, basic auth like --api-auth, real PNG images
 // with a "parameters" text chunk, live previews, interrupts and silent model
 // load failures. Faults (a crashed server, CUDA out of memory, hangs, truncated
-// JSON) are injected with [Sim.SetFault].
+// JSON, answers whose images are missing, null, empty or not images) are
+// injected with [Sim.SetFault].
 //
 // Like the real server, a txt2img job keeps running when its HTTP client gives
 // up: only /sdapi/v1/interrupt or [Sim.Close] stops it.

@@ -1,5 +1,11 @@
 package sdtest
 
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+)
+
 // FaultKind is a failure the Sim can inject.
 type FaultKind int
 
@@ -25,27 +31,63 @@ const (
 	// answer 200 null after the load delay without changing the model, as
 	// A1111 does when loading fails. It affects only such switches.
 	FaultLoadFails
+
+	// The image faults let a txt2img run its job as usual and spoil the
+	// images of its 200 answer; they affect only txt2img.
+
+	// FaultNoImages answers "images": [].
+	FaultNoImages
+	// FaultEmptyImage sends every image as "".
+	FaultEmptyImage
+	// FaultNullImage sends every image as null.
+	FaultNullImage
+	// FaultBadBase64 sends every image as a string that is not base64.
+	FaultBadBase64
+	// FaultNotImage sends every image as valid base64 of bytes that are not
+	// an image file (a text, as a broken proxy or extension might).
+	FaultNotImage
 )
 
-// String returns the kind's name.
+// faultNames are the kinds' names, as String returns them and
+// ParseFaultKind accepts them.
+var faultNames = map[FaultKind]string{
+	FaultNone: "none", FaultDown: "down", FaultOOM: "oom", FaultValidation: "validation",
+	FaultHang: "hang", FaultMalformed: "malformed", FaultLoadFails: "load-fails",
+	FaultNoImages: "no-images", FaultEmptyImage: "empty-image", FaultNullImage: "null-image",
+	FaultBadBase64: "bad-base64", FaultNotImage: "not-image",
+}
+
+// imageFaults are the kinds that spoil a txt2img answer's images.
+var imageFaults = []FaultKind{FaultNoImages, FaultEmptyImage, FaultNullImage, FaultBadBase64, FaultNotImage}
+
+// String returns the kind's name, as ParseFaultKind accepts it.
 func (k FaultKind) String() string {
-	switch k {
-	case FaultNone:
-		return "none"
-	case FaultDown:
-		return "down"
-	case FaultOOM:
-		return "oom"
-	case FaultValidation:
-		return "validation"
-	case FaultHang:
-		return "hang"
-	case FaultMalformed:
-		return "malformed"
-	case FaultLoadFails:
-		return "load-fails"
+	if n, ok := faultNames[k]; ok {
+		return n
 	}
 	return "unknown"
+}
+
+// FaultKinds lists every kind, FaultNone first.
+func FaultKinds() []FaultKind {
+	kinds := make([]FaultKind, 0, len(faultNames))
+	for k := FaultNone; k <= FaultNotImage; k++ {
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
+// ParseFaultKind returns the kind named s (see String), e.g. "oom" or
+// "empty-image".
+func ParseFaultKind(s string) (FaultKind, error) {
+	var names []string
+	for _, k := range FaultKinds() {
+		if k.String() == s {
+			return k, nil
+		}
+		names = append(names, k.String())
+	}
+	return FaultNone, fmt.Errorf("sdtest: unknown fault %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // Fault is a failure injected into matching requests.
@@ -89,4 +131,28 @@ func (s *Sim) takeFault(path string, kinds ...FaultKind) FaultKind {
 		return k
 	}
 	return FaultNone
+}
+
+// spoilImages returns what an image fault sends instead of images (the
+// base64 PNGs the job made).
+func spoilImages(k FaultKind, images []string) []any {
+	out := make([]any, 0, len(images))
+	if k == FaultNoImages {
+		return out
+	}
+	for _, img := range images {
+		switch k {
+		case FaultEmptyImage:
+			out = append(out, "")
+		case FaultNullImage:
+			out = append(out, nil)
+		case FaultBadBase64:
+			out = append(out, "iVBORw0KGgo!!not*base64!!")
+		case FaultNotImage:
+			out = append(out, base64.StdEncoding.EncodeToString([]byte("Internal Server Error\n")))
+		default:
+			out = append(out, img)
+		}
+	}
+	return out
 }

@@ -38,6 +38,12 @@ func TestFaults(t *testing.T) {
 		{"malformed progress", sdtest.Fault{Kind: sdtest.FaultMalformed, Path: "/sdapi/v1/progress"}, "GET", "/sdapi/v1/progress", nil, false, 200, `{"progress":0`, true},
 		{"other path unaffected", sdtest.Fault{Kind: sdtest.FaultDown, Path: "/sdapi/v1/txt2img"}, "GET", "/sdapi/v1/progress", nil, false, 200, `{"progress":0,`, false},
 		{"load fails only affects model switches", sdtest.Fault{Kind: sdtest.FaultLoadFails}, "GET", "/sdapi/v1/sd-models", nil, false, 200, `[{"title":`, false},
+		{"no images", sdtest.Fault{Kind: sdtest.FaultNoImages}, "POST", "/sdapi/v1/txt2img", small, false, 200, `{"images":[],"parameters":{`, false},
+		{"empty image", sdtest.Fault{Kind: sdtest.FaultEmptyImage}, "POST", "/sdapi/v1/txt2img", small, false, 200, `{"images":[""],"parameters":{`, false},
+		{"null image", sdtest.Fault{Kind: sdtest.FaultNullImage}, "POST", "/sdapi/v1/txt2img", small, false, 200, `{"images":[null],"parameters":{`, false},
+		{"bad base64", sdtest.Fault{Kind: sdtest.FaultBadBase64}, "POST", "/sdapi/v1/txt2img", small, false, 200, `{"images":["iVBORw0KGgo!!not*base64!!"],`, false},
+		{"not an image", sdtest.Fault{Kind: sdtest.FaultNotImage}, "POST", "/sdapi/v1/txt2img", small, false, 200, `{"images":["SW50ZXJuYWwgU2VydmVyIEVycm9yCg=="],`, false},
+		{"image faults only affect txt2img", sdtest.Fault{Kind: sdtest.FaultNullImage}, "GET", "/sdapi/v1/sd-models", nil, false, 200, `[{"title":`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,4 +226,20 @@ func TestCloseReleasesEverything(t *testing.T) {
 		t.Errorf("WaitIdle after Close: %v", err)
 	}
 	srv.Close() // idempotent
+}
+
+func TestParseFaultKind(t *testing.T) {
+	kinds := sdtest.FaultKinds()
+	if len(kinds) != 12 || kinds[0] != sdtest.FaultNone || kinds[len(kinds)-1] != sdtest.FaultNotImage {
+		t.Errorf("FaultKinds() = %v; want none up to not-image", kinds)
+	}
+	for _, k := range kinds {
+		got, err := sdtest.ParseFaultKind(k.String())
+		if err != nil || got != k || k.String() == "unknown" {
+			t.Errorf("ParseFaultKind(%q) = %v, %v; want %v", k.String(), got, err, k)
+		}
+	}
+	if _, err := sdtest.ParseFaultKind("gremlins"); err == nil || !strings.Contains(err.Error(), "empty-image") {
+		t.Errorf("ParseFaultKind(gremlins) error = %v; want one listing the kinds", err)
+	}
 }

@@ -150,9 +150,14 @@ func (s *Sim) txt2imgResponse(p *plan, res jobResult) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sdtest: info: %w", err)
 	}
+	var sent any = images
+	if p.imageFault != FaultNone {
+		s.log.Info("fault: spoiling the answer's images", "task", p.taskID, "fault", p.imageFault.String())
+		sent = spoilImages(p.imageFault, images)
+	}
 	return marshalNoHTMLEscape(struct {
-		Images     []string    `json:"images"`
+		Images     any         `json:"images"`
 		Parameters orderedJSON `json:"parameters"`
 		Info       string      `json:"info"`
-	}{images, p.req.echo(), string(info)})
+	}{sent, p.req.echo(), string(info)})
 }

@@ -68,6 +68,9 @@ type call struct {
 	body []byte
 	rec  *Record
 	oom  bool // FaultOOM applies to this txt2img
+	// imageFault is the image fault (FaultNoImages...) that spoils this
+	// txt2img's answer, or FaultNone.
+	imageFault FaultKind
 }
 
 type handlerFunc func(s *Sim, w http.ResponseWriter, c *call)
@@ -141,6 +144,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{r: r, body: body, rec: rec}
+	if rt.isTxt2Img {
+		c.imageFault = s.takeFault(r.URL.Path, imageFaults...)
+	}
 	switch s.takeFault(r.URL.Path, FaultOOM, FaultValidation, FaultMalformed) {
 	case FaultOOM:
 		if rt.isTxt2Img {

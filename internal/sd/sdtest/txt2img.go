@@ -82,8 +82,9 @@ type plan struct {
 	enableHR        bool
 	hrW, hrH        int
 	hrSteps         int
-	hrUpscaler      string // "" when null
-	oomFault        bool   // FaultOOM strikes this job
+	hrUpscaler      string    // "" when null
+	oomFault        bool      // FaultOOM strikes this job
+	imageFault      FaultKind // spoils the answer's images (FaultNoImages...), or FaultNone
 	extra           orderedJSON
 	loraHashes      string
 }
@@ -258,6 +259,7 @@ func (s *Sim) txt2img(w http.ResponseWriter, c *call) {
 	}
 	p := s.newPlan(m)
 	p.oomFault = c.oom
+	p.imageFault = c.imageFault
 
 	s.mu.Lock()
 	s.tasks.add(p.taskID, p.steps)

@@ -12,16 +12,15 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// handleImagine answers /imagine: it builds and submits the request (both
-// fast and local), refuses ephemerally or acknowledges with a public
-// deferred response, then edits that message until the job ends.
-func (a *Adapter) handleImagine(ctx context.Context, in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) {
+// planImagine answers /imagine: it builds and submits the request (both
+// fast and local); the work then refuses ephemerally or acknowledges with a
+// public deferred response and edits that message until the job ends.
+func (a *Adapter) planImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
 	if err != nil {
-		a.refuse(ctx, in, err)
-		return
+		return a.planRefusal(in, err)
 	}
-	a.startJob(ctx, in, req)
+	return a.planJob(in, req)
 }
 
 // buildRequest turns /imagine's options into a request. The prompt may
@@ -126,17 +125,31 @@ func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
 	a.replyEphemeral(ctx, in, imagine.Describe(err, in.locale()))
 }
 
-// startJob submits req for the interaction's user, acknowledges the
+// planRefusal tells the user ephemerally, in their language, why nothing
+// happens.
+func (a *Adapter) planRefusal(in *incoming, err error) work {
+	return then(func(ctx context.Context) { a.refuse(ctx, in, err) })
+}
+
+// planJob submits req for the interaction's user; its work acknowledges the
 // interaction with a deferred public response and edits that message until
 // the job ends. Buttons that start a job (Reroll, Upscale, Try again) come
 // here too: their deferred response is a new message.
-func (a *Adapter) startJob(ctx context.Context, in *incoming, req imagine.Request) {
+func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
 	tk, err := a.svc.Submit(req)
 	if err != nil {
-		a.refuse(ctx, in, err)
-		return
+		return a.planRefusal(in, err)
 	}
 	a.store.put(tk.ID, req)
+	return work{
+		run:  func(ctx context.Context) { a.runJob(ctx, in, req, tk) },
+		undo: func() { _ = a.svc.Cancel(tk.ID, req.Requester, true) },
+	}
+}
+
+// runJob acknowledges a submitted job's interaction and edits its message
+// until the job ends.
+func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request, tk *imagine.Ticket) {
 	msg, err := a.deferReply(ctx, in, false)
 	if err != nil {
 		// Too late (over 3 s) or Discord is unreachable: no one will see

@@ -37,6 +37,7 @@ func TestAdapter(t *testing.T) {
 		{"model", testModel},
 		{"delivery failures", testDeliveryFailures},
 		{"server errors on edits", testServerErrorsOnEdits},
+		{"refused uploads", testRefusedUploads},
 		{"shutdown", testShutdown}, // last: it stops the adapter
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, e.sub(t)) })

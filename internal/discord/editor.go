@@ -35,6 +35,7 @@ type editor struct {
 	r        *renderer
 	d        *delivery
 	interval time.Duration
+	inDM     bool // the job message is in the bot's DM with the user
 
 	next       time.Time // earliest time of the next preview edit
 	retryAt    time.Time // earliest time of any edit, after a failed one
@@ -62,7 +63,8 @@ func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Mes
 	if d.unreachable() {
 		r.note = imagine.T(in.locale(), imagine.MsgDiscordMayNotDeliver)
 	}
-	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval}
+	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
+		inDM: in.i.Context == discordgo.InteractionContextBotDM}
 }
 
 // close releases the message's resources.
@@ -136,6 +138,10 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		}
 	}
 	err := e.d.send(ctx, v)
+	if err != nil && terminal && len(v.files) > 0 && uploadRefused(err) {
+		e.deliverWithoutFiles(ctx, v, err)
+		return false
+	}
 	now := time.Now()
 	if err == nil && st.State == imagine.Running {
 		e.a.cfg.Recorder.PreviewEdited(imagine.Discord)

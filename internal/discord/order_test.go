@@ -49,7 +49,9 @@ func TestFairOrderAcrossModelSwitch(t *testing.T) {
 		for _, it := range its {
 			e.waitFinal(it)
 		}
-		e.waitMessage(sw, "switched", func(m discordtest.Message) bool { return strings.Contains(m.Content, target) && !strings.HasPrefix(m.Content, "Switching") })
+		e.waitMessage(sw, "switched", func(m discordtest.Message) bool {
+			return strings.Contains(m.Content, target) && !strings.HasPrefix(m.Content, "Switching")
+		})
 		var got []string
 		for _, r := range e.sim.Records()[before:] {
 			var body struct{ Prompt string }

@@ -3,9 +3,11 @@ package discord
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,10 +19,34 @@ import (
 // public deferred response and edits that message until the job ends.
 func (a *Adapter) planImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
-	if err != nil {
-		return a.planRefusal(in, err)
+	if err == nil {
+		var tk *imagine.Ticket
+		if tk, err = a.svc.Submit(req); err == nil {
+			return a.plannedJob(in, req, tk)
+		}
 	}
-	return a.planJob(in, req)
+	return a.planRefusal(in, optionWording(err, opts))
+}
+
+// optionNames maps the core's inline option names to /imagine's options.
+var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect}
+
+// optionWording names the Discord option in a refusal of a value that came
+// from one ("seed must be between…" rather than "--seed must be…"); a value
+// written inline in the prompt keeps the inline name.
+func optionWording(err error, opts []*discordgo.ApplicationCommandInteractionDataOption) error {
+	var ue *imagine.UserError
+	if !errors.As(err, &ue) || len(ue.Args) == 0 {
+		return err
+	}
+	name, ok := ue.Args[0].(string)
+	if !ok || optionNames[name] == "" ||
+		!slices.ContainsFunc(opts, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Name == optionNames[name] }) {
+		return err
+	}
+	out := *ue
+	out.Args = append([]any{optionNames[name]}, ue.Args[1:]...)
+	return &out
 }
 
 // buildRequest turns /imagine's options into a request. The prompt may
@@ -44,9 +70,9 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 	}
 	if o := byName[optAspect]; o != nil {
 		s, _ := o.Value.(string)
-		r, ok := parseAspect(s)
+		r, ok := parseAspect(s, who)
 		if !ok {
-			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgBadAspect, Args: []any{s}}
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgDiscordBadAspect, Args: []any{s}}
 		}
 		req.Aspect, req.Width, req.Height = r, 0, 0 // an inline --size would conflict
 	}
@@ -100,18 +126,18 @@ func toString(v any) string {
 	return ""
 }
 
-// parseAspect reads "16:9".
-func parseAspect(s string) (imagine.Ratio, bool) {
-	w, h, ok := strings.Cut(s, ":")
-	if !ok {
+// parseAspect reads a ratio exactly as the core reads --ar ("16:9", also
+// "16x9" or "16/9"): through the core's own parser, so that both platforms
+// accept the same values. (A value with spaces is refused, as --ar's is.)
+func parseAspect(s string, who imagine.Requester) (imagine.Ratio, bool) {
+	if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "—") || strings.HasPrefix(s, "–") {
 		return imagine.Ratio{}, false
 	}
-	wi, err1 := strconv.Atoi(w)
-	hi, err2 := strconv.Atoi(h)
-	if err1 != nil || err2 != nil || wi <= 0 || hi <= 0 || wi > 100 || hi > 100 {
+	req, err := imagine.ParseInline("--ar "+s, who)
+	if err != nil || req.Aspect.W <= 0 || req.Aspect.H <= 0 {
 		return imagine.Ratio{}, false
 	}
-	return imagine.Ratio{W: wi, H: hi}, true
+	return req.Aspect, true
 }
 
 // refuse tells the user ephemerally, in their language, why nothing happens.
@@ -122,7 +148,11 @@ func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
 	} else {
 		a.log.Warn("request failed", "user", in.who.Key(), "err", err)
 	}
-	a.replyEphemeral(ctx, in, imagine.Describe(err, in.locale()))
+	text := imagine.Describe(err, in.locale())
+	if errors.Is(err, imagine.ErrEmptyPrompt) {
+		text = helpText(a.svc.Settings(), in.locale()) // nothing to draw: show how it works
+	}
+	a.replyEphemeral(ctx, in, text)
 }
 
 // planRefusal tells the user ephemerally, in their language, why nothing
@@ -140,6 +170,11 @@ func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
 	if err != nil {
 		return a.planRefusal(in, err)
 	}
+	return a.plannedJob(in, req, tk)
+}
+
+// plannedJob is the work of a submitted job.
+func (a *Adapter) plannedJob(in *incoming, req imagine.Request, tk *imagine.Ticket) work {
 	a.store.put(tk.ID, req)
 	return work{
 		run:  func(ctx context.Context) { a.runJob(ctx, in, req, tk) },

@@ -21,13 +21,13 @@ func TestFairOrderAcrossModelSwitch(t *testing.T) {
 	t.Parallel()
 	const admin = "8800"
 	e := newEnv(t, envOptions{
-		sim:     sdtest.Options{StepDelay: time.Millisecond, Models: modelNames(), ModelLoadDelay: 150 * time.Millisecond},
+		sim:     sdtest.Options{StepDelay: time.Millisecond, Models: modelNames(), ModelLoadDelay: 100 * time.Millisecond},
 		cfg:     Config{AdminUserIDs: []string{admin}},
 		perUser: 2,
 	})
 	sent := []struct{ user, name string }{{"8801", "A1"}, {"8801", "A2"}, {"8802", "B1"}, {"8802", "B2"}, {"8803", "C1"}}
 	want := []string{"A1", "B1", "C1", "A2", "B2"}
-	for round := range 5 {
+	for round := range 4 {
 		tag := fmt.Sprintf("r%d-", round)
 		target := e.sim.ModelTitles()[round+1]
 		before := len(e.sim.Records())

@@ -1,11 +1,13 @@
 package discord
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
 )
 
@@ -37,6 +39,7 @@ func TestAdapter(t *testing.T) {
 		{"model", testModel},
 		{"delivery failures", testDeliveryFailures},
 		{"server errors on edits", testServerErrorsOnEdits},
+		{"refused uploads", testRefusedUploads},
 		{"shutdown", testShutdown}, // last: it stops the adapter
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, e.sub(t)) })
@@ -52,6 +55,8 @@ func TestStrictDiscord(t *testing.T) {
 		fake:     discordtest.Options{TokenLifetime: tokenLifetime, MaxFileSize: fileLimit},
 		sim:      sdtest.Options{StepDelay: 10 * time.Millisecond},
 		perGuild: true,
+		cfg:      Config{AdminUserIDs: []string{"9700"}},
+		backend:  func(b imagine.Backend) imagine.Backend { return noModels{b} },
 		prepare: func(srv *discordtest.Server) {
 			srv.FailNext(discordtest.RouteGetCurrentUser, 1, http.StatusNotFound)
 		},
@@ -60,4 +65,10 @@ func TestStrictDiscord(t *testing.T) {
 	t.Run("token expiry", func(t *testing.T) { testTokenExpiry(t, e.sub(t)) })
 	t.Run("files under the limit", func(t *testing.T) { testFilesStayUnderTheLimit(t, e.sub(t)) })
 	t.Run("reconnect", func(t *testing.T) { testReconnect(t, e.sub(t)) })
+	t.Run("no models", func(t *testing.T) { testNoModels(t, e.sub(t)) })
 }
+
+// noModels is a backend whose server lists no models.
+type noModels struct{ imagine.Backend }
+
+func (noModels) Models(context.Context) ([]imagine.Model, error) { return []imagine.Model{}, nil }

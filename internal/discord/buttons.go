@@ -55,27 +55,23 @@ func parseButtonID(s string) (button, bool) {
 	return button{nonce: f[1], act: action(f[2][0]), job: job, idx: idx}, true
 }
 
-// handleComponent answers a button click within Discord's 3 seconds:
+// planComponent answers a button click within Discord's 3 seconds:
 // Cancel with a deferred update (the job's editor then shows the result),
 // Reroll, Upscale and Try again with a new deferred message for the new job.
-func (a *Adapter) handleComponent(ctx context.Context, in *incoming) {
+func (a *Adapter) planComponent(in *incoming) work {
 	b, ok := parseButtonID(in.i.MessageComponentData().CustomID)
 	if !ok || b.nonce != a.nonce {
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
-		return
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
 	}
 	if b.act == actCancel {
-		a.cancelJob(ctx, in, b.job)
-		return
+		return then(func(ctx context.Context) { a.cancelJob(ctx, in, b.job) })
 	}
 	if a.stopping.Load() {
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgShuttingDown))
-		return
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgShuttingDown))
 	}
 	prev, ok := a.store.get(b.job)
 	if !ok {
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
-		return
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
 	}
 	req := prev.req
 	req.Requester = in.who // the clicking user asks, and counts against their limit
@@ -84,16 +80,14 @@ func (a *Adapter) handleComponent(ctx context.Context, in *incoming) {
 		req.Seed = -1
 	case actUpscale:
 		if b.idx >= len(prev.seeds) {
-			a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
-			return
+			return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
 		}
 		req.Seed, req.BatchSize, req.HiresFix = prev.seeds[b.idx], 1, true
 	case actRetry:
 	default:
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgButtonExpired))
-		return
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
 	}
-	a.startJob(ctx, in, req)
+	return a.planJob(in, req)
 }
 
 // cancelJob cancels a job for its requester or an admin; anyone else gets

@@ -88,6 +88,8 @@ type delivery struct {
 	botCanEdit   bool
 	botCanPost   bool
 	route        route
+	reposts      int  // new messages posted because the job message was deleted
+	hidden       bool // the job message was deleted: only the terminal view is posted again
 
 	// What the message shows, so that an edit sends only what changed.
 	shown struct {
@@ -124,6 +126,9 @@ func (d *delivery) fallBack(reason string) {
 // send delivers v, switching routes as needed. Its errors are classified by
 // classify, or wrap errNoRoute or errMessageGone.
 func (d *delivery) send(ctx context.Context, v *view) error {
+	if d.hidden && !v.final {
+		return nil
+	}
 	if d.route == viaWebhook && !d.now().Before(d.expires) {
 		d.fallBack("the interaction token expired")
 	}
@@ -154,15 +159,40 @@ func (d *delivery) send(ctx context.Context, v *view) error {
 				continue
 			}
 		case errForbidden:
-			if d.route != viaWebhook {
+			if d.route != viaWebhook && !(len(v.files) > 0 && uploadRefused(err)) {
 				d.route = viaNone
 				return fmt.Errorf("%w: %w", errNoRoute, err)
 			}
 		case errGone:
+			if d.repost(err) {
+				if !v.final {
+					return nil // the result comes as a new message
+				}
+				continue
+			}
 			return fmt.Errorf("%w: %w", errMessageGone, err)
 		}
 		return err
 	}
+}
+
+// maxReposts bounds the new messages posted for one job whose message
+// keeps being deleted.
+const maxReposts = 3
+
+// repost switches to a new channel message mentioning the user after the
+// job message was deleted (someone tidying up the channel): the job goes
+// on, its progress is no longer shown and its result is posted as a new
+// message. It reports whether that is possible.
+func (d *delivery) repost(err error) bool {
+	var ae *apiError
+	if !errors.As(err, &ae) || ae.Code != codeUnknownMessage || !d.botCanPost || d.reposts >= maxReposts {
+		return false
+	}
+	d.reposts++
+	d.route, d.hidden, d.shown.valid = viaBotPost, true, false
+	d.log.Info("the job message was deleted; the result will come as a new message", "route", d.route.String())
+	return true
 }
 
 // body returns the request for v: everything when files change or for a

@@ -17,12 +17,21 @@
 // Interactions are acknowledged at once: a refusal is an ephemeral reply, an
 // accepted job a deferred public response that a per-message editor then
 // edits, at most once per Config.EditInterval, latest status wins, the
-// terminal status always delivered. Interaction tokens die 15 minutes after
+// terminal status always delivered, as soon as it arrives. Interaction tokens die 15 minutes after
 // the command (Config.TokenLifetime); a message that outlives its token, or
 // whose token is refused early (50027 Invalid Webhook Token), switches once
 // to the bot token: an edit of the same message, else a new channel message
 // that mentions the user. Where the bot cannot reach the channel (a
 // user-installed app in a DM), the user is told so when the job is queued.
+// A job message deleted while the job runs (someone tidying up) does not
+// cancel the job: its result comes as a new message mentioning the user.
+// Where Discord refuses to attach the result (no Attach Files permission, a
+// file too large), the message ends in a text that says why, with the
+// result's buttons, and the images go to the user by DM where possible.
+//
+// Jobs are submitted on the gateway's event goroutine, in arrival order, so
+// that the fair queue sees them as users sent them; the acknowledgement and
+// the message editing run in goroutines of their own.
 //
 // discordgo's rate limiter is used with per-message bucket keys from small
 // pools (so that text-only edits of different messages never share a bucket

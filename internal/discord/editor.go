@@ -22,8 +22,9 @@ const (
 // editor keeps one job message up to date: it renders the job's latest
 // status and edits the message at most once per interval, only when the
 // rendering changed; a status that arrives while it waits replaces the one
-// before (latest wins). The terminal status is always delivered, retried a
-// bounded number of times. It runs in the goroutine of the interaction that
+// before (latest wins). The terminal status is always delivered, as soon
+// as it arrives (it does not wait for the interval), retried a bounded
+// number of times. It runs in the goroutine of the interaction that
 // started the job.
 type editor struct {
 	a        *Adapter
@@ -34,8 +35,10 @@ type editor struct {
 	r        *renderer
 	d        *delivery
 	interval time.Duration
+	inDM     bool // the job message is in the bot's DM with the user
 
-	next       time.Time // earliest time of the next edit
+	next       time.Time // earliest time of the next preview edit
+	retryAt    time.Time // earliest time of any edit, after a failed one
 	shownKey   string    // the view the message shows
 	failures   int       // consecutive failed deliveries, for the backoff
 	finalTries int       // failed deliveries of the terminal status
@@ -60,7 +63,8 @@ func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Mes
 	if d.unreachable() {
 		r.note = imagine.T(in.locale(), imagine.MsgDiscordMayNotDeliver)
 	}
-	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval}
+	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
+		inDM: in.i.Context == discordgo.InteractionContextBotDM}
 }
 
 // close releases the message's resources.
@@ -72,7 +76,7 @@ func (e *editor) run(ctx context.Context) {
 	for {
 		st := e.watch.Latest()
 		if e.r.render(st).key != e.shownKey {
-			if !sleepUntil(ctx, e.next) {
+			if !e.waitTurn(ctx) {
 				e.log.Debug("message work abandoned", "state", st.State.String())
 				return
 			}
@@ -93,6 +97,35 @@ func (e *editor) run(ctx context.Context) {
 	}
 }
 
+// waitTurn waits until the next edit may go out: a preview waits for the
+// edit interval, the terminal status (which is no preview: the user waits
+// for it) only for a retry after a failure. A terminal status that arrives
+// while a preview waits goes out at once. Discord's rate limit is honoured
+// by the REST layer, which waits for a bucket that is used up. It reports
+// whether ctx is still alive.
+func (e *editor) waitTurn(ctx context.Context) bool {
+	for {
+		at := e.next
+		if e.watch.Latest().State.Terminal() {
+			at = e.retryAt
+		}
+		d := time.Until(at)
+		if d <= 0 {
+			return ctx.Err() == nil
+		}
+		timer := time.NewTimer(d)
+		select {
+		case <-timer.C:
+			return ctx.Err() == nil
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		case <-e.watch.Changed():
+			timer.Stop() // the latest status may wait less: look again
+		}
+	}
+}
+
 // deliver sends the view of st once. It reports whether the editor should
 // go on.
 func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
@@ -105,6 +138,10 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		}
 	}
 	err := e.d.send(ctx, v)
+	if err != nil && terminal && len(v.files) > 0 && uploadRefused(err) {
+		e.deliverWithoutFiles(ctx, v, err)
+		return false
+	}
 	now := time.Now()
 	if err == nil && st.State == imagine.Running {
 		e.a.cfg.Recorder.PreviewEdited(imagine.Discord)
@@ -136,7 +173,7 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		if kind == errTransient {
 			wait = min(e.a.backoff<<min(e.failures-1, 8), maxBackoff)
 		}
-		e.next = now.Add(wait)
+		e.next, e.retryAt = now.Add(wait), now.Add(wait)
 		if terminal {
 			if e.finalTries++; e.finalTries >= maxFinalAttempts {
 				e.log.Warn("giving up delivering the job's end", "state", st.State.String(), "attempts", e.finalTries, "err", err)
@@ -152,13 +189,4 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		e.next = now.Add(e.interval)
 		return !terminal
 	}
-}
-
-// sleepUntil waits until t or until ctx ends; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	return sleepCtx(ctx, d)
 }

@@ -30,6 +30,8 @@ type envOptions struct {
 	settings *imagine.Settings
 	perGuild bool                      // register the commands in two guilds instead of globally
 	prepare  func(*discordtest.Server) // runs before the adapter starts
+	// backend wraps the SD backend, e.g. to change what it reports.
+	backend func(imagine.Backend) imagine.Backend
 }
 
 // env is a real adapter with a real discordgo session against the fake
@@ -118,11 +120,15 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.maxQueue == 0 {
 		o.maxQueue = 50
 	}
+	var backend imagine.Backend = sdbackend.New(client)
+	if o.backend != nil {
+		backend = o.backend(backend)
+	}
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := imagine.New(imagine.Config{Settings: settings, PerUser: o.perUser, MaxQueue: o.maxQueue,
 		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
-		[]imagine.NamedBackend{{Name: "sim", Backend: sdbackend.New(client)}})
+		[]imagine.NamedBackend{{Name: "sim", Backend: backend}})
 
 	cfg.Token, cfg.APIURL, cfg.Logger = srv.BotToken(), srv.URL+"/", log
 	if cfg.EditInterval == 0 {

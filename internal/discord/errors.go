@@ -23,6 +23,7 @@ const (
 	codeMissingPermissions  = 50013
 	codeInvalidWebhookToken = 50027
 	codeAlreadyAcknowledged = 40060
+	codeEntityTooLarge      = 40005
 )
 
 // oldMessageRetry is the wait after Discord refused an edit of a message
@@ -166,4 +167,19 @@ func retryAfter(err error) time.Duration {
 		return ae.RetryAfter
 	}
 	return 0
+}
+
+// uploadRefused reports whether Discord refused a request for its files:
+// Missing Permissions (no Attach Files), a file too large, or another 4xx
+// that the same request without files may not get.
+func uploadRefused(err error) bool {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch {
+	case ae.Code == codeMissingPermissions, ae.Code == codeEntityTooLarge, ae.Status == http.StatusRequestEntityTooLarge:
+		return true
+	}
+	return classify(err) == errOther
 }

@@ -3,25 +3,50 @@ package discord
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// handleImagine answers /imagine: it builds and submits the request (both
-// fast and local), refuses ephemerally or acknowledges with a public
-// deferred response, then edits that message until the job ends.
-func (a *Adapter) handleImagine(ctx context.Context, in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) {
+// planImagine answers /imagine: it builds and submits the request (both
+// fast and local); the work then refuses ephemerally or acknowledges with a
+// public deferred response and edits that message until the job ends.
+func (a *Adapter) planImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
-	if err != nil {
-		a.refuse(ctx, in, err)
-		return
+	if err == nil {
+		var tk *imagine.Ticket
+		if tk, err = a.svc.Submit(req); err == nil {
+			return a.plannedJob(in, req, tk)
+		}
 	}
-	a.startJob(ctx, in, req)
+	return a.planRefusal(in, optionWording(err, opts))
+}
+
+// optionNames maps the core's inline option names to /imagine's options.
+var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect}
+
+// optionWording names the Discord option in a refusal of a value that came
+// from one ("seed must be between…" rather than "--seed must be…"); a value
+// written inline in the prompt keeps the inline name.
+func optionWording(err error, opts []*discordgo.ApplicationCommandInteractionDataOption) error {
+	var ue *imagine.UserError
+	if !errors.As(err, &ue) || len(ue.Args) == 0 {
+		return err
+	}
+	name, ok := ue.Args[0].(string)
+	if !ok || optionNames[name] == "" ||
+		!slices.ContainsFunc(opts, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Name == optionNames[name] }) {
+		return err
+	}
+	out := *ue
+	out.Args = append([]any{optionNames[name]}, ue.Args[1:]...)
+	return &out
 }
 
 // buildRequest turns /imagine's options into a request. The prompt may
@@ -45,9 +70,9 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 	}
 	if o := byName[optAspect]; o != nil {
 		s, _ := o.Value.(string)
-		r, ok := parseAspect(s)
+		r, ok := parseAspect(s, who)
 		if !ok {
-			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgBadAspect, Args: []any{s}}
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgDiscordBadAspect, Args: []any{s}}
 		}
 		req.Aspect, req.Width, req.Height = r, 0, 0 // an inline --size would conflict
 	}
@@ -101,18 +126,18 @@ func toString(v any) string {
 	return ""
 }
 
-// parseAspect reads "16:9".
-func parseAspect(s string) (imagine.Ratio, bool) {
-	w, h, ok := strings.Cut(s, ":")
-	if !ok {
+// parseAspect reads a ratio exactly as the core reads --ar ("16:9", also
+// "16x9" or "16/9"): through the core's own parser, so that both platforms
+// accept the same values. (A value with spaces is refused, as --ar's is.)
+func parseAspect(s string, who imagine.Requester) (imagine.Ratio, bool) {
+	if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "—") || strings.HasPrefix(s, "–") {
 		return imagine.Ratio{}, false
 	}
-	wi, err1 := strconv.Atoi(w)
-	hi, err2 := strconv.Atoi(h)
-	if err1 != nil || err2 != nil || wi <= 0 || hi <= 0 || wi > 100 || hi > 100 {
+	req, err := imagine.ParseInline("--ar "+s, who)
+	if err != nil || req.Aspect.W <= 0 || req.Aspect.H <= 0 {
 		return imagine.Ratio{}, false
 	}
-	return imagine.Ratio{W: wi, H: hi}, true
+	return req.Aspect, true
 }
 
 // refuse tells the user ephemerally, in their language, why nothing happens.
@@ -123,20 +148,43 @@ func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
 	} else {
 		a.log.Warn("request failed", "user", in.who.Key(), "err", err)
 	}
-	a.replyEphemeral(ctx, in, imagine.Describe(err, in.locale()))
+	text := imagine.Describe(err, in.locale())
+	if errors.Is(err, imagine.ErrEmptyPrompt) {
+		text = helpText(a.svc.Settings(), in.locale()) // nothing to draw: show how it works
+	}
+	a.replyEphemeral(ctx, in, text)
 }
 
-// startJob submits req for the interaction's user, acknowledges the
+// planRefusal tells the user ephemerally, in their language, why nothing
+// happens.
+func (a *Adapter) planRefusal(in *incoming, err error) work {
+	return then(func(ctx context.Context) { a.refuse(ctx, in, err) })
+}
+
+// planJob submits req for the interaction's user; its work acknowledges the
 // interaction with a deferred public response and edits that message until
 // the job ends. Buttons that start a job (Reroll, Upscale, Try again) come
 // here too: their deferred response is a new message.
-func (a *Adapter) startJob(ctx context.Context, in *incoming, req imagine.Request) {
+func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
 	tk, err := a.svc.Submit(req)
 	if err != nil {
-		a.refuse(ctx, in, err)
-		return
+		return a.planRefusal(in, err)
 	}
+	return a.plannedJob(in, req, tk)
+}
+
+// plannedJob is the work of a submitted job.
+func (a *Adapter) plannedJob(in *incoming, req imagine.Request, tk *imagine.Ticket) work {
 	a.store.put(tk.ID, req)
+	return work{
+		run:  func(ctx context.Context) { a.runJob(ctx, in, req, tk) },
+		undo: func() { _ = a.svc.Cancel(tk.ID, req.Requester, true) },
+	}
+}
+
+// runJob acknowledges a submitted job's interaction and edits its message
+// until the job ends.
+func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request, tk *imagine.Ticket) {
 	msg, err := a.deferReply(ctx, in, false)
 	if err != nil {
 		// Too late (over 3 s) or Discord is unreachable: no one will see

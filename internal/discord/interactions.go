@@ -22,8 +22,12 @@ type incoming struct {
 	received  time.Time // when the gateway delivered it
 }
 
-// onEvent receives every gateway event (in discordgo's reading goroutine)
-// and hands interactions to a goroutine of their own.
+// onEvent receives every gateway event (in discordgo's reading goroutine,
+// in the order the gateway delivered them). It does an interaction's local
+// work at once, so that jobs enter the fair queue in arrival order (two
+// goroutines racing to Submit would let a user's second request overtake
+// their first), and hands the network work (the acknowledgement, the job
+// message's editor) to a goroutine of its own.
 func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 	if e.Type != "INTERACTION_CREATE" {
 		return
@@ -33,9 +37,38 @@ func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 		return
 	}
 	in := newIncoming(ic.Interaction, e.RawData, a.now())
-	if !a.tasks.Go(func() { a.handle(ctx, in) }) {
-		a.log.Debug("interaction dropped while shutting down", "interaction", in.i.ID)
+	w := a.plan(in)
+	if w.run == nil {
+		return
 	}
+	if !a.tasks.Go(func() { a.runWork(ctx, in, w.run) }) {
+		a.log.Debug("interaction dropped while shutting down", "interaction", in.i.ID)
+		if w.undo != nil {
+			w.undo()
+		}
+	}
+}
+
+// work is what remains of an interaction after its local part: run does
+// the network part; undo, if set, reverts the local part (a submitted job)
+// when run will never run.
+type work struct {
+	run  func(ctx context.Context)
+	undo func()
+}
+
+// then is work that only runs f.
+func then(f func(ctx context.Context)) work { return work{run: f} }
+
+// runWork runs an interaction's network work, logging a panic instead of
+// crashing.
+func (a *Adapter) runWork(ctx context.Context, in *incoming, run func(context.Context)) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
+		}
+	}()
+	run(ctx)
 }
 
 func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *incoming {
@@ -65,47 +98,53 @@ func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *
 
 func (in *incoming) locale() string { return in.who.Locale }
 
-// handle answers one interaction.
-func (a *Adapter) handle(ctx context.Context, in *incoming) {
+// plan decides what to do with an interaction and does its local part now
+// (building and submitting a job); it never touches the network.
+func (a *Adapter) plan(in *incoming) (w work) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
+			w = work{}
 		}
 	}()
 	if !a.placeAllowed(in.i) {
-		a.refusePlace(ctx, in)
-		return
+		return then(func(ctx context.Context) { a.refusePlace(ctx, in) })
 	}
 	switch in.i.Type {
 	case discordgo.InteractionApplicationCommand:
-		a.handleCommand(ctx, in)
+		return a.planCommand(in)
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		a.handleAutocomplete(ctx, in)
+		return then(func(ctx context.Context) { a.handleAutocomplete(ctx, in) })
 	case discordgo.InteractionMessageComponent:
-		a.handleComponent(ctx, in)
+		return a.planComponent(in)
 	default:
 		a.log.Debug("ignoring interaction", "type", in.i.Type.String())
+		return work{}
 	}
 }
 
-func (a *Adapter) handleCommand(ctx context.Context, in *incoming) {
+func (a *Adapter) planCommand(in *incoming) work {
 	data := in.i.ApplicationCommandData()
 	if a.stopping.Load() {
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgShuttingDown))
-		return
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgShuttingDown))
 	}
 	switch data.Name {
 	case cmdImagine:
-		a.handleImagine(ctx, in, data.Options)
+		return a.planImagine(in, data.Options)
 	case cmdModel:
-		a.handleModel(ctx, in, data.Options)
+		return then(func(ctx context.Context) { a.handleModel(ctx, in, data.Options) })
 	case cmdQueue:
-		a.handleQueue(ctx, in)
+		return then(func(ctx context.Context) { a.handleQueue(ctx, in) })
 	case cmdHelp:
-		a.handleHelp(ctx, in)
+		return then(func(ctx context.Context) { a.handleHelp(ctx, in) })
 	default:
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgDiscordUnknownCommand))
+		return a.planReply(in, imagine.T(in.locale(), imagine.MsgDiscordUnknownCommand))
 	}
+}
+
+// planReply answers with an ephemeral text.
+func (a *Adapter) planReply(in *incoming, text string) work {
+	return then(func(ctx context.Context) { a.replyEphemeral(ctx, in, text) })
 }
 
 // replyEphemeral answers an interaction with a message only its user sees.

@@ -184,6 +184,8 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	switch {
 	case err == nil:
 		text = imagine.T(loc, imagine.MsgModelSwitched, title)
+	case errors.Is(err, imagine.ErrModelNotFound) && a.noModels(ctx):
+		text = imagine.T(loc, imagine.MsgDiscordNoModels, name)
 	case errors.As(err, &ue):
 		text = imagine.Describe(err, loc)
 	default:
@@ -214,4 +216,13 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 		a.log.Warn("could not update a reply", "interaction", in.i.ID, "err", err)
 		return
 	}
+}
+
+// noModels reports whether the SD server lists no models at all (so that
+// "there is no model called X" can say why).
+func (a *Adapter) noModels(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
+	defer cancel()
+	models, err := a.svc.Models(ctx)
+	return err == nil && len(models) == 0
 }

@@ -129,3 +129,18 @@ func testModel(t *testing.T, e *env) {
 		}
 	})
 }
+
+// testNoModels: /model NAME where the SD server lists no models says so.
+func testNoModels(t *testing.T, e *env) {
+	for _, loc := range []string{"en-US", "zh-CN"} {
+		it := e.interact(discordtest.InteractSpec{Name: "model", UserID: "9700", Locale: loc, IgnoreCommandPermissions: true,
+			Options: []discordtest.Option{{Name: "name", Value: "anything"}}})
+		e.ack(it)
+		m := e.waitMessage(it, "answered", func(m discordtest.Message) bool {
+			return m.Flags&discordtest.FlagLoading == 0 && m.Content != imagine.T(loc, imagine.MsgModelSwitching, "anything")
+		})
+		if want := imagine.T(loc, imagine.MsgDiscordNoModels, "anything"); m.Content != want {
+			t.Errorf("%s: /model answered %q, want %q", loc, m.Content, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -26,7 +27,17 @@ func setOption(name string, value any) func(map[string]any) {
 	}
 }
 
+// setStringOption is setOption for a string option.
+func setStringOption(name, value string) func(map[string]any) {
+	return func(p map[string]any) {
+		data := p["data"].(map[string]any)
+		opts, _ := data["options"].([]any)
+		data["options"] = append(opts, map[string]any{"name": name, "type": discordtest.OptionString, "value": value})
+	}
+}
+
 func testRefusalsAreEphemeral(t *testing.T, e *env) {
+	help := helpText(e.svc.Settings(), "en")
 	tests := []struct {
 		name, prompt string
 		modify       func(map[string]any)
@@ -37,9 +48,32 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 		{"bad number", "a cat --steps many", nil, imagine.T("en", imagine.MsgBadNumber, "--steps", "many")},
 		{"unknown style", "a cat --style nope", nil, imagine.T("en", imagine.MsgUnknownStyle, "nope", "anime, photo")},
 		{"too long", "a cat", setOption("prompt", strings.Repeat("a", 250)), imagine.T("en", imagine.MsgPromptTooLong, 250, 200)},
-		{"empty prompt", "--steps 5", nil, imagine.T("en", imagine.MsgEmptyPrompt)},
-		{"steps out of range", "a cat", setOption("steps", 999), imagine.T("en", imagine.MsgOutOfRange, "--steps", 1, 150, 999)},
+		{"empty prompt", "--steps 5", nil, help},
+		{"blank prompt", "a cat", setOption("prompt", "   "), help},
+		{"steps out of range", "a cat", setOption("steps", 999), imagine.T("en", imagine.MsgOutOfRange, "steps", 1, 150, 999)},
+		{"seed out of range", "a cat", setOption("seed", 5000000000), imagine.T("en", imagine.MsgOutOfRange, "seed", -1, int64(4294967295), int64(5000000000))},
+		{"count out of range", "a cat", setOption("count", 9), imagine.T("en", imagine.MsgOutOfRange, "count", 1, 4, 9)},
+		{"inline seed out of range", "a cat --seed 5000000000", nil, imagine.T("en", imagine.MsgOutOfRange, "--seed", -1, int64(4294967295), int64(5000000000))},
+		{"inline steps with a seed option", "a cat --steps 999", setOption("seed", 3), imagine.T("en", imagine.MsgOutOfRange, "--steps", 1, 150, 999)},
+		{"bad aspect", "a cat", setStringOption("aspect", "wide"), imagine.T("en", imagine.MsgDiscordBadAspect, "wide")},
+		{"inline bad aspect", "a cat --ar wide", nil, imagine.T("en", imagine.MsgBadAspect, "wide")},
+		{"aspect out of range", "a cat", setStringOption("aspect", "9x1"), imagine.T("en", imagine.MsgAspectRange, "9:1")},
 		{"size out of range", "a cat --size 4096x4096", nil, imagine.T("en", imagine.MsgSizeRange, 512, 512, 4096, 4096)},
+	}
+	// Invisible characters only (zero-width spaces) are an empty prompt once
+	// the core says so (imagine.Settings.Resolve); the adapter answers
+	// every empty prompt with the help.
+	invisible := "\u200b\u200b"
+	if req, err := imagine.ParseInline(invisible, imagine.Requester{}); err == nil {
+		if _, err := e.svc.Settings().Resolve(req); errors.Is(err, imagine.ErrEmptyPrompt) {
+			tests = append(tests, struct {
+				name, prompt string
+				modify       func(map[string]any)
+				want         string
+			}{"invisible prompt", "a cat", setOption("prompt", invisible), help})
+		} else {
+			t.Log("this core does not treat a prompt of zero-width spaces as empty: that case is left out")
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

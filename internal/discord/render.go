@@ -38,6 +38,7 @@ type view struct {
 
 	filesKey, embedsKey, componentsKey string
 	key                                string
+	final                              bool // the view of a terminal status
 }
 
 func newView(content string, embeds []*discordgo.MessageEmbed, components []discordgo.MessageComponent, files []file, filesKey string) *view {
@@ -74,6 +75,26 @@ type renderer struct {
 func (r *renderer) t(id imagine.MsgID, args ...any) string { return imagine.T(r.locale, id, args...) }
 
 func (r *renderer) render(st imagine.Status) *view {
+	v := r.renderState(st)
+	v.final = st.State.Terminal()
+	return v
+}
+
+// textOnly returns v without its files: the text given, v's embeds
+// without images and v's buttons.
+func textOnly(v *view, text string) *view {
+	embeds := make([]*discordgo.MessageEmbed, len(v.embeds))
+	for i, em := range v.embeds {
+		c := *em
+		c.Image = nil
+		embeds[i] = &c
+	}
+	out := newView(text, embeds, v.components, nil, "text")
+	out.final = v.final
+	return out
+}
+
+func (r *renderer) renderState(st imagine.Status) *view {
 	switch st.State {
 	case imagine.Queued:
 		return newView(r.withNote(imagine.QueueLine(r.locale, st)), r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")

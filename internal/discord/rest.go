@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/bwmarrin/discordgo"
@@ -15,6 +16,7 @@ const (
 	routeEditWebhook = "PATCH /webhooks/{application}/{token}/messages/@original"
 	routeEditMessage = "PATCH /channels/{channel}/messages/{message}"
 	routePostMessage = "POST /channels/{channel}/messages"
+	routeOpenDM      = "POST /users/@me/channels"
 )
 
 // outMessage is the body of a message create or edit. Nil pointers leave a
@@ -41,6 +43,7 @@ type messageAPI interface {
 	editOriginal(ctx context.Context, bucket, appID, token string, m *outMessage, files []file) (*discordgo.Message, error)
 	editMessage(ctx context.Context, channelID, messageID string, m *outMessage, files []file) (*discordgo.Message, error)
 	postMessage(ctx context.Context, channelID string, m *outMessage, files []file) (*discordgo.Message, error)
+	openDM(ctx context.Context, userID string) (channelID string, err error)
 }
 
 // rest makes REST calls through discordgo sessions. Every call honours ctx
@@ -158,4 +161,20 @@ func (r *rest) postMessage(ctx context.Context, channelID string, m *outMessage,
 		return nil, err
 	}
 	return decodeMessage(routePostMessage, body)
+}
+
+// openDM opens (or finds) the DM channel with a user.
+func (r *rest) openDM(ctx context.Context, userID string) (string, error) {
+	body, err := r.do(ctx, r.bot, routeOpenDM, http.MethodPost, discordgo.EndpointUserChannels("@me"), "imaginebot/dm",
+		map[string]string{"recipient_id": userID}, nil)
+	if err != nil {
+		return "", err
+	}
+	var ch struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &ch); err != nil || ch.ID == "" {
+		return "", &requestError{Route: routeOpenDM, Err: fmt.Errorf("no channel in the answer: %v", err)}
+	}
+	return ch.ID, nil
 }

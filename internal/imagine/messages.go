@@ -106,6 +106,14 @@ const (
 	MsgDiscordBtnUpscaleN
 	MsgDiscordMayNotDeliver
 	MsgDiscordUnknownCommand
+	MsgDiscordNotAttached
+	MsgDiscordNoAttachPermission
+	MsgDiscordTooLarge
+	MsgDiscordUploadRefused
+	MsgDiscordSentByDM
+	MsgDiscordDMResult
+	MsgDiscordBadAspect
+	MsgDiscordNoModels
 
 	numMsgs // keep last
 )
@@ -224,10 +232,18 @@ var catalogue = [numMsgs]struct{ en, zh string }{
 			"字段与提示词中的同一选项同时出现时，以字段为准。\n\n" +
 			"按钮：✖ 取消（发起者或管理员）、🎲 重新生成（换一个种子）、⬆ 高清重绘（用同一种子开启高清修复再生成一次）。\n" +
 			"**/queue** 查看你的请求。**/model**（管理员）查看或切换模型。"},
-	MsgDiscordBtnUpscale:     {"⬆ Upscale", "⬆ 高清重绘"},
-	MsgDiscordBtnUpscaleN:    {"⬆ Upscale %d", "⬆ 高清重绘 %d"},
-	MsgDiscordMayNotDeliver:  {"Note: in this chat I can only update this message for 15 minutes after your command. If the image takes longer, I cannot deliver it.", "注意：在这个聊天中，我只能在你发出命令后的 15 分钟内更新这条消息。如果图片生成时间更长，将无法送达。"},
-	MsgDiscordUnknownCommand: {"This command is no longer available.", "此命令已不可用。"},
+	MsgDiscordBtnUpscale:         {"⬆ Upscale", "⬆ 高清重绘"},
+	MsgDiscordBtnUpscaleN:        {"⬆ Upscale %d", "⬆ 高清重绘 %d"},
+	MsgDiscordMayNotDeliver:      {"Note: in this chat I can only update this message for 15 minutes after your command. If the image takes longer, I cannot deliver it.", "注意：在这个聊天中，我只能在你发出命令后的 15 分钟内更新这条消息。如果图片生成时间更长，将无法送达。"},
+	MsgDiscordUnknownCommand:     {"This command is no longer available.", "此命令已不可用。"},
+	MsgDiscordNotAttached:        {"Your image is ready, but I could not attach it here: %s", "图片已生成，但我无法在这里附上它：%s"},
+	MsgDiscordNoAttachPermission: {"I lack the Attach Files permission in this channel.", "我在这个频道没有“附加文件”权限。"},
+	MsgDiscordTooLarge:           {"it is larger than this channel accepts.", "它超过了这个频道允许的文件大小。"},
+	MsgDiscordUploadRefused:      {"Discord refused the upload (%s).", "Discord 拒绝了上传（%s）。"},
+	MsgDiscordSentByDM:           {"I sent it to you in a direct message.", "我已通过私信发给你。"},
+	MsgDiscordDMResult:           {"Your image (it could not be attached in the channel):", "你的图片（无法在频道中附上）："},
+	MsgDiscordBadAspect:          {"aspect needs a ratio like 16:9, got %q.", "aspect 需要类似 16:9 的比例，收到的是 %q。"},
+	MsgDiscordNoModels:           {"There is no model called %q: the image server lists no models.", "没有名为 %q 的模型：图片服务器没有列出任何模型。"},
 }
 
 // Lang is a language of the catalogue.

@@ -19,6 +19,7 @@ const (
 	CodeMaxFollowups              = 40094
 	CodeMissingAccess             = 50001
 	CodeCannotEditOtherAuthor     = 50005
+	CodeCannotSendToUser          = 50007
 	CodeEmptyMessage              = 50006
 	CodeMissingPermissions        = 50013
 	CodeInvalidWebhookToken       = 50027

@@ -120,6 +120,9 @@ func (s *Server) handleCreateMessage(rq *request) (int, any, error) {
 	if len(p.uploads) > 0 && perms&PermAttachFiles == 0 {
 		return 0, nil, errMissingPermissions()
 	}
+	if err := s.uploadRefusalLocked(c.ID, p); err != nil {
+		return 0, nil, err
+	}
 	f, err := parseMsgFields(p)
 	if err != nil {
 		return 0, nil, err
@@ -175,6 +178,9 @@ func (s *Server) handleEditMessage(rq *request) (int, any, error) {
 	}
 	if len(p.uploads) > 0 && perms&PermAttachFiles == 0 {
 		return 0, nil, errMissingPermissions()
+	}
+	if err := s.uploadRefusalLocked(c.ID, p); err != nil {
+		return 0, nil, err
 	}
 	f, err := parseMsgFields(p)
 	if err != nil {

@@ -4,7 +4,9 @@
 // The fake behaves like Discord where a bot can notice the difference: interactions must be
 // acknowledged within the acknowledgement deadline and only once, interaction tokens expire, files
 // uploaded on an edit are appended unless the edit lists attachments, messages and commands are
-// validated against Discord's limits, channels can deny the bot access, and every rate-limited
+// validated against Discord's limits, channels can deny the bot access or refuse uploads (a missing
+// Attach Files permission, or RefuseUploads for 50013 and 40005), DMs open with
+// POST /users/@me/channels, and every rate-limited
 // route answers with X-RateLimit headers and real 429s. Errors have Discord's JSON shape
 // ({"message": "...", "code": N}) and HTTP status.
 //

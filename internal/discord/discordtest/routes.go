@@ -10,6 +10,7 @@ const (
 	RouteGetGateway            = "GET /gateway"
 	RouteGetGatewayBot         = "GET /gateway/bot"
 	RouteGetCurrentUser        = "GET /users/@me"
+	RouteCreateDM              = "POST /users/@me/channels"
 	RouteGetCurrentApplication = "GET /applications/@me"
 	RouteGetOAuth2Application  = "GET /oauth2/applications/@me"
 	RouteGetGlobalCommands     = "GET /applications/{application_id}/commands"
@@ -66,6 +67,7 @@ func apiRoutes() []*route {
 		mk(RouteGetGateway, false, groupOther, nil, (*Server).handleGateway),
 		mk(RouteGetGatewayBot, true, groupOther, nil, (*Server).handleGatewayBot),
 		mk(RouteGetCurrentUser, true, groupOther, nil, (*Server).handleCurrentUser),
+		mk(RouteCreateDM, true, groupOther, nil, (*Server).handleCreateDM),
 		mk(RouteGetCurrentApplication, true, groupOther, nil, (*Server).handleCurrentApplication),
 		mk(RouteGetOAuth2Application, true, groupOther, nil, (*Server).handleCurrentApplication),
 		mk(RouteGetGlobalCommands, true, groupCommands, nil, (*Server).handleGetCommands),

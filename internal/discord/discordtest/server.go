@@ -112,21 +112,24 @@ type Server struct {
 	calls        []Call
 	count429     int
 	faults       map[string]*fault // by route name
-	defaultUser  string
+	// uploadRefusals are the channels whose uploads fail, with the error code (RefuseUploads).
+	uploadRefusals map[string]int
+	defaultUser    string
 }
 
 // NewServer starts a fake Discord. The caller must Close it.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		users:        map[string]*User{},
-		guilds:       map[string]*guildState{},
-		channels:     map[string]*channelState{},
-		messages:     map[string]*message{},
-		channelMsgs:  map[string][]*message{},
-		interactions: map[string]*interaction{},
-		tokens:       map[string]*interaction{},
-		commands:     map[string][]*Command{},
-		faults:       map[string]*fault{},
+		users:          map[string]*User{},
+		guilds:         map[string]*guildState{},
+		channels:       map[string]*channelState{},
+		messages:       map[string]*message{},
+		channelMsgs:    map[string][]*message{},
+		interactions:   map[string]*interaction{},
+		tokens:         map[string]*interaction{},
+		commands:       map[string][]*Command{},
+		faults:         map[string]*fault{},
+		uploadRefusals: map[string]int{},
 	}
 	s.opts = opts.withDefaults(&s.ids)
 	s.log = s.opts.Logger.With("component", "discordtest")

@@ -89,6 +89,9 @@ func (s *Server) handleEditWebhookMessage(rq *request) (int, any, error) {
 	if perr != nil {
 		return 0, nil, perr
 	}
+	if err := s.uploadRefusalLocked(m.channelID, p); err != nil {
+		return 0, nil, err
+	}
 	f, err := parseMsgFields(p)
 	if err != nil {
 		return 0, nil, err
@@ -136,6 +139,9 @@ func (s *Server) handleFollowup(rq *request) (int, any, error) {
 	}
 	if perr != nil {
 		return 0, nil, perr
+	}
+	if err := s.uploadRefusalLocked(it.ChannelID, p); err != nil {
+		return 0, nil, err
 	}
 	f, err := parseMsgFields(p)
 	if err != nil {

@@ -62,7 +62,8 @@ type Channel struct {
 	Name    string
 	Type    int // ChannelGuildText (default), ChannelDM, ChannelGroupDM, ChannelPublicThread
 	// Deny removes permissions from DefaultBotPermissions for the bot in this channel; denying
-	// PermViewChannel makes every bot-token request answer 403 Missing Access.
+	// PermViewChannel makes every bot-token request answer 403 Missing Access, denying
+	// PermAttachFiles refuses uploads with 403 Missing Permissions, in interaction responses too.
 	Deny int64
 	// BotAbsent means the bot is not a recipient of this DM or group DM (a user-installed app
 	// used in a private channel): bot-token requests answer 403 Missing Access.

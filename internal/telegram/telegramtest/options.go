@@ -33,8 +33,16 @@ type Options struct {
 	// CallbackTimeout is how long a callback query can be answered (default 15s).
 	CallbackTimeout time.Duration
 	// NoTextToMedia makes editMessageMedia refuse to turn a text message into
-	// a media message, as Bot API servers before 7.11 did.
+	// a media message, as Bot API servers before 7.11 did ("Bad Request:
+	// there is no media in the message to edit").
 	NoTextToMedia bool
+	// PollHangUpDelay is how long after the bot hangs up an open getUpdates
+	// long poll the fake still counts it as open, as a server across a
+	// network learns of a closed connection only later. A getUpdates within
+	// that time overlaps it: the old one is answered 409 Conflict
+	// ("terminated by other getUpdates request"), as Telegram answers
+	// concurrent getUpdates. Zero: the fake notices at once.
+	PollHangUpDelay time.Duration
 	// Webhook, if set, starts the server with a webhook configured, so
 	// getUpdates fails with 409 until the bot calls deleteWebhook.
 	Webhook string

@@ -34,6 +34,7 @@ type editor struct {
 	lost      bool      // someone deleted it: no new one until the result
 	mention   bool      // new messages name the requester: the status message was lost or moved
 	preview   *media    // the latest preview, encoded for upload
+	held      heldTurn  // a turn the status message did not use, for the result
 }
 
 func (a *Adapter) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
@@ -92,6 +93,12 @@ func (e *editor) run(ctx context.Context) {
 	}
 }
 
+// deliver runs op as an urgent message in the job's chat (see
+// Adapter.deliver), in a turn the editor holds if it has one.
+func (e *editor) deliver(ctx context.Context, op func(ctx context.Context) error) error {
+	return e.a.deliverHeld(ctx, e.at.chat, &e.held, op)
+}
+
 // follow moves the editor to the supergroup its group became, if it did:
 // the old status message stays behind, and a new one is posted there.
 func (e *editor) follow() {
@@ -132,11 +139,12 @@ func (e *editor) wait(ctx context.Context, d time.Duration) bool {
 
 // post sends the status message, as an urgent reply to the command. When
 // its turn comes and the job has already finished, it sends nothing: the
-// result is then the first message, one send instead of two. If the
+// result is then the first message, in the same turn (one send instead of
+// two, and no second wait). If the
 // status message cannot be sent, nobody would see the job: it is
 // cancelled.
 func (e *editor) post(ctx context.Context) bool {
-	err := e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error {
+	err := e.deliver(ctx, func(ctx context.Context) error {
 		st := e.tk.Watch.Latest()
 		if st.State.Terminal() {
 			return errNotSent

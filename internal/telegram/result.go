@@ -112,7 +112,7 @@ func (e *editor) sendAlbums(ctx context.Context, items []media, docs bool) error
 		for i := range chunk {
 			chunk[i].doc = docs
 		}
-		err := e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error {
+		err := e.deliver(ctx, func(ctx context.Context) error {
 			if len(chunk) == 1 {
 				_, err := e.a.sendMedia(ctx, e.at, chunk[0], "", nil)
 				return err
@@ -130,10 +130,10 @@ func (e *editor) sendAlbums(ctx context.Context, items []media, docs bool) error
 // message someone deleted is replaced by a new one replying to the command
 // (or, if that is gone too, to nobody), naming the requester.
 func (e *editor) show(ctx context.Context, v view) error {
-	err := e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error { return e.apply(ctx, v) })
+	err := e.deliver(ctx, func(ctx context.Context) error { return e.apply(ctx, v) })
 	if err != nil && e.msgID != 0 && isMessageGone(err) && ctx.Err() == nil {
 		e.loseStatus(err)
-		err = e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error { return e.apply(ctx, v) })
+		err = e.deliver(ctx, func(ctx context.Context) error { return e.apply(ctx, v) })
 	}
 	return err
 }

@@ -74,8 +74,37 @@ func (a *Adapter) waitTurn(ctx context.Context, c chatRef) (time.Time, error) {
 }
 
 // errNotSent is what an op of deliver returns when, its turn come, it
-// decides not to send after all: the slot is given back.
+// decides not to send after all: the slot is given back, or handed on (see
+// heldTurn).
 var errNotSent = errors.New("telegram: nothing sent")
+
+// heldTurnTTL is how long a turn handed on by errNotSent stays usable.
+const heldTurnTTL = 50 * time.Millisecond
+
+// heldTurn is a slot one sender booked, waited for and then did not use,
+// kept for its own next message: when a job's result is ready before its
+// status message went out, the result goes out in the status message's
+// turn instead of queueing again behind everyone else's. It belongs to one
+// goroutine.
+type heldTurn struct {
+	chat chatRef
+	at   time.Time // the slot
+	kept time.Time // when it was handed on; zero for none
+}
+
+// take returns the held slot for c if it is still fresh, and forgets it;
+// a stale one is given back to the limiter.
+func (h *heldTurn) take(a *Adapter, c chatRef) (time.Time, bool) {
+	if h == nil || h.kept.IsZero() {
+		return time.Time{}, false
+	}
+	at, fresh := h.at, h.chat == c && a.lim.now().Sub(h.kept) < heldTurnTTL
+	if !fresh {
+		a.lim.release(h.chat, h.at)
+	}
+	h.kept = time.Time{}
+	return at, fresh
+}
 
 // deliver runs op, one call that sends or edits a message in c, as an
 // urgent message: in the next free slot, again after a 429 once
@@ -85,22 +114,35 @@ var errNotSent = errors.New("telegram: nothing sent")
 // follow it (see route). "Message is not modified" counts as success.
 // Other errors are returned at once.
 func (a *Adapter) deliver(ctx context.Context, c chatRef, op func(ctx context.Context) error) error {
+	return a.deliverHeld(ctx, c, nil, op)
+}
+
+// deliverHeld is deliver for a sender that keeps a turn it does not use
+// (op returns errNotSent) in held, and uses a turn kept there first.
+func (a *Adapter) deliverHeld(ctx context.Context, c chatRef, held *heldTurn, op func(ctx context.Context) error) error {
 	backoff := a.cfg.Limits.RetryAfterUnit / 2
 	failures, floods := 0, 0
 	for {
 		if to, moved := a.routes.get(c.id); moved {
 			c = chatRef{id: to, group: true}
 		}
-		t, err := a.waitTurn(ctx, c)
-		if err != nil {
-			return err
+		t, ok := held.take(a, c)
+		if !ok {
+			var err error
+			if t, err = a.waitTurn(ctx, c); err != nil {
+				return err
+			}
 		}
-		err = op(ctx)
+		err := op(ctx)
 		if err == nil || isNotModified(err) {
 			return nil
 		}
 		if errors.Is(err, errNotSent) {
-			a.lim.release(c, t)
+			if held != nil {
+				*held = heldTurn{chat: c, at: t, kept: a.lim.now()}
+			} else {
+				a.lim.release(c, t)
+			}
 			return err
 		}
 		if ctx.Err() != nil {

@@ -24,7 +24,7 @@ func TestSoak(t *testing.T) {
 	const users = 200
 	h := newHarness(t, options{
 		fake:  telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
-		sd:    sdtest.Options{StepDelay: time.Millisecond},
+		sd:    sdtest.Options{StepDelay: time.Nanosecond}, // SD is not the bottleneck
 		svc:   imagine.Config{PerUser: 1, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
 		cfg:   Config{EditInterval: time.Second},
 		quiet: true,
@@ -94,6 +94,11 @@ func TestSoak(t *testing.T) {
 		len(delivered), perMinute, float64(sends)/float64(max(1, len(delivered))))
 	t.Logf("SD job end → final image visible: p50 %v, p99 %v, max %v", percentile(finals, 0.5), percentile(finals, 0.99), percentile(finals, 1))
 	t.Logf("429 answers: %d", h.tg.Count429())
+	for _, c := range h.tg.Calls() {
+		if c.Status == 429 {
+			t.Logf("429: %s %s to chat %s", c.Time.Format("15:04:05.000"), c.Method, c.Params["chat_id"])
+		}
+	}
 	if n := h.tg.Count429(); n != 0 {
 		t.Errorf("%d answers were 429, want none", n)
 	}

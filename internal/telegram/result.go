@@ -40,7 +40,7 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 		} else {
 			sent, err = e.finishBatch(ctx, st)
 		}
-		if !sent && err != nil && ctx.Err() == nil {
+		if ae := asAPIError(err); !sent && err != nil && ctx.Err() == nil && (ae == nil || ae.Code != http.StatusForbidden) {
 			err = e.undeliverable(ctx, st, err)
 		}
 	}

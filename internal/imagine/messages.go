@@ -89,6 +89,12 @@ const (
 	MsgQueueWaiting
 	MsgModelChoose
 	MsgModelListFailed
+	MsgImageNotSent
+	MsgSendBadFile
+	MsgSendTooLarge
+	MsgSendNoRights
+	MsgSendRefused
+	MsgSendFailedNetwork
 
 	// Discord adapter (internal/discord): option descriptions, help,
 	// buttons and delivery notes.
@@ -206,6 +212,13 @@ var catalogue = [numMsgs]struct{ en, zh string }{
 	MsgQueueWaiting:    {"• position %d: %s", "• 第 %d 位：%s"},
 	MsgModelChoose:     {"Tap a model to switch to it (page %d of %d).", "点击模型即可切换（第 %d/%d 页）。"},
 	MsgModelListFailed: {"Could not list the models: %s", "无法获取模型列表：%s"},
+	// A finished image the chat platform refused to take.
+	MsgImageNotSent:      {"Your image is ready, but it could not be sent here: %s", "图片已生成，但无法发送到这里：%s"},
+	MsgSendBadFile:       {"the image file was empty or damaged. Try 🎲 Reroll.", "图片文件为空或已损坏。请点 🎲 重新生成 再试。"},
+	MsgSendTooLarge:      {"the image is too large.", "图片太大了。"},
+	MsgSendNoRights:      {"the bot may not send pictures in this chat.", "机器人无权在此聊天中发送图片。"},
+	MsgSendRefused:       {"the messenger refused it (error %d).", "消息平台拒绝了它（错误 %d）。"},
+	MsgSendFailedNetwork: {"the messenger could not be reached.", "无法连接到消息平台。"},
 
 	MsgDiscordOptPrompt:   {"What to draw; inline options such as --ar 16:9 work too", "想画什么；也可以在其中写 --ar 16:9 等选项"},
 	MsgDiscordOptNegative: {"What to leave out of the image", "不希望出现在图片中的内容"},

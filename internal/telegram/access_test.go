@@ -58,12 +58,13 @@ func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
-	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 3, MaxQueue: 100},
+	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 5, MaxQueue: 100},
 		sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
 	chat := telegramtest.Chat{ID: 5151, Type: telegramtest.ChatPrivate}
 	u := telegramtest.User{ID: 5151, FirstName: "P"}
 	var cmds []int
-	for i := range 3 {
+	// Five replies at once: more than the chat's burst of three.
+	for i := range 5 {
 		cmds = append(cmds, h.tg.SendMessage(chat, u, "/imagine --steps 40 storm "+string(rune('a'+i))).ID)
 	}
 	for _, id := range cmds {

@@ -125,8 +125,9 @@ type Adapter struct {
 	api botAPI
 	me  botUser
 
-	running  atomic.Bool
-	textOnly atomic.Bool // the server cannot turn a text message into a photo (Bot API < 7.11)
+	running   atomic.Bool
+	textMedia textMedia  // whether the server can turn a text message into a photo (Bot API 7.11+)
+	routes    chatRoutes // groups that became supergroups
 
 	wg       sync.WaitGroup // every goroutine the adapter starts
 	handlers chan struct{}  // semaphore of maxHandlers

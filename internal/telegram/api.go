@@ -177,16 +177,45 @@ func isNotModified(err error) bool { return descHas(err, "message is not modifie
 
 // isGone reports that a message or its chat can no longer be reached: the
 // user deleted the message, blocked the bot or removed it from the group.
-func isGone(err error) bool {
+func isGone(err error) bool { return isMessageGone(err) || isChatGone(err) }
+
+// isMessageGone reports that one message can no longer be edited or
+// deleted, typically because someone deleted it; its chat still works.
+func isMessageGone(err error) bool {
+	return descHas(err, "message to edit not found", "message_id_invalid", "message to delete not found",
+		"message can't be edited")
+}
+
+// isChatGone reports that the bot can no longer post in the chat: it was
+// blocked or removed, the chat is gone, or it lacks the rights. A group
+// that became a supergroup is not gone (see migratedTo).
+func isChatGone(err error) bool {
 	ae := asAPIError(err)
-	if ae == nil {
+	if ae == nil || ae.MigrateTo != 0 {
 		return false
 	}
 	if ae.Code == http.StatusForbidden {
 		return true
 	}
-	return descHas(err, "message to edit not found", "message_id_invalid", "message to delete not found",
-		"chat not found", "message can't be edited", "group chat was upgraded", "not enough rights")
+	return descHas(err, "chat not found", "group chat was upgraded", "not enough rights", "bot was kicked")
+}
+
+// migratedTo returns the supergroup a group became, from a 400 with
+// parameters.migrate_to_chat_id, or 0.
+func migratedTo(err error) int64 {
+	if ae := asAPIError(err); ae != nil {
+		return ae.MigrateTo
+	}
+	return 0
+}
+
+// isRefused reports an answer that refuses this one request for good: a
+// client error other than a flood wait or a moved group. Retrying the same
+// request cannot help.
+func isRefused(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code >= 400 && ae.Code < 500 && ae.Code != http.StatusTooManyRequests &&
+		ae.RetryAfter == 0 && ae.MigrateTo == 0
 }
 
 // isTransient reports a failure worth retrying: the network, or a server

@@ -16,15 +16,21 @@
 // (a photo with a progress caption) to the result: the image with its
 // caption and Reroll and PNG buttons, or for a batch an album plus a
 // caption message carrying the buttons. Failures and cancellations end in
-// a short sentence. Button presses (Cancel, Reroll, Try again, PNG, model
+// a short sentence, and so does a result Telegram refuses to take: no job
+// ends without a visible message. A result ready before its status
+// message went out becomes the first message itself. A status message
+// someone deleted does not cancel the job: the result comes as a new
+// message naming the requester. A group upgraded to a supergroup is
+// followed (migrate_to_chat_id). Button presses (Cancel, Reroll, Try again, PNG, model
 // choice) carry short opaque callback data; the state behind them lives in
 // a bounded in-memory store.
 //
 // All sends and edits share one flood limiter that keeps to Telegram's
-// limits (one message per second per chat, 20 per minute per group, 30 per
-// second in all) without sleeping in shared code: first replies and results
-// book the next free slot, while preview edits only use spare capacity and
-// always render the latest status when they get a turn. A 429 holds the
+// limits (per chat a token bucket of 3 refilled at one a second, 20 per
+// minute per group, 30 per second in all) without sleeping in shared code:
+// first replies and results book the next free slot, while preview edits
+// only use spare capacity (never a chat's last token) and always render
+// the latest status when they get a turn. A 429 holds the
 // chat (or everything) for retry_after; "message is not modified" counts as
 // success; the terminal status is retried a bounded number of times.
 //

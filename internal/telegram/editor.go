@@ -2,8 +2,8 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -25,13 +25,16 @@ type editor struct {
 	req imagine.Request // what was asked, for Reroll
 	log *slog.Logger
 
-	msgID    int       // the status message, 0 until posted
-	isMedia  bool      // it holds a photo or document
-	shown    shown     // what it shows
-	lastEdit time.Time // when it was last sent or edited
-	failures int       // background edits that failed in a row
-	textOnly bool      // it stays text: the server cannot turn text into media
-	preview  *media    // the latest preview, encoded for upload
+	msgID     int       // the status message, 0 until posted
+	isMedia   bool      // it holds a photo or document
+	shown     shown     // what it shows
+	lastEdit  time.Time // when it was last sent or edited
+	failures  int       // background edits that failed in a row
+	noPreview bool      // it gets no more preview images: one was refused
+	lost      bool      // someone deleted it: no new one until the result
+	mention   bool      // new messages name the requester: the status message was lost or moved
+	preview   *media    // the latest preview, encoded for upload
+	held      heldTurn  // a turn the status message did not use, for the result
 }
 
 func (a *Adapter) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
@@ -44,22 +47,23 @@ func (a *Adapter) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *
 func (e *editor) loc() string { return e.req.Requester.Locale }
 
 // run drives the status message until the job's terminal status is
-// delivered, the message is gone, or ctx ends.
+// delivered, the chat is gone, or ctx ends.
 func (e *editor) run(ctx context.Context) {
 	for {
+		e.follow()
 		st := e.tk.Watch.Latest()
 		if st.State.Terminal() {
 			e.finish(ctx, st)
 			return
 		}
-		if e.msgID == 0 {
-			if !e.post(ctx, st) {
+		if e.msgID == 0 && !e.lost {
+			if !e.post(ctx) {
 				return
 			}
 			continue
 		}
 		v := e.render(st)
-		if e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st) {
+		if e.lost || e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st) {
 			if !e.wait(ctx, 0) {
 				return
 			}
@@ -77,15 +81,35 @@ func (e *editor) run(ctx context.Context) {
 			}
 			continue
 		}
+		toMedia := v.media != nil && !e.isMedia
 		err := e.apply(ctx, v)
 		e.lastEdit = time.Now()
 		if err == nil && st.State == imagine.Running {
 			e.a.cfg.Recorder.PreviewEdited(imagine.Telegram)
 		}
-		if !e.edited(ctx, v, err) {
+		if !e.edited(ctx, v, toMedia, err) {
 			return
 		}
 	}
+}
+
+// deliver runs op as an urgent message in the job's chat (see
+// Adapter.deliver), in a turn the editor holds if it has one.
+func (e *editor) deliver(ctx context.Context, op func(ctx context.Context) error) error {
+	return e.a.deliverHeld(ctx, e.at.chat, &e.held, op)
+}
+
+// follow moves the editor to the supergroup its group became, if it did:
+// the old status message stays behind, and a new one is posted there.
+func (e *editor) follow() {
+	p, moved := e.a.route(e.at)
+	if !moved {
+		return
+	}
+	e.log.Info("following the group to its supergroup", "to", p.chat.id)
+	e.at = p
+	e.msgID, e.isMedia, e.shown = 0, false, shown{}
+	e.lost, e.mention = false, true
 }
 
 // nearlyDone reports a job that will finish within a chat interval: an
@@ -113,26 +137,29 @@ func (e *editor) wait(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// post sends the status message, as an urgent reply to the command. If it
-// cannot be sent, nobody would see the job: it is cancelled.
-func (e *editor) post(ctx context.Context, st imagine.Status) bool {
-	err := e.a.deliver(ctx, e.at.chat, func(ctx context.Context) error {
-		// Show the newest status, unless it is already the result: the
-		// loop delivers that next.
-		if latest := e.tk.Watch.Latest(); !latest.State.Terminal() {
-			st = latest
+// post sends the status message, as an urgent reply to the command. When
+// its turn comes and the job has already finished, it sends nothing: the
+// result is then the first message, in the same turn (one send instead of
+// two, and no second wait). If the
+// status message cannot be sent, nobody would see the job: it is
+// cancelled.
+func (e *editor) post(ctx context.Context) bool {
+	err := e.deliver(ctx, func(ctx context.Context) error {
+		st := e.tk.Watch.Latest()
+		if st.State.Terminal() {
+			return errNotSent
 		}
 		return e.apply(ctx, e.render(st))
 	})
 	e.lastEdit = time.Now()
-	if err != nil {
-		if ctx.Err() == nil {
-			e.log.Warn("could not post the status message; cancelling the job", "err", err)
-			e.cancelJob()
-		}
-		return false
+	switch {
+	case err == nil || errors.Is(err, errNotSent):
+		return true
+	case ctx.Err() == nil:
+		e.log.Warn("could not post the status message; cancelling the job", "err", err)
+		e.cancelJob()
 	}
-	return true
+	return false
 }
 
 // render turns a queued or running status into a view: the queue line or
@@ -145,7 +172,7 @@ func (e *editor) render(st imagine.Status) view {
 		return view{text: imagine.QueueLine(loc, st), kb: kb}
 	}
 	v := view{text: imagine.ProgressLine(loc, st), kb: kb}
-	if st.Preview == nil || e.textOnly || e.a.textOnly.Load() {
+	if st.Preview == nil || !e.previews() {
 		return v
 	}
 	key := "preview-" + strconv.Itoa(st.PreviewSeq)
@@ -169,10 +196,23 @@ func (e *editor) same(v view) bool {
 	return s.text == e.shown.text && s.markup == e.shown.markup && (v.media == nil || s.mediaKey == e.shown.mediaKey)
 }
 
+// previews reports whether the status message may show preview images:
+// not after one was refused, and a text message only if the server can
+// turn it into a photo (or it is still to be posted).
+func (e *editor) previews() bool {
+	return !e.noPreview && (e.isMedia || e.msgID == 0 || !e.a.textMedia.textOnly(time.Now()))
+}
+
 // apply makes the status message show v with one call: it posts the
 // message if there is none yet, else edits its media, caption or text.
+// Once the status message is lost or moved, a posted message names the
+// requester.
 func (e *editor) apply(ctx context.Context, v view) error {
+	e.follow()
 	a, c := e.a, e.at.chat
+	if e.mention && e.at.chat.group {
+		v.mention = &e.req.Requester
+	}
 	text, caption := v.html(maxText), v.html(maxCaption)
 	var err error
 	switch {
@@ -198,25 +238,42 @@ func (e *editor) apply(ctx context.Context, v view) error {
 	return err
 }
 
-// edited handles the outcome of a background edit; it reports whether the
-// editor goes on.
-func (e *editor) edited(ctx context.Context, v view, err error) bool {
+// edited handles the outcome of a background edit (toMedia: one that
+// would turn a text message into a photo); it reports whether the editor
+// goes on.
+func (e *editor) edited(ctx context.Context, v view, toMedia bool, err error) bool {
 	switch {
 	case err == nil || isNotModified(err):
 		e.failures = 0
+		if toMedia && err == nil && e.a.textMedia.works() {
+			e.a.log.Info("the Bot API server turns text messages into photos again; live previews are back")
+		}
 		return true
 	case ctx.Err() != nil:
 		return false
 	case retryAfter(err) > 0:
 		// The limiter holds the chat; the next attempt shows the latest status.
 		return true
-	case v.media != nil && !e.isMedia && textToMediaRefused(err):
+	case migratedTo(err) != 0:
+		e.follow() // the loop posts a new status message in the supergroup
+		return true
+	case toMedia && textToMediaRefused(err):
 		e.refuseTextToMedia(err)
 		return true
-	case isGone(err):
-		e.log.Info("the status message is gone (deleted by the user?); cancelling the job", "err", err)
+	case isMessageGone(err):
+		e.loseStatus(err)
+		return true
+	case isChatGone(err):
+		e.log.Info("the chat is gone (bot blocked or removed?); cancelling the job", "err", err)
 		e.cancelJob()
 		return false
+	case v.media != nil && isRefused(err):
+		// This preview, or previews in this message, were refused: the
+		// message goes on without them. Other jobs are not affected.
+		e.noPreview = true
+		e.shown.mediaKey = v.media.key
+		e.log.Warn("a preview was refused; this status message goes on without previews", "err", err)
+		return true
 	default:
 		e.failures++
 		e.shown = v.shown() // don't send the same failing edit again
@@ -225,23 +282,25 @@ func (e *editor) edited(ctx context.Context, v view, err error) bool {
 	}
 }
 
-// textToMediaRefused reports that editMessageMedia on a text message was
-// refused for a reason other than the message or the image: the server
-// predates Bot API 7.11, which let text messages become media.
-func textToMediaRefused(err error) bool {
-	ae := asAPIError(err)
-	return ae != nil && ae.Code == http.StatusBadRequest && !isPhotoRejected(err) &&
-		!descHas(err, "message to edit not found", "message_id_invalid", "chat not found")
+// loseStatus handles a status message that someone deleted (in a group,
+// perhaps an admin tidying up): the job goes on, and its result will be a
+// new message replying to the command and naming the requester. Users
+// cancel with the Cancel button.
+func (e *editor) loseStatus(err error) {
+	e.log.Info("the status message was deleted; the job goes on and its result will be a new message", "err", err)
+	e.msgID, e.isMedia, e.shown = 0, false, shown{}
+	e.lost, e.mention = true, true
 }
 
 func (e *editor) refuseTextToMedia(err error) {
-	e.textOnly = true
-	if !e.a.textOnly.Swap(true) {
-		e.a.log.Warn("the Bot API server cannot turn text messages into photos; previews stay text", "err", err)
+	e.noPreview = true
+	if e.a.textMedia.refused(time.Now()) {
+		e.a.log.Warn("the Bot API server cannot turn text messages into photos (Bot API < 7.11?); text status messages get no previews for a while",
+			"err", err, "retry_in", e.a.textMedia.reprobeAfter())
 	}
 }
 
-// cancelJob cancels the job as an admin would: its message is gone.
+// cancelJob cancels the job as an admin would: nobody can see it any more.
 func (e *editor) cancelJob() {
 	if err := e.a.svc.Cancel(e.tk.ID, e.req.Requester, true); err != nil {
 		e.log.Debug("cancel", "err", err)

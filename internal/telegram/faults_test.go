@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -59,37 +58,69 @@ func editsOf(calls []telegramtest.Call, id int) []telegramtest.Call {
 }
 
 func TestDeletedStatusMessage(t *testing.T) {
-	h := newHarness(t, options{sd: slowSD})
-	cmd := h.tg.SendMessage(dm, alice, "/imagine a painting nobody wants --steps 60")
-	st := h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
-	h.tg.DeleteMessage(dm.ID, st.ID)
-	// The job is cancelled: the SD server goes idle long before 60 steps.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := h.sd.WaitIdle(ctx); err != nil {
-		t.Fatalf("the SD server is still busy: %v", err)
+	tests := []struct {
+		name       string
+		chat       telegramtest.Chat
+		delCommand bool // the command message is deleted too
+	}{
+		{"private chat", dm, false},
+		{"group, command deleted too", group, true},
 	}
-	interrupted := false
-	for _, r := range h.sd.Records() {
-		interrupted = interrupted || r.Path == "/sdapi/v1/interrupt"
-	}
-	if !interrupted {
-		t.Error("the job was not interrupted on the SD server")
-	}
-	// The bot still works; a stray editor would show meanwhile.
-	again := h.tg.SendMessage(dm, alice, "/imagine a new one")
-	h.waitDone(dm.ID, again.ID)
-	var failed int
-	for _, c := range editsOf(h.tg.Calls(), st.ID) {
-		if c.Error != "" {
-			failed++
-		}
-	}
-	if failed != 1 {
-		t.Errorf("%d failed edits of the deleted message, want exactly 1 (no retry storm)", failed)
-	}
-	if !strings.Contains(h.logs.String(), "cancelling the job") {
-		t.Error("the log does not say why the job was cancelled")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, options{sd: slowSD})
+			if tt.chat.Type != telegramtest.ChatPrivate {
+				h.tg.SetAdmins(tt.chat.ID, admin)
+			}
+			cmd := h.tg.SendMessage(tt.chat, alice, "/imagine a painting an admin tidied away --steps 30")
+			st := h.waitStatus("running", tt.chat.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+			h.tg.DeleteMessage(tt.chat.ID, st.ID)
+			if tt.delCommand {
+				h.tg.DeleteMessage(tt.chat.ID, cmd.ID)
+			}
+			// The job goes on; its image arrives as a new message.
+			var got telegramtest.Message
+			h.waitFor("the result as a new message", func() bool {
+				for _, m := range h.tg.Messages(tt.chat.ID) {
+					if m.From.IsBot && m.ID > st.ID && isResult(m) {
+						got = m
+						return true
+					}
+				}
+				return false
+			})
+			wantReply := cmd.ID
+			if tt.delCommand {
+				wantReply = 0
+			}
+			if got.ReplyTo != wantReply {
+				t.Errorf("result replies to %d, want %d", got.ReplyTo, wantReply)
+			}
+			mentioned := false
+			for _, e := range got.Entities {
+				mentioned = mentioned || e.URL == "tg://user?id=1001"
+			}
+			if tt.chat.Type != telegramtest.ChatPrivate && (!mentioned || !strings.HasPrefix(got.Caption, "Alice\na painting")) {
+				t.Errorf("result caption %q, entities %v: want it to mention Alice by a tg://user link", got.Caption, got.Entities)
+			}
+			for _, r := range h.sd.Records() {
+				if r.Path == "/sdapi/v1/interrupt" {
+					t.Error("the job was interrupted on the SD server")
+				}
+			}
+			var failed int
+			for _, c := range editsOf(h.tg.Calls(), st.ID) {
+				if c.Error != "" {
+					failed++
+				}
+			}
+			if failed != 1 {
+				t.Errorf("%d failed edits of the deleted message, want exactly 1 (no retry storm)", failed)
+			}
+			if !strings.Contains(h.logs.String(), "the status message was deleted; the job goes on") {
+				t.Error("the log does not say what happened to the status message")
+			}
+		})
 	}
 }
 

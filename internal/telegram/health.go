@@ -20,6 +20,7 @@ type health struct {
 	lastPoll  time.Time // end of the last successful getUpdates
 	failures  int       // getUpdates failed in a row
 	lastErr   error
+	conflict  bool // the last getUpdates met another instance's (409)
 }
 
 func (h *health) set(f func(h *health)) {
@@ -40,6 +41,8 @@ func (a *Adapter) Healthy(ctx context.Context) error {
 		return errors.New("telegram: stopped")
 	case !h.connected:
 		return errors.New("telegram: not connected yet")
+	case h.conflict:
+		return fmt.Errorf("telegram: another instance of the bot is polling with this token; only one may run: %w", h.lastErr)
 	case h.failures >= unhealthyPollFailures:
 		return fmt.Errorf("telegram: getUpdates failed %d times in a row: %w", h.failures, h.lastErr)
 	case time.Since(h.lastPoll) > 2*pollTimeout:

@@ -57,8 +57,9 @@ func TestPrivateImagineEndToEnd(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 64 || img.Bounds().Dy() != 64 {
 		t.Errorf("final photo: %v, want a 64x64 PNG", err)
 	}
-	// Edits of one message keep the edit interval.
-	for i := 1; i < len(m.History); i++ {
+	// Preview edits of one message keep the edit interval; the result
+	// follows as soon as the limits allow.
+	for i := 1; i < len(m.History)-1; i++ {
 		if gap := m.History[i].Time.Sub(m.History[i-1].Time); gap < unit {
 			t.Errorf("edits %d and %d only %v apart", i-1, i, gap)
 		}

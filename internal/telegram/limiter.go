@@ -7,10 +7,12 @@ import (
 )
 
 // Limits are the Bot API flood limits the adapter keeps to. A zero field
-// takes Telegram's value: one message or edit per second per chat, 20 per
+// takes Telegram's value: one message or edit per second per chat after a
+// short burst of three ("we may allow short bursts", Bot FAQ), 20 per
 // minute per group, 30 per second in all, retry_after in seconds.
 type Limits struct {
-	ChatInterval   time.Duration // least time between two messages or edits in one chat
+	ChatInterval   time.Duration // time one token of a chat's bucket takes to refill
+	ChatBurst      int           // size of a chat's token bucket
 	GroupMax       int           // most messages and edits in one group per GroupWindow
 	GroupWindow    time.Duration
 	GlobalMax      int // most messages and edits in all chats per GlobalWindow
@@ -21,6 +23,9 @@ type Limits struct {
 func (l Limits) withDefaults() Limits {
 	if l.ChatInterval <= 0 {
 		l.ChatInterval = time.Second
+	}
+	if l.ChatBurst <= 0 {
+		l.ChatBurst = 3
 	}
 	if l.GroupMax <= 0 {
 		l.GroupMax = 20
@@ -48,7 +53,7 @@ const headroom = 20
 // Background messages (preview and position edits) may use only part of
 // the budgets, so that urgent ones (first replies, results) always find a
 // slot at once: a share of backgroundShareNum/backgroundShareDen of the
-// global budget and half of a group's.
+// global budget, half of a group's, and never a chat's last token.
 const (
 	backgroundShareNum = 2
 	backgroundShareDen = 3
@@ -61,6 +66,7 @@ const (
 // arithmetic can be tested deterministically.
 type limiter struct {
 	chatInterval time.Duration
+	chatBurst    int
 	groupMax     int
 	groupWindow  time.Duration
 	globalMax    int
@@ -76,12 +82,15 @@ type limiter struct {
 
 // chatBudget is one chat's share of the limits.
 type chatBudget struct {
-	next    time.Time   // earliest time of the chat's next message
+	// tat is the chat's token bucket as a theoretical arrival time (GCRA):
+	// the bucket is full when tat is not after now, and k tokens are
+	// available from tat − (burst−k)·interval on.
+	tat     time.Time
 	blocked time.Time   // end of the chat's 429 wait
 	sent    []time.Time // booked send times within the group window (groups only), sorted
 
-	// After a 429 the chat's messages are spaced by at least the wait it
-	// asked for, for a while: Telegram's limits for it are evidently
+	// After a 429 the chat has no burst and its messages are spaced by at
+	// least the wait it asked for, for a while: Telegram's limits for it are evidently
 	// tighter than ours, and senders that waited together must not all
 	// retry at the same moment.
 	spacing      time.Duration
@@ -101,6 +110,7 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 	l = l.withDefaults()
 	return &limiter{
 		chatInterval: l.ChatInterval + l.ChatInterval/headroom,
+		chatBurst:    l.ChatBurst,
 		groupMax:     l.GroupMax,
 		groupWindow:  l.GroupWindow + l.GroupWindow/headroom,
 		globalMax:    l.GlobalMax,
@@ -119,7 +129,7 @@ func (l *limiter) reserve(c chatRef) time.Time {
 	now := l.now()
 	l.pruneLocked(now)
 	cb := l.chatLocked(c.id)
-	t := latest(now, cb.next, cb.blocked, l.blocked)
+	t := latest(now, l.tokensLocked(cb, now, 1), cb.blocked, l.blocked)
 	for {
 		t0 := t
 		t = earliest(l.global, t, l.globalMax, l.globalWindow)
@@ -166,7 +176,7 @@ func (l *limiter) tryNow(c chatRef) (ok bool, retry time.Duration) {
 	now := l.now()
 	l.pruneLocked(now)
 	cb := l.chatLocked(c.id)
-	t := latest(now, cb.next, cb.blocked, l.blocked)
+	t := latest(now, l.tokensLocked(cb, now, 2), cb.blocked, l.blocked)
 	globalShare := max(1, l.globalMax*backgroundShareNum/backgroundShareDen)
 	t = earliest(l.global, t, globalShare, l.globalWindow)
 	if c.group {
@@ -191,7 +201,7 @@ func (l *limiter) penalize(c chatRef, wait time.Duration) {
 	until := now.Add(wait)
 	cb := l.chatLocked(c.id)
 	cb.blocked = latest(cb.blocked, until)
-	cb.next = latest(cb.next, until)
+	cb.tat = latest(cb.tat, until)
 	cb.spacing = max(cb.spacing, wait)
 	if now.After(cb.spacingUntil) {
 		cb.spacing = wait
@@ -217,19 +227,29 @@ func (l *limiter) chatLocked(id int64) *chatBudget {
 }
 
 func (l *limiter) bookLocked(c chatRef, cb *chatBudget, t time.Time) {
-	cb.next = latest(cb.next, t.Add(l.intervalLocked(cb, t)))
+	interval, _ := l.bucketLocked(cb, t)
+	cb.tat = latest(cb.tat, t).Add(interval)
 	l.global = insertSorted(l.global, t)
 	if c.group {
 		cb.sent = insertSorted(cb.sent, t)
 	}
 }
 
-// intervalLocked is the least time between two messages of the chat at t.
-func (l *limiter) intervalLocked(cb *chatBudget, t time.Time) time.Duration {
+// bucketLocked returns the chat's token bucket at t: the refill interval
+// and the burst (none while a 429's spacing lasts).
+func (l *limiter) bucketLocked(cb *chatBudget, t time.Time) (time.Duration, int) {
 	if t.Before(cb.spacingUntil) {
-		return max(l.chatInterval, cb.spacing)
+		return max(l.chatInterval, cb.spacing), 1
 	}
-	return l.chatInterval
+	return l.chatInterval, l.chatBurst
+}
+
+// tokensLocked returns the earliest time from now on at which the chat's
+// bucket holds k tokens (fewer if the burst is smaller).
+func (l *limiter) tokensLocked(cb *chatBudget, now time.Time, k int) time.Time {
+	interval, burst := l.bucketLocked(cb, now)
+	k = min(k, burst)
+	return latest(now, cb.tat.Add(-time.Duration(burst-k)*interval))
 }
 
 func (l *limiter) releaseLocked(c chatRef, cb *chatBudget, t time.Time) {
@@ -237,10 +257,9 @@ func (l *limiter) releaseLocked(c chatRef, cb *chatBudget, t time.Time) {
 	if c.group {
 		cb.sent = removeOne(cb.sent, t)
 	}
-	// Let the chat's next message go as early as its other bookings allow.
-	if cb.next.Equal(t.Add(l.intervalLocked(cb, t))) {
-		cb.next = t
-	}
+	// Give the token back (at most the normal interval's worth: a 429
+	// since the booking may have widened the spacing).
+	cb.tat = cb.tat.Add(-l.chatInterval)
 }
 
 // pruneLocked forgets bookings that can no longer affect a new one, and
@@ -251,7 +270,7 @@ func (l *limiter) pruneLocked(now time.Time) {
 		return
 	}
 	for id, cb := range l.chats {
-		if (len(cb.sent) == 0 || now.Sub(cb.sent[len(cb.sent)-1]) >= l.groupWindow) && now.After(cb.next) && now.After(cb.spacingUntil) {
+		if (len(cb.sent) == 0 || now.Sub(cb.sent[len(cb.sent)-1]) >= l.groupWindow) && now.After(cb.tat) && now.After(cb.spacingUntil) {
 			delete(l.chats, id)
 		}
 	}

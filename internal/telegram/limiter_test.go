@@ -41,17 +41,29 @@ func TestLimiter(t *testing.T) {
 		name  string
 		steps []step
 	}{
-		{"one chat, one message per interval", []step{
+		{"one chat: a burst of three, then one message per interval", []step{
+			{op: "reserve", chat: privA, want: 0},
+			{op: "reserve", chat: privA, want: 0},
 			{op: "reserve", chat: privA, want: 0},
 			{op: "reserve", chat: privA, want: chatGap},
 			{op: "reserve", chat: privA, want: 2 * chatGap},
 			{op: "reserve", chat: privB, want: 0},
 		}},
-		{"background waits for the chat, never books ahead", []step{
+		{"a quiet chat's bucket refills", []step{
+			{op: "reserve", chat: privA, want: 0},
+			{op: "reserve", chat: privA, want: 0},
+			{op: "reserve", chat: privA, want: 0},
+			{at: 2 * chatGap, op: "reserve", chat: privA, want: 2 * chatGap},
+			{at: 2 * chatGap, op: "reserve", chat: privA, want: 2 * chatGap},
+			{at: 2 * chatGap, op: "reserve", chat: privA, want: 3 * chatGap},
+		}},
+		{"background leaves a chat's last token to urgent messages, never books ahead", []step{
+			{op: "reserve", chat: privA, want: 0},
 			{op: "reserve", chat: privA, want: 0},
 			{at: 100 * time.Millisecond, op: "try", chat: privA, want: chatGap - 100*time.Millisecond},
-			{at: chatGap, op: "try", chat: privA, want: 0},
-			{at: chatGap, op: "reserve", chat: privA, want: 2 * chatGap},
+			{at: 100 * time.Millisecond, op: "reserve", chat: privA, want: 100 * time.Millisecond},
+			{at: chatGap, op: "try", chat: privA, want: chatGap},
+			{at: 2 * chatGap, op: "try", chat: privA, want: 0},
 		}},
 		{"global: the 31st message waits for the window", append(manyChats(30, "reserve", 0, 0),
 			step{op: "reserve", chat: privA, want: globalWin},
@@ -61,10 +73,10 @@ func TestLimiter(t *testing.T) {
 			step{op: "try", chat: privA, want: chatGap},
 			step{op: "reserve", chat: privB, want: 0},
 		)},
-		{"a group: one per interval, twenty per minute", func() []step {
+		{"a group: a burst of three, one per interval, twenty per minute", func() []step {
 			var s []step
 			for i := range 20 {
-				s = append(s, step{op: "reserve", chat: groupG, want: time.Duration(i) * chatGap})
+				s = append(s, step{op: "reserve", chat: groupG, want: time.Duration(max(0, i-2)) * chatGap})
 			}
 			return append(s, step{op: "reserve", chat: groupG, want: groupWin})
 		}()},
@@ -86,6 +98,8 @@ func TestLimiter(t *testing.T) {
 			{op: "try", chat: privA, want: chatGap},
 		}},
 		{"a booking made before a 429 is not confirmed", []step{
+			{op: "reserve", chat: privA, want: 0},
+			{op: "reserve", chat: privA, want: 0},
 			{op: "reserve", chat: privA, want: 0},
 			{op: "reserve", chat: privA, want: chatGap},
 			{at: 10 * time.Millisecond, op: "penalize", chat: privA, wait: 5 * time.Second},

@@ -16,7 +16,10 @@ import (
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
-var loadFlag = flag.Bool("load", false, "run TestLoad: 100 users × 2 /imagine against the fakes with Telegram's real limits (about 30s)")
+var (
+	loadFlag     = flag.Bool("load", false, "run TestLoad (100 users × 2 /imagine, about 30s) and TestSoak against the fakes with Telegram's real limits")
+	soakDuration = flag.Duration("soak", 60*time.Second, "how long TestSoak sends commands (with -load)")
+)
 
 // TestLoad drives 100 users who each send /imagine twice, against the fake
 // Bot API with Telegram's real flood limits (1/s per chat, 20/min per
@@ -46,11 +49,60 @@ func TestLoad(t *testing.T) {
 		if r.p99 > 100*time.Millisecond {
 			t.Errorf("first reply p99 = %v, want < 100ms", r.p99)
 		}
+		if r.final50 > 100*time.Millisecond || r.final99 > 500*time.Millisecond {
+			t.Errorf("SD job end → final visible p50 = %v, p99 = %v; want < 100ms and < 500ms", r.final50, r.final99)
+		}
 	})
 	t.Run("backlog", func(t *testing.T) { runLoad(t, 25*time.Millisecond) })
 }
 
-type loadResult struct{ p50, p99 time.Duration }
+type loadResult struct{ p50, p99, final50, final99 time.Duration }
+
+// percentile returns the p-quantile of sorted durations, 0 for none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+}
+
+// resultShownAt returns when the bot first showed a result in reply to
+// command cmd: the time a reply was posted as a result, or edited into one.
+func resultShownAt(h *harness, chat int64, cmd int) (time.Time, bool) {
+	var first time.Time
+	for _, m := range h.replies(chat, cmd) {
+		at, ok := time.Time{}, false
+		if isResult(telegramtest.Message{Content: m.Original}) {
+			at, ok = m.Date, true
+		}
+		for _, e := range m.History {
+			if !ok && isResult(telegramtest.Message{Content: e.Content}) {
+				at, ok = e.Time, true
+			}
+		}
+		if ok && (first.IsZero() || at.Before(first)) {
+			first = at
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// sdJobEnds returns when the simulated SD server finished each txt2img job,
+// by prompt.
+func sdJobEnds(h *harness) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, r := range h.sd.Records() {
+		if r.Path != "/sdapi/v1/txt2img" || r.JobEnd.IsZero() {
+			continue
+		}
+		var body struct {
+			Prompt string `json:"prompt"`
+		}
+		_ = json.Unmarshal(r.Body, &body)
+		out[body.Prompt] = r.JobEnd
+	}
+	return out
+}
 
 func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 	const (
@@ -118,12 +170,20 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 		}
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
+	pct := func(p float64) time.Duration { return percentile(latencies, p) }
+
+	// SD job end → final image visible, both measured outside the adapter:
+	// the simulator's record and the fake's message history.
+	ends := sdJobEnds(h)
+	var finals []time.Duration
+	for _, c := range cmds {
+		end, ok := ends[c.prompt]
+		shown, ok2 := resultShownAt(h, c.chat.ID, c.msg.ID)
+		if ok && ok2 {
+			finals = append(finals, shown.Sub(end))
 		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
 	}
+	slices.Sort(finals)
 
 	// SD idle gaps: from one job's end to the next one's start, counted
 	// only when the next job was already waiting.
@@ -165,10 +225,11 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 			positions++
 		}
 	}
-	r := loadResult{p50: pct(0.50), p99: pct(0.99)}
+	r := loadResult{p50: pct(0.50), p99: pct(0.99), final50: percentile(finals, 0.5), final99: percentile(finals, 0.99)}
 	t.Logf("commands: %d from %d users over %v (Poisson, %.0f/s); SD runs: %d; all results after %v",
 		len(cmds), users, sent.Round(time.Millisecond), rate, len(runs), finished.Round(time.Millisecond))
 	t.Logf("first reply latency: p50 %v, p99 %v, max %v", r.p50, r.p99, latencies[len(latencies)-1])
+	t.Logf("SD job end → final image visible: p50 %v, p99 %v, max %v over %d jobs", r.final50, r.final99, percentile(finals, 1), len(finals))
 	t.Logf("SD idle gap while jobs waited: %s", gapStat)
 	t.Logf("429 answers: %d; jobs lost: %d; preview edits: %d; position edits: %d; Bot API calls: %d",
 		h.tg.Count429(), lost, previews, positions, len(h.tg.Calls()))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -19,36 +21,56 @@ const allowedUpdates = `["message","callback_query"]`
 // token (an error). Each update is handled before the next poll confirms
 // it; handling never waits for the network (see goHandle), so a slow chat
 // never holds up the others. Message work runs on work.
+//
+// At the end, the last offset must reach Telegram, but never by a
+// getUpdates that overlaps the cancelled long poll: Telegram answers 409
+// to concurrent getUpdates. The long poll that ctx cancels has returned
+// (its connection closed) before anything else is sent, and if its request
+// had been written out, it already carried the offset; only otherwise does
+// a short confirm follow.
 func (a *Adapter) poll(ctx, work context.Context) error {
 	offset := 0
 	failures := 0
+	conflicted := false // the last getUpdates met another instance's
 	for {
 		p := tgbotapi.Params{"timeout": strconv.Itoa(pollSeconds), "allowed_updates": allowedUpdates}
 		if offset != 0 {
 			p["offset"] = strconv.Itoa(offset)
 		}
+		var written atomic.Bool
 		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+		pctx = httptrace.WithClientTrace(pctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+			written.Store(i.Err == nil)
+		}})
 		raw, err := a.api.call(pctx, "getUpdates", p, nil)
 		cancel()
 		if ctx.Err() != nil {
-			a.confirm(offset)
+			if !written.Load() {
+				a.confirm(offset)
+			}
 			return nil
 		}
 		if err != nil {
 			failures++
-			a.health.set(func(h *health) { h.failures, h.lastErr = failures, err })
-			wait, fatal := a.pollFailed(ctx, err, failures)
+			conflict := isConflict(err)
+			a.health.set(func(h *health) { h.failures, h.lastErr, h.conflict = failures, err, conflict })
+			wait, fatal := a.pollFailed(ctx, err, failures, conflicted)
 			if fatal != nil {
 				return fatal
 			}
+			conflicted = conflict
 			if !sleep(ctx, wait) {
 				a.confirm(offset)
 				return nil
 			}
 			continue
 		}
+		if conflicted {
+			a.log.Info("getUpdates works again: the other instance polling with this token has stopped")
+			conflicted = false
+		}
 		failures = 0
-		a.health.set(func(h *health) { h.failures, h.lastErr, h.lastPoll = 0, nil, time.Now() })
+		a.health.set(func(h *health) { h.failures, h.lastErr, h.conflict, h.lastPoll = 0, nil, false, time.Now() })
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			a.log.Error("getUpdates answered something that is not a list", "err", err)
@@ -76,9 +98,14 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 	}
 }
 
+// maxConflictBackoff bounds the wait between two getUpdates while another
+// instance polls with the token, in "seconds" (Limits.RetryAfterUnit).
+const maxConflictBackoff = 60
+
 // pollFailed decides what to do after a failed getUpdates: how long to wait
-// before the next one, or a fatal error.
-func (a *Adapter) pollFailed(ctx context.Context, err error, failures int) (time.Duration, error) {
+// before the next one, or a fatal error. conflicted reports that the
+// previous getUpdates already met another instance's.
+func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, conflicted bool) (time.Duration, error) {
 	// Backoff in "seconds" of the limits, which tests scale down.
 	unit := a.cfg.Limits.RetryAfterUnit
 	backoff := min(time.Duration(1<<min(failures-1, 5))*unit, 30*unit)
@@ -101,13 +128,29 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int) (time
 			return backoff, nil
 		}
 		return 0, nil
-	case ae != nil && ae.Code == http.StatusConflict:
-		a.log.Error("another bot instance is polling with this token; only one may run", "err", err)
-		return backoff, nil
+	case isConflict(err):
+		// Two processes with one token knock each other off: each
+		// getUpdates ends the other's. Say so once, then back off further
+		// and further, so that the other instance (if it should run) mostly
+		// gets its way, and this one notices when it stops.
+		if !conflicted {
+			a.log.Error("another instance of the bot is polling Telegram with this token; only one may run: stop the other one (this one backs off and retries)",
+				"err", err)
+		} else {
+			a.log.Debug("getUpdates: still conflicting with another instance", "failures", failures)
+		}
+		return min(time.Duration(1<<min(failures-1, 6))*unit, maxConflictBackoff*unit), nil
 	default:
 		a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
 		return backoff, nil
 	}
+}
+
+// isConflict reports getUpdates' 409 when another instance polls with the
+// same token ("terminated by other getUpdates request").
+func isConflict(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code == http.StatusConflict && !descHas(err, "webhook")
 }
 
 // confirm tells Telegram that every update before offset was handled, so

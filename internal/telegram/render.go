@@ -67,10 +67,22 @@ type view struct {
 	text  string
 	media *media
 	kb    keyboard
+	// mention, if set, names this requester in a first line that links to
+	// them (tg://user?id=…), so that a message posted anew in a group
+	// notifies them.
+	mention *imagine.Requester
 }
 
-// html returns the text clipped to n characters and escaped.
-func (v view) html(n int) string { return escape(clip(v.text, n)) }
+// html returns the text clipped to n characters and escaped, after the
+// mention if any.
+func (v view) html(n int) string {
+	if v.mention == nil || v.mention.UserID == "" {
+		return escape(clip(v.text, n))
+	}
+	name := clip(v.mention.Name, 64)
+	link := `<a href="tg://user?id=` + escape(v.mention.UserID) + `">` + escape(name) + "</a>\n"
+	return link + escape(clip(v.text, n-utf16Len(name)-1))
+}
 
 // shown is what a status message shows, to skip edits that change nothing.
 type shown struct {

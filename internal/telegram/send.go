@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -47,6 +48,7 @@ func (a *Adapter) call(ctx context.Context, c chatRef, method string, p tgbotapi
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	raw, err := a.api.call(ctx, method, p, files)
+	a.noteMigration(c, err)
 	if n := retryAfter(err); n > 0 {
 		a.cfg.Recorder.RateLimited(imagine.Telegram)
 		wait := time.Duration(n) * a.cfg.Limits.RetryAfterUnit
@@ -56,42 +58,101 @@ func (a *Adapter) call(ctx context.Context, c chatRef, method string, p tgbotapi
 	return raw, err
 }
 
-// waitTurn books the next free slot for an urgent message in c and waits
-// for it.
-func (a *Adapter) waitTurn(ctx context.Context, c chatRef) error {
+// waitTurn books the next free slot for an urgent message in c, waits for
+// it and returns it.
+func (a *Adapter) waitTurn(ctx context.Context, c chatRef) (time.Time, error) {
 	for {
 		t := a.lim.reserve(c)
 		if d := t.Sub(a.lim.now()); d > 0 && !sleep(ctx, d) {
 			a.lim.release(c, t)
-			return ctx.Err()
+			return time.Time{}, ctx.Err()
 		}
 		if a.lim.confirm(c, t) {
-			return nil
+			return t, nil
 		}
 	}
+}
+
+// errNotSent is what an op of deliver returns when, its turn come, it
+// decides not to send after all: the slot is given back, or handed on (see
+// heldTurn).
+var errNotSent = errors.New("telegram: nothing sent")
+
+// heldTurnTTL is how long a turn handed on by errNotSent stays usable.
+const heldTurnTTL = 50 * time.Millisecond
+
+// heldTurn is a slot one sender booked, waited for and then did not use,
+// kept for its own next message: when a job's result is ready before its
+// status message went out, the result goes out in the status message's
+// turn instead of queueing again behind everyone else's. It belongs to one
+// goroutine.
+type heldTurn struct {
+	chat chatRef
+	at   time.Time // the slot
+	kept time.Time // when it was handed on; zero for none
+}
+
+// take returns the held slot for c if it is still fresh, and forgets it;
+// a stale one is given back to the limiter.
+func (h *heldTurn) take(a *Adapter, c chatRef) (time.Time, bool) {
+	if h == nil || h.kept.IsZero() {
+		return time.Time{}, false
+	}
+	at, fresh := h.at, h.chat == c && a.lim.now().Sub(h.kept) < heldTurnTTL
+	if !fresh {
+		a.lim.release(h.chat, h.at)
+	}
+	h.kept = time.Time{}
+	return at, fresh
 }
 
 // deliver runs op, one call that sends or edits a message in c, as an
 // urgent message: in the next free slot, again after a 429 once
 // retry_after has passed (up to maxFloodWaits times), and again after a
 // network failure or a server error, with backoff (up to maxAttempts
-// times). "Message is not modified" counts as success. Other errors are
-// returned at once.
+// times). A group that became a supergroup is retried at once: the sends
+// follow it (see route). "Message is not modified" counts as success.
+// Other errors are returned at once.
 func (a *Adapter) deliver(ctx context.Context, c chatRef, op func(ctx context.Context) error) error {
+	return a.deliverHeld(ctx, c, nil, op)
+}
+
+// deliverHeld is deliver for a sender that keeps a turn it does not use
+// (op returns errNotSent) in held, and uses a turn kept there first.
+func (a *Adapter) deliverHeld(ctx context.Context, c chatRef, held *heldTurn, op func(ctx context.Context) error) error {
 	backoff := a.cfg.Limits.RetryAfterUnit / 2
 	failures, floods := 0, 0
 	for {
-		if err := a.waitTurn(ctx, c); err != nil {
-			return err
+		if to, moved := a.routes.get(c.id); moved {
+			c = chatRef{id: to, group: true}
+		}
+		t, ok := held.take(a, c)
+		if !ok {
+			var err error
+			if t, err = a.waitTurn(ctx, c); err != nil {
+				return err
+			}
 		}
 		err := op(ctx)
 		if err == nil || isNotModified(err) {
 			return nil
 		}
+		if errors.Is(err, errNotSent) {
+			if held != nil {
+				*held = heldTurn{chat: c, at: t, kept: a.lim.now()}
+			} else {
+				a.lim.release(c, t)
+			}
+			return err
+		}
 		if ctx.Err() != nil {
 			return err
 		}
 		switch {
+		case migratedTo(err) != 0:
+			if failures++; failures == maxAttempts {
+				return err
+			}
 		case retryAfter(err) > 0:
 			// The limiter now holds the chat until retry_after has passed.
 			if floods++; floods == maxFloodWaits {
@@ -111,6 +172,7 @@ func (a *Adapter) deliver(ctx context.Context, c chatRef, op func(ctx context.Co
 
 // sendText posts an HTML text message and returns its id.
 func (a *Adapter) sendText(ctx context.Context, p place, text string, kb keyboard) (int, error) {
+	p, _ = a.route(p)
 	ps := p.params()
 	ps["text"] = text
 	ps["parse_mode"] = "HTML"
@@ -120,6 +182,7 @@ func (a *Adapter) sendText(ctx context.Context, p place, text string, kb keyboar
 
 // sendMedia posts a photo or document with an HTML caption and returns its id.
 func (a *Adapter) sendMedia(ctx context.Context, p place, m media, caption string, kb keyboard) (int, error) {
+	p, _ = a.route(p)
 	ps := p.params()
 	ps.AddNonEmpty("caption", caption)
 	ps["parse_mode"] = "HTML"
@@ -133,6 +196,7 @@ func (a *Adapter) sendMedia(ctx context.Context, p place, m media, caption strin
 
 // sendAlbum posts 2–10 images as one album.
 func (a *Adapter) sendAlbum(ctx context.Context, p place, items []media) error {
+	p, _ = a.route(p)
 	type inputMedia struct {
 		Type  string `json:"type"`
 		Media string `json:"media"`

@@ -23,11 +23,18 @@
 //     Telegram tolerates a bare '>' or '&'), "message is not modified",
 //     "message to edit not found", "there is no text in the message to
 //     edit", album sizes, one answer per callback query.
-//   - Flood control answers 429 with parameters.retry_after: per chat, per
-//     group and globally (see [Limits]).
+//   - Flood control answers 429 with parameters.retry_after: a token bucket
+//     per chat (bursts of 3, then 1 a second), 20 a minute per group and 30
+//     a second globally (see [Limits]).
+//   - Concurrent getUpdates end the older one with 409 Conflict; a bot's
+//     hang-up can be noticed late (Options.PollHangUpDelay), as across a
+//     network.
 //
 // Tests drive users with [Server.SendMessage], [Server.Click] and
-// [Server.DeleteMessage], inject failures with [Server.FailNext], and
+// [Server.DeleteMessage], inject failures with [Server.FailNext] and
+// [Server.FailNextIn] (one chat's calls), upgrade a group with
+// [Server.MigrateChat] (400 with migrate_to_chat_id), start a competing
+// poller with [Server.SetSecondPoller], and
 // observe the result with [Server.Messages], [Server.Message] (including
 // each message's edit history), [Server.Calls], [Server.Count429],
 // [Server.CallbackAnswers] and [Server.Commands]. [Server.WaitFor] and

@@ -3,8 +3,8 @@ package telegramtest
 import (
 	"bytes"
 	"image"
+	"maps"
 	"net/http"
-	"strings"
 )
 
 // MsgOption configures a message sent by a simulated user.
@@ -129,6 +129,17 @@ func (s *Server) DeleteMessage(chatID int64, messageID int) bool {
 // the answer carries retry_after 1. An empty description becomes the
 // status text. Failures queue up behind earlier FailNext calls.
 func (s *Server) FailNext(method string, status int, description string, n int) {
+	s.failNext(failureKey(method, 0), status, description, n)
+}
+
+// FailNextIn is FailNext for the calls of method whose chat_id is chatID,
+// e.g. to refuse one user's uploads ("Bad Request: MEDIA_EMPTY") while
+// other chats work. A chat's own failures come before FailNext's.
+func (s *Server) FailNextIn(chatID int64, method string, status int, description string, n int) {
+	s.failNext(failureKey(method, chatID), status, description, n)
+}
+
+func (s *Server) failNext(key string, status int, description string, n int) {
 	if n <= 0 {
 		n = 1
 	}
@@ -137,6 +148,41 @@ func (s *Server) FailNext(method string, status int, description string, n int) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	key := strings.ToLower(method)
 	s.failures[key] = append(s.failures[key], &failure{status: status, desc: description, left: n})
+}
+
+// MigrateChat turns group chatID into a new supergroup, as Telegram does
+// when a group is upgraded, and returns the supergroup. From then on every
+// call with the old chat_id is answered 400 "Bad Request: group chat was
+// upgraded to a supergroup chat" with parameters.migrate_to_chat_id set to
+// the new id. The supergroup starts without messages (Telegram copies the
+// history under new message ids; the fake does not).
+func (s *Server) MigrateChat(chatID int64) Chat {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.chats[chatID]
+	c := Chat{ID: -1000000000000 + chatID, Type: ChatSupergroup}
+	if old != nil {
+		c.Title = old.chat.Title
+	}
+	s.ensureChatLocked(c)
+	s.migrated[chatID] = c.ID
+	maps.Copy(s.admins, map[int64][]User{c.ID: s.admins[chatID]})
+	s.notifyLocked()
+	return c
+}
+
+// SetSecondPoller simulates another bot instance polling getUpdates with
+// the same token: while on, each getUpdates of the bot is cut short by the
+// other instance's and answered 409 "Conflict: terminated by other
+// getUpdates request; make sure that only one bot instance is running".
+func (s *Server) SetSecondPoller(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secondPoller = on
+	if on && s.poll != nil {
+		close(s.poll.conflict)
+		s.poll = nil
+	}
+	s.notifyLocked()
 }

@@ -93,7 +93,7 @@ func (s *Server) editMessageMediaLocked(req *request) (any, *apiError) {
 		return nil, err
 	}
 	if m.Photo == nil && m.Document == nil && s.opts.NoTextToMedia {
-		return nil, errCantEdit
+		return nil, errNoMediaToEdit
 	}
 	if m.MediaGroupID != "" && (m.Document != nil) != (im.Type == "document") {
 		return nil, badRequest("can't use the media of the specified type in the album")

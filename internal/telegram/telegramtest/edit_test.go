@@ -74,8 +74,8 @@ func TestEditMediaPre711(t *testing.T) {
 	}
 	media := tgbotapi.NewInputMediaPhoto(tgbotapi.FileBytes{Name: "p.png", Bytes: pngImage(t, 8, 8, color.White)})
 	_, err = bot.Send(tgbotapi.EditMessageMediaConfig{BaseEdit: tgbotapi.BaseEdit{ChatID: private.ID, MessageID: sent.MessageID}, Media: media})
-	if e := apiErr(t, err); e.Message != "Bad Request: message can't be edited" {
-		t.Errorf("text to media with NoTextToMedia: %q, want message can't be edited", e.Message)
+	if e := apiErr(t, err); e.Message != "Bad Request: there is no media in the message to edit" {
+		t.Errorf("text to media with NoTextToMedia: %q, want there is no media in the message to edit", e.Message)
 	}
 }
 

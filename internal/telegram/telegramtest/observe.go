@@ -124,3 +124,15 @@ func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 		}
 	}
 }
+
+// OpenPolls returns how many getUpdates long polls the server holds open
+// (0 or 1: a newer one ends an older one), counting one the bot hung up
+// during Options.PollHangUpDelay.
+func (s *Server) OpenPolls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.poll != nil {
+		return 1
+	}
+	return 0
+}

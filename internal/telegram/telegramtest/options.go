@@ -33,8 +33,16 @@ type Options struct {
 	// CallbackTimeout is how long a callback query can be answered (default 15s).
 	CallbackTimeout time.Duration
 	// NoTextToMedia makes editMessageMedia refuse to turn a text message into
-	// a media message, as Bot API servers before 7.11 did.
+	// a media message, as Bot API servers before 7.11 did ("Bad Request:
+	// there is no media in the message to edit").
 	NoTextToMedia bool
+	// PollHangUpDelay is how long after the bot hangs up an open getUpdates
+	// long poll the fake still counts it as open, as a server across a
+	// network learns of a closed connection only later. A getUpdates within
+	// that time overlaps it: the old one is answered 409 Conflict
+	// ("terminated by other getUpdates request"), as Telegram answers
+	// concurrent getUpdates. Zero: the fake notices at once.
+	PollHangUpDelay time.Duration
 	// Webhook, if set, starts the server with a webhook configured, so
 	// getUpdates fails with 409 until the bot calls deleteWebhook.
 	Webhook string
@@ -42,14 +50,23 @@ type Options struct {
 
 // Limits configures the fake's flood control. The zero value of each field
 // means Telegram's documented default; Disabled turns flood control off.
-// Windows are sliding: a message is allowed when fewer than the maximum were
-// accepted within the window before it.
+//
+// The model: Telegram's Bot FAQ asks for "no more than one message per
+// second" per chat but says "we may allow short bursts that go over this
+// limit", at most 20 messages a minute per group and about 30 a second in
+// all. So each chat is a token bucket of ChatBurst messages refilled at one
+// per ChatWindow (by default a burst of 3, then one a second: a first
+// reply and two quick edits pass, a steady second message a second does
+// not); groups and the global budget are sliding windows (a message is
+// allowed when fewer than the maximum were accepted within the window
+// before it).
 type Limits struct {
 	// Disabled turns off all flood control.
 	Disabled bool
-	// ChatBurst is how many messages one chat accepts per ChatWindow (default 1).
+	// ChatBurst is the size of a chat's token bucket (default 3).
 	ChatBurst int
-	// ChatWindow is the per-chat window (default 1s).
+	// ChatWindow is the time one token of a chat's bucket takes to refill
+	// (default 1s).
 	ChatWindow time.Duration
 	// GroupMax is how many messages a group or supergroup accepts per GroupWindow (default 20).
 	GroupMax int
@@ -66,11 +83,11 @@ type Limits struct {
 
 // ScaledLimits returns Telegram's default limits with one second replaced by
 // unit, so that a test can exercise flood control quickly: ScaledLimits(10*time.Millisecond)
-// allows 1 message per 10ms per chat, 20 per 600ms per group, 30 per 10ms
-// overall, and retry_after counts in units of 10ms.
+// allows bursts of 3 and then 1 message per 10ms per chat, 20 per 600ms per
+// group, 30 per 10ms overall, and retry_after counts in units of 10ms.
 func ScaledLimits(unit time.Duration) Limits {
 	return Limits{
-		ChatBurst:      1,
+		ChatBurst:      3,
 		ChatWindow:     unit,
 		GroupMax:       20,
 		GroupWindow:    60 * unit,

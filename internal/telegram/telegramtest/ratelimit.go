@@ -25,12 +25,15 @@ var countedMethods = map[string]bool{
 	"editMessageReplyMarkup": true,
 }
 
-// limiter is the fake's flood control: sliding windows of accepted messages
-// per chat, per group and overall, plus a penalty per chat after a 429.
-// The Server's mutex guards it.
+// limiter is the fake's flood control (see [Limits]): a token bucket per
+// chat, sliding windows of accepted messages per group and overall, plus a
+// penalty per chat after a 429. The Server's mutex guards it.
 type limiter struct {
-	lim     Limits
-	chat    map[int64][]time.Time
+	lim Limits
+	// chat holds each chat's bucket as a theoretical arrival time (GCRA):
+	// the bucket is full when it is not after now, and a message conforms
+	// when now ≥ tat − (ChatBurst−1)·ChatWindow.
+	chat    map[int64]time.Time
 	group   map[int64][]time.Time
 	global  []time.Time
 	penalty map[int64]time.Time // chat id → end of its flood wait
@@ -39,7 +42,7 @@ type limiter struct {
 func newLimiter(l Limits) *limiter {
 	return &limiter{
 		lim:     l,
-		chat:    map[int64][]time.Time{},
+		chat:    map[int64]time.Time{},
 		group:   map[int64][]time.Time{},
 		penalty: map[int64]time.Time{},
 	}
@@ -57,7 +60,7 @@ func (l *limiter) check(chatID int64, isGroup bool, now time.Time) (retryAfter i
 		}
 		delete(l.penalty, chatID)
 	}
-	wait := windowWait(l.chat[chatID], l.lim.ChatBurst, l.lim.ChatWindow, now)
+	wait := l.bucketWait(chatID, now)
 	if isGroup {
 		wait = max(wait, windowWait(l.group[chatID], l.lim.GroupMax, l.lim.GroupWindow, now))
 	}
@@ -75,11 +78,25 @@ func (l *limiter) record(chatID int64, isGroup bool, now time.Time) {
 	if l.lim.Disabled {
 		return
 	}
-	l.chat[chatID] = prune(append(l.chat[chatID], now), l.lim.ChatWindow, now)
+	tat := l.chat[chatID]
+	if tat.Before(now) {
+		tat = now
+	}
+	l.chat[chatID] = tat.Add(l.lim.ChatWindow)
 	if isGroup {
 		l.group[chatID] = prune(append(l.group[chatID], now), l.lim.GroupWindow, now)
 	}
 	l.global = prune(append(l.global, now), l.lim.GlobalWindow, now)
+}
+
+// bucketWait returns how long until the chat's bucket holds a token; ≤ 0
+// means now.
+func (l *limiter) bucketWait(chatID int64, now time.Time) time.Duration {
+	tat, ok := l.chat[chatID]
+	if !ok {
+		return 0
+	}
+	return tat.Add(-time.Duration(l.lim.ChatBurst-1) * l.lim.ChatWindow).Sub(now)
 }
 
 // units rounds a wait up to whole retry_after units, at least 1.

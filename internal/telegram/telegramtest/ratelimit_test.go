@@ -67,12 +67,25 @@ func TestFloodControl(t *testing.T) {
 			limits Limits
 			steps  []step
 		}{
-			{"per chat", limits, []step{
+			{"per chat: a burst of 3, then one per unit", limits, []step{
+				{chat: private.ID},
+				{chat: private.ID},
 				{chat: private.ID},
 				{chat: private.ID, wantRetry: 1},
 				{after: unit / 2, chat: private.ID, wantRetry: 1}, // still in the penalty
 				{after: unit / 2, chat: private.ID},
+				{chat: private.ID, wantRetry: 1}, // one token refilled, and spent
+				{after: unit, chat: private.ID},
 				{chat: bob.ID}, // other chats are not affected
+			}},
+			{"per chat: a quiet chat's bucket fills up again, but no further", limits, []step{
+				{chat: private.ID},
+				{chat: private.ID},
+				{chat: private.ID},
+				{after: 10 * unit, chat: private.ID},
+				{chat: private.ID},
+				{chat: private.ID},
+				{chat: private.ID, wantRetry: 1},
 			}},
 			{"per chat burst 2", Limits{ChatBurst: 2, ChatWindow: unit, RetryAfterUnit: unit}, []step{
 				{chat: private.ID},
@@ -144,10 +157,15 @@ func TestFloodControlScope(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first message: %v", err)
 	}
-	// Edits count like messages.
+	// Edits count like messages: two use up the rest of the burst.
+	for _, text := range []string{"starting", "step 1"} {
+		if _, err := bot.Send(tgbotapi.NewEditMessageText(private.ID, sent.MessageID, text)); err != nil {
+			t.Fatalf("edit within the burst: %v", err)
+		}
+	}
 	_, err = bot.Send(tgbotapi.NewEditMessageText(private.ID, sent.MessageID, "running"))
 	if e := apiErr(t, err); e.RetryAfter != 1 {
-		t.Errorf("edit right after a message: %q, want 429 retry after 1", e.Message)
+		t.Errorf("edit after a burst of 3: %q, want 429 retry after 1", e.Message)
 	}
 	// On the multipart path the library reports only RetryAfter (Code stays 0).
 	_, err = bot.Send(tgbotapi.NewPhoto(private.ID, tgbotapi.FileBytes{Name: "p.png", Bytes: pngImage(t, 4, 4, color.White)}))
@@ -185,7 +203,7 @@ func TestFloodControlRealClock(t *testing.T) {
 	bot := newBot(t, s)
 	s.AddChat(private)
 	sent := 0
-	for sent < 3 {
+	for sent < 5 {
 		_, err := bot.Send(tgbotapi.NewMessage(private.ID, "tick"))
 		if err == nil {
 			sent++
@@ -198,6 +216,6 @@ func TestFloodControlRealClock(t *testing.T) {
 		time.Sleep(time.Duration(e.RetryAfter) * unit)
 	}
 	if s.Count429() < 1 {
-		t.Error("three back-to-back messages never hit the 1 per unit limit")
+		t.Error("five back-to-back messages never went past the burst of 3")
 	}
 }

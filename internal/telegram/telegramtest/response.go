@@ -12,6 +12,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // parameters.migrate_to_chat_id
 }
 
 func (e *apiError) Error() string { return e.desc }
@@ -33,6 +34,7 @@ var (
 	errCantEdit        = badRequest("message can't be edited")
 	errNoTextToEdit    = badRequest("there is no text in the message to edit")
 	errNoCaptionToEdit = badRequest("there is no caption in the message to edit")
+	errNoMediaToEdit   = badRequest("there is no media in the message to edit")
 )
 
 func tooManyRequests(retryAfter int) *apiError {
@@ -52,7 +54,8 @@ type envelope struct {
 }
 
 type responseParams struct {
-	RetryAfter int `json:"retry_after,omitempty"`
+	RetryAfter      int   `json:"retry_after,omitempty"`
+	MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
 }
 
 // okWithDescription is a result that also carries a description, as
@@ -76,8 +79,8 @@ func writeJSON(w http.ResponseWriter, status int, v envelope) {
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	env := envelope{OK: false, ErrorCode: e.code, Description: e.desc}
-	if e.retryAfter > 0 {
-		env.Parameters = &responseParams{RetryAfter: e.retryAfter}
+	if e.retryAfter > 0 || e.migrateTo != 0 {
+		env.Parameters = &responseParams{RetryAfter: e.retryAfter, MigrateToChatID: e.migrateTo}
 	}
 	writeJSON(w, e.code, env)
 }

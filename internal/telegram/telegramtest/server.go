@@ -5,8 +5,10 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Server is a fake Telegram Bot API server. Create it with [NewServer] and
@@ -37,7 +39,10 @@ type Server struct {
 	webhook        string
 	calls          []Call
 	count429       int
-	failures       map[string][]*failure
+	failures       map[string][]*failure // by failureKey
+	migrated       map[int64]int64       // group id → the supergroup it became
+	secondPoller   bool                  // another instance polls with the token
+	pollHangUpLag  time.Duration         // see Options.PollHangUpDelay
 	limiter        *limiter
 	queries        map[string]*callbackQuery
 	answers        map[string][]CallbackAnswer
@@ -88,24 +93,26 @@ var handlers = map[string]handler{
 func NewServer(opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{
-		opts:         opts,
-		spec:         loadSpec(),
-		log:          opts.Logger.With("component", "telegramtest"),
-		done:         make(chan struct{}),
-		changed:      make(chan struct{}),
-		chats:        map[int64]*chatState{},
-		users:        map[int64]User{},
-		admins:       map[int64][]User{},
-		nextUpdateID: 100000,
-		webhook:      opts.Webhook,
-		failures:     map[string][]*failure{},
-		limiter:      newLimiter(opts.Limits),
-		queries:      map[string]*callbackQuery{},
-		answers:      map[string][]CallbackAnswer{},
-		commands:     map[commandKey][]BotCommand{},
-		files:        map[string]*storedFile{},
-		nextGroup:    13000000000000000,
-		nextQuery:    4000000000000000000,
+		opts:          opts,
+		spec:          loadSpec(),
+		log:           opts.Logger.With("component", "telegramtest"),
+		done:          make(chan struct{}),
+		changed:       make(chan struct{}),
+		chats:         map[int64]*chatState{},
+		users:         map[int64]User{},
+		admins:        map[int64][]User{},
+		nextUpdateID:  100000,
+		webhook:       opts.Webhook,
+		failures:      map[string][]*failure{},
+		migrated:      map[int64]int64{},
+		pollHangUpLag: opts.PollHangUpDelay,
+		limiter:       newLimiter(opts.Limits),
+		queries:       map[string]*callbackQuery{},
+		answers:       map[string][]CallbackAnswer{},
+		commands:      map[commandKey][]BotCommand{},
+		files:         map[string]*storedFile{},
+		nextGroup:     13000000000000000,
+		nextQuery:     4000000000000000000,
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
@@ -187,8 +194,11 @@ func respond(w http.ResponseWriter, result any, aerr *apiError) {
 // dispatchLocked runs scripted failures, spec validation, flood control
 // and the method's handler.
 func (s *Server) dispatchLocked(req *request) (any, *apiError) {
-	if f := s.takeFailureLocked(req.method); f != nil {
+	if f := s.takeFailureLocked(req); f != nil {
 		return nil, f
+	}
+	if to, ok := s.migrated[req.int64Param("chat_id")]; ok && req.has("chat_id") {
+		return nil, &apiError{code: http.StatusBadRequest, desc: "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: to}
 	}
 	if err := s.spec.checkParams(req); err != nil {
 		return nil, err
@@ -216,9 +226,15 @@ func (s *Server) dispatchLocked(req *request) (any, *apiError) {
 	return result, err
 }
 
-// takeFailureLocked pops the next scripted failure for method, if any.
-func (s *Server) takeFailureLocked(method string) *apiError {
-	key := strings.ToLower(method)
+// takeFailureLocked pops the next scripted failure for the request's
+// method, in its chat (see FailNextIn) or in any chat (FailNext), if any.
+func (s *Server) takeFailureLocked(req *request) *apiError {
+	key := failureKey(req.method, 0)
+	if req.has("chat_id") {
+		if k := failureKey(req.method, req.int64Param("chat_id")); len(s.failures[k]) > 0 {
+			key = k
+		}
+	}
 	queue := s.failures[key]
 	if len(queue) == 0 {
 		return nil
@@ -255,4 +271,14 @@ func (s *Server) recordLocked(call Call, aerr *apiError) {
 func (s *Server) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// failureKey names a queue of scripted failures: a method's (case-insensitive)
+// in one chat, or in every chat for chat 0.
+func failureKey(method string, chat int64) string {
+	key := strings.ToLower(method)
+	if chat != 0 {
+		key += "@" + strconv.FormatInt(chat, 10)
+	}
+	return key
 }

@@ -69,12 +69,15 @@ func (s *Server) confirmLocked(offset int) {
 // open one with 409 Conflict, as Telegram does.
 func (s *Server) serveGetUpdates(w http.ResponseWriter, r *http.Request, req *request, call Call) {
 	s.mu.Lock()
-	aerr := s.takeFailureLocked(req.method)
+	aerr := s.takeFailureLocked(req)
 	if aerr == nil {
 		aerr = s.spec.checkParams(req)
 	}
 	if aerr == nil && s.webhook != "" {
 		aerr = errConflictWebhook
+	}
+	if aerr == nil && s.secondPoller {
+		aerr = errConflictPoll
 	}
 	var allowed []string
 	if aerr == nil && req.has("allowed_updates") {
@@ -128,6 +131,7 @@ func (s *Server) serveGetUpdates(w http.ResponseWriter, r *http.Request, req *re
 			aerr = errConflictPoll
 		case <-r.Context().Done():
 			stop = true
+			aerr = s.hungUp(p)
 		case <-s.done:
 			stop = true
 		}
@@ -143,6 +147,24 @@ func (s *Server) serveGetUpdates(w http.ResponseWriter, r *http.Request, req *re
 	s.recordLocked(call, aerr)
 	s.mu.Unlock()
 	respond(w, result, aerr)
+}
+
+// hungUp keeps a long poll the bot hung up open for PollHangUpDelay (see
+// Options) and returns the 409 a getUpdates meanwhile gives it, or nil.
+// It is called without the mutex held.
+func (s *Server) hungUp(p *longPoll) *apiError {
+	if s.pollHangUpLag <= 0 {
+		return nil
+	}
+	t := time.NewTimer(s.pollHangUpLag)
+	defer t.Stop()
+	select {
+	case <-p.conflict:
+		return errConflictPoll
+	case <-t.C:
+	case <-s.done:
+	}
+	return nil
 }
 
 func (s *Server) setWebhookLocked(req *request) (any, *apiError) {

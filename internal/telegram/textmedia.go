@@ -1,0 +1,83 @@
+package telegram
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// defaultReprobe is how long the adapter believes a server that refused to
+// turn a text message into a photo before it tries again: the server may
+// be upgraded, or the answer may have been a fluke.
+const defaultReprobe = 10 * time.Minute
+
+// textMedia tracks whether the Bot API server can turn a text message into
+// a media message (editMessageMedia on a text message, Bot API 7.11+).
+// Only the answer that means "not on this server" switches live previews
+// of text status messages off, and only for a while. It is safe for
+// concurrent use.
+type textMedia struct {
+	mu           sync.Mutex // guards the fields below
+	reprobe      time.Duration
+	refusedUntil time.Time // until then, status messages stay text
+}
+
+// textOnly reports whether text status messages should stay text now.
+func (m *textMedia) textOnly(now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return now.Before(m.refusedUntil)
+}
+
+// refused records the server's refusal at now and reports whether it is
+// news (previews were on until now).
+func (m *textMedia) refused(now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	news := !now.Before(m.refusedUntil)
+	reprobe := m.reprobe
+	if reprobe <= 0 {
+		reprobe = defaultReprobe
+	}
+	m.refusedUntil = now.Add(reprobe)
+	return news
+}
+
+// works records a text message turned into media and reports whether the
+// server had been taken for one that cannot.
+func (m *textMedia) works() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	was := !m.refusedUntil.IsZero()
+	m.refusedUntil = time.Time{}
+	return was
+}
+
+// setReprobe changes how long a refusal is believed (tests shorten it).
+func (m *textMedia) setReprobe(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reprobe = d
+}
+
+// textToMediaRefused reports the answer with which a Bot API server older
+// than 7.11 refuses editMessageMedia on a text message: "there is no media
+// in the message to edit" (the text tdlib gives), or "message can't be
+// edited". Other refusals (a bad upload such as MEDIA_EMPTY, a photo
+// Telegram cannot process) concern one message or one image, not the
+// server.
+func textToMediaRefused(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code == http.StatusBadRequest &&
+		descHas(err, "there is no media in the message to edit", "message can't be edited")
+}
+
+// reprobeAfter returns how long a refusal is believed.
+func (m *textMedia) reprobeAfter() time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.reprobe <= 0 {
+		return defaultReprobe
+	}
+	return m.reprobe
+}

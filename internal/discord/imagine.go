@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -70,7 +69,7 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 	}
 	if o := byName[optAspect]; o != nil {
 		s, _ := o.Value.(string)
-		r, ok := parseAspect(s, who)
+		r, ok := parseAspect(s)
 		if !ok {
 			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgDiscordBadAspect, Args: []any{s}}
 		}
@@ -126,18 +125,11 @@ func toString(v any) string {
 	return ""
 }
 
-// parseAspect reads a ratio exactly as the core reads --ar ("16:9", also
-// "16x9" or "16/9"): through the core's own parser, so that both platforms
-// accept the same values. (A value with spaces is refused, as --ar's is.)
-func parseAspect(s string, who imagine.Requester) (imagine.Ratio, bool) {
-	if s == "" || strings.ContainsFunc(s, unicode.IsSpace) || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "—") || strings.HasPrefix(s, "–") {
-		return imagine.Ratio{}, false
-	}
-	req, err := imagine.ParseInline("--ar "+s, who)
-	if err != nil || req.Aspect.W <= 0 || req.Aspect.H <= 0 {
-		return imagine.Ratio{}, false
-	}
-	return req.Aspect, true
+// parseAspect reads the aspect option with the core's ratio parser, so that
+// both platforms accept the same values ("16:9", "16x9", "16/9", "16：9").
+func parseAspect(s string) (imagine.Ratio, bool) {
+	r, err := imagine.ParseRatio(strings.TrimSpace(s))
+	return r, err == nil
 }
 
 // refuse tells the user ephemerally, in their language, why nothing happens.

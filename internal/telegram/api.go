@@ -197,6 +197,11 @@ func isChatGone(err error) bool {
 	if ae.Code == http.StatusForbidden {
 		return true
 	}
+	if descHas(err, "not enough rights to send photos", "not enough rights to send documents", "not enough rights to send media") {
+		// Only pictures are forbidden: the chat still takes text, so the
+		// job goes on and its result ends in a text message.
+		return false
+	}
 	return descHas(err, "chat not found", "group chat was upgraded", "not enough rights", "bot was kicked")
 }
 

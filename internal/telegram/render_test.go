@@ -198,6 +198,8 @@ func TestErrorKinds(t *testing.T) {
 		{&apiError{Code: 400, Description: "Bad Request: message is not modified: specified new message content"}, true, false, false, false},
 		{&apiError{Code: 400, Description: "Bad Request: message to edit not found"}, false, true, false, false},
 		{&apiError{Code: 403, Description: "Forbidden: bot was blocked by the user"}, false, true, false, false},
+		{&apiError{Code: 400, Description: "Bad Request: not enough rights to send text messages to the chat"}, false, true, false, false},
+		{&apiError{Code: 400, Description: "Bad Request: not enough rights to send photos to the chat"}, false, false, false, false},
 		{&apiError{Code: 429, Description: "Too Many Requests: retry after 3", RetryAfter: 3}, false, false, false, true},
 		{&apiError{Code: 502, Description: "Bad Gateway"}, false, false, true, false},
 		{&redactedError{msg: "telegram: sendMessage: connection refused", err: errors.New("x")}, false, false, true, false},

@@ -5,8 +5,7 @@ import (
 	"slices"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // placeAllowed applies discord.allowed_guild_ids and discord.allow_dms: an
@@ -35,5 +34,5 @@ func (a *Adapter) refusePlace(ctx context.Context, in *incoming) {
 		}
 		return
 	}
-	a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgNotHere))
+	a.replyEphemeral(ctx, in, catalog.T(in.locale(), catalog.MsgNotHere))
 }

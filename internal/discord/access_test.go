@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
@@ -42,7 +43,7 @@ func TestAccessControl(t *testing.T) {
 			e := e.sub(t)
 			it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: tt.channel, UserID: "3301", Locale: tt.locale,
 				Options: []discordtest.Option{{Name: "prompt", Value: "a quiet lake"}}})
-			if got, want := e.ephemeral(it), imagine.T(tt.locale, imagine.MsgNotHere); got != want {
+			if got, want := e.ephemeral(it), catalog.T(tt.locale, catalog.MsgNotHere); got != want {
 				t.Errorf("refusal = %q, want %q", got, want)
 			}
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -61,17 +62,17 @@ func parseButtonID(s string) (button, bool) {
 func (a *Adapter) planComponent(in *incoming) work {
 	b, ok := parseButtonID(in.i.MessageComponentData().CustomID)
 	if !ok || b.nonce != a.nonce {
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 	}
 	if b.act == actCancel {
 		return then(func(ctx context.Context) { a.cancelJob(ctx, in, b.job) })
 	}
 	if a.stopping.Load() {
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgShuttingDown))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgShuttingDown))
 	}
 	prev, ok := a.store.get(b.job)
 	if !ok {
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 	}
 	req := prev.req
 	req.Requester = in.who // the clicking user asks, and counts against their limit
@@ -80,12 +81,12 @@ func (a *Adapter) planComponent(in *incoming) work {
 		req.Seed = -1
 	case actUpscale:
 		if b.idx >= len(prev.seeds) {
-			return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+			return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 		}
 		req.Seed, req.BatchSize, req.HiresFix = prev.seeds[b.idx], 1, true
 	case actRetry:
 	default:
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgButtonExpired))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 	}
 	return a.planJob(in, req)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
@@ -50,7 +51,7 @@ func (e *env) hangingJob(user string) (*discordtest.Interaction, discordtest.Mes
 	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
 	it := e.imagine(user, "endless cat")
 	m := e.waitMessage(it, "running", func(m discordtest.Message) bool {
-		return strings.HasPrefix(m.Content, imagine.T("en", imagine.MsgStarting))
+		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))
 	})
 	return it, m
 }
@@ -76,7 +77,7 @@ func testCancel(t *testing.T, e *env) {
 			it, m := e.hangingJob("7001")
 			// A stranger is refused privately and nothing changes.
 			stranger := e.click(m, "7555", actCancel, 0)
-			if got := e.ephemeral(stranger); got != imagine.T("en", imagine.MsgNotYourJob) {
+			if got := e.ephemeral(stranger); got != catalog.T("en", catalog.MsgNotYourJob) {
 				t.Errorf("stranger's click answered %q", got)
 			}
 			click := e.click(m, tt.by, actCancel, 0)
@@ -84,7 +85,7 @@ func testCancel(t *testing.T, e *env) {
 				t.Errorf("cancel click answered with type %d, want a deferred update (6)", cb.Type)
 			}
 			final := e.waitFinal(it)
-			if final.Content != imagine.T("en", imagine.MsgCancelled) || len(final.Attachments) != 0 || len(customIDs(final.Revision)) != 0 {
+			if final.Content != catalog.T("en", catalog.MsgCancelled) || len(final.Attachments) != 0 || len(customIDs(final.Revision)) != 0 {
 				t.Errorf("cancelled message:\n%s", describe(final))
 			}
 			for _, r := range final.History {
@@ -102,7 +103,7 @@ func testCancel(t *testing.T, e *env) {
 			CustomID: buttonWith(t, m.Revision, actReroll, 0), Modify: func(p map[string]any) {
 				p["data"].(map[string]any)["custom_id"] = buttonID(e.a.nonce, actCancel, 1, 0)
 			}})
-		if got := e.ephemeral(stale); got != imagine.T("en", imagine.MsgJobGone) {
+		if got := e.ephemeral(stale); got != catalog.T("en", catalog.MsgJobGone) {
 			t.Errorf("cancel of a finished job answered %q", got)
 		}
 	})
@@ -114,7 +115,7 @@ func testCancel(t *testing.T, e *env) {
 			CustomID: buttonWith(t, m.Revision, actReroll, 0), Modify: func(p map[string]any) {
 				p["data"].(map[string]any)["custom_id"] = buttonID("zzzzzz", actReroll, 1, 0)
 			}})
-		if got := e.ephemeral(old); got != imagine.T("en", imagine.MsgButtonExpired) {
+		if got := e.ephemeral(old); got != catalog.T("en", catalog.MsgButtonExpired) {
 			t.Errorf("a stale button answered %q", got)
 		}
 	})

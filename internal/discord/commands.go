@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -51,21 +52,21 @@ func localized(text string) *map[discordgo.Locale]string {
 
 // option builds a command option with its English description and zh-CN
 // localizations (the name stays the same, the description is translated).
-func option(typ discordgo.ApplicationCommandOptionType, name string, desc imagine.MsgID, required bool) *discordgo.ApplicationCommandOption {
+func option(typ discordgo.ApplicationCommandOptionType, name string, desc catalog.MsgID, required bool) *discordgo.ApplicationCommandOption {
 	return &discordgo.ApplicationCommandOption{
 		Type: typ, Name: name, Required: required,
 		NameLocalizations:        map[discordgo.Locale]string{discordgo.ChineseCN: name},
-		Description:              imagine.T("en", desc),
-		DescriptionLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: imagine.T("zh-CN", desc)},
+		Description:              catalog.T("en", desc),
+		DescriptionLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: catalog.T("zh-CN", desc)},
 	}
 }
 
-func command(name string, desc imagine.MsgID, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
+func command(name string, desc catalog.MsgID, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
 	return &discordgo.ApplicationCommand{
 		Name: name, Type: discordgo.ChatApplicationCommand,
 		NameLocalizations:        localized(name),
-		Description:              imagine.T("en", desc),
-		DescriptionLocalizations: localized(imagine.T("zh-CN", desc)),
+		Description:              catalog.T("en", desc),
+		DescriptionLocalizations: localized(catalog.T("zh-CN", desc)),
 		Options:                  opts,
 	}
 }
@@ -77,17 +78,17 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 	bothInstalls := &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall,
 		discordgo.ApplicationIntegrationUserInstall}
 
-	imagineCmd := command(cmdImagine, imagine.MsgCmdImagine, imagineOptions(s)...)
-	queueCmd := command(cmdQueue, imagine.MsgCmdQueue)
-	helpCmd := command(cmdHelp, imagine.MsgCmdHelp)
+	imagineCmd := command(cmdImagine, catalog.MsgCmdImagine, imagineOptions(s)...)
+	queueCmd := command(cmdQueue, catalog.MsgCmdQueue)
+	helpCmd := command(cmdHelp, catalog.MsgCmdHelp)
 	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd} {
 		c.Contexts, c.IntegrationTypes = everywhere, bothInstalls
 	}
 
-	modelOpt := option(discordgo.ApplicationCommandOptionString, optModel, imagine.MsgDiscordOptModel, false)
+	modelOpt := option(discordgo.ApplicationCommandOptionString, optModel, catalog.MsgDiscordOptModel, false)
 	modelOpt.Autocomplete = true
 	modelOpt.MaxLength = 100
-	modelCmd := command(cmdModel, imagine.MsgCmdModel, modelOpt)
+	modelCmd := command(cmdModel, catalog.MsgCmdModel, modelOpt)
 	// Only members who may manage the server see /model by default; the bot
 	// checks again, since server admins can change who sees it.
 	perm := permManageGuild
@@ -104,25 +105,25 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 	if maxLen <= 0 || maxLen > maxOptionLength {
 		maxLen = maxOptionLength
 	}
-	prompt := option(discordgo.ApplicationCommandOptionString, optPrompt, imagine.MsgDiscordOptPrompt, true)
+	prompt := option(discordgo.ApplicationCommandOptionString, optPrompt, catalog.MsgDiscordOptPrompt, true)
 	prompt.MaxLength = maxLen
-	negative := option(discordgo.ApplicationCommandOptionString, optNegative, imagine.MsgDiscordOptNegative, false)
+	negative := option(discordgo.ApplicationCommandOptionString, optNegative, catalog.MsgDiscordOptNegative, false)
 	negative.MaxLength = maxLen
-	aspect := option(discordgo.ApplicationCommandOptionString, optAspect, imagine.MsgDiscordOptAspect, false)
+	aspect := option(discordgo.ApplicationCommandOptionString, optAspect, catalog.MsgDiscordOptAspect, false)
 	for _, a := range aspectChoices {
 		aspect.Choices = append(aspect.Choices, &discordgo.ApplicationCommandOptionChoice{Name: a, Value: a})
 	}
 	opts := []*discordgo.ApplicationCommandOption{prompt, negative, aspect}
 	if l.MaxSteps >= 1 {
-		steps := option(discordgo.ApplicationCommandOptionInteger, optSteps, imagine.MsgDiscordOptSteps, false)
+		steps := option(discordgo.ApplicationCommandOptionInteger, optSteps, catalog.MsgDiscordOptSteps, false)
 		steps.MinValue, steps.MaxValue = ptr(1.0), float64(l.MaxSteps)
 		opts = append(opts, steps)
 	}
-	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, imagine.MsgDiscordOptSeed, false)
+	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, catalog.MsgDiscordOptSeed, false)
 	seed.MinValue, seed.MaxValue = ptr(-1.0), maxSeedValue
 	opts = append(opts, seed)
 	if len(s.Styles) > 0 {
-		style := option(discordgo.ApplicationCommandOptionString, optStyle, imagine.MsgDiscordOptStyle, false)
+		style := option(discordgo.ApplicationCommandOptionString, optStyle, catalog.MsgDiscordOptStyle, false)
 		if len(s.Styles) <= maxChoices {
 			for _, st := range s.Styles {
 				name := imagine.Shorten(st.Name, 100)
@@ -134,11 +135,11 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 		opts = append(opts, style)
 	}
 	if l.MaxBatch >= 2 {
-		count := option(discordgo.ApplicationCommandOptionInteger, optCount, imagine.MsgDiscordOptCount, false)
+		count := option(discordgo.ApplicationCommandOptionInteger, optCount, catalog.MsgDiscordOptCount, false)
 		count.MinValue, count.MaxValue = ptr(1.0), float64(min(l.MaxBatch, maxFiles))
 		opts = append(opts, count)
 	}
-	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, imagine.MsgDiscordOptHires, false))
+	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, catalog.MsgDiscordOptHires, false))
 	return opts
 }
 

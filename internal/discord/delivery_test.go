@@ -10,8 +10,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 func TestBotReach(t *testing.T) {
@@ -207,7 +207,7 @@ func testDeliveryFailures(t *testing.T, e *env) {
 			it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: ch, UserID: user,
 				Options: []discordtest.Option{{Name: "prompt", Value: "noted"}}})
 			e.waitMessage(it, "noted", func(m discordtest.Message) bool {
-				return strings.Contains(m.Content, imagine.T("en", imagine.MsgDiscordMayNotDeliver))
+				return strings.Contains(m.Content, catalog.T("en", catalog.MsgDiscordMayNotDeliver))
 			})
 			e.waitFinal(it)
 		}

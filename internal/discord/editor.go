@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -61,7 +62,7 @@ func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Mes
 	}
 	r := &renderer{job: tk.ID, locale: in.locale(), mention: "<@" + in.user.ID + ">", nonce: a.nonce, fileLimit: in.fileLimit}
 	if d.unreachable() {
-		r.note = imagine.T(in.locale(), imagine.MsgDiscordMayNotDeliver)
+		r.note = catalog.T(in.locale(), catalog.MsgDiscordMayNotDeliver)
 	}
 	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
 		inDM: in.i.Context == discordgo.InteractionContextBotDM}

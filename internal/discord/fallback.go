@@ -7,8 +7,7 @@ import (
 	"net/http"
 
 	"github.com/bwmarrin/discordgo"
-
-	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // textRetries bounds the tries of the text that replaces a refused result.
@@ -23,9 +22,9 @@ const textRetries = 3
 func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) {
 	loc := e.r.locale
 	e.log.Warn("the result could not be attached to the job message", "route", e.d.route.String(), "err", cause)
-	text := imagine.T(loc, imagine.MsgDiscordNotAttached, refusalReason(loc, cause))
+	text := catalog.T(loc, catalog.MsgDiscordNotAttached, refusalReason(loc, cause))
 	if e.sendByDM(ctx, v) {
-		text += "\n" + imagine.T(loc, imagine.MsgDiscordSentByDM)
+		text += "\n" + catalog.T(loc, catalog.MsgDiscordSentByDM)
 	}
 	tv := textOnly(v, text)
 	for try := 1; ; try++ {
@@ -49,15 +48,15 @@ func refusalReason(loc string, err error) string {
 	errors.As(err, &ae)
 	switch {
 	case ae == nil:
-		return imagine.T(loc, imagine.MsgDiscordUploadRefused, err.Error())
+		return catalog.T(loc, catalog.MsgDiscordUploadRefused, err.Error())
 	case ae.Code == codeMissingPermissions:
-		return imagine.T(loc, imagine.MsgDiscordNoAttachPermission)
+		return catalog.T(loc, catalog.MsgDiscordNoAttachPermission)
 	case ae.Code == codeEntityTooLarge || ae.Status == http.StatusRequestEntityTooLarge:
-		return imagine.T(loc, imagine.MsgDiscordTooLarge)
+		return catalog.T(loc, catalog.MsgDiscordTooLarge)
 	case ae.Code != 0:
-		return imagine.T(loc, imagine.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d, code %d", ae.Status, ae.Code))
+		return catalog.T(loc, catalog.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d, code %d", ae.Status, ae.Code))
 	default:
-		return imagine.T(loc, imagine.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d", ae.Status))
+		return catalog.T(loc, catalog.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d", ae.Status))
 	}
 }
 
@@ -73,7 +72,7 @@ func (e *editor) sendByDM(ctx context.Context, v *view) bool {
 		e.log.Info("could not open a DM for the result", "err", err)
 		return false
 	}
-	content := imagine.T(e.r.locale, imagine.MsgDiscordDMResult)
+	content := catalog.T(e.r.locale, catalog.MsgDiscordDMResult)
 	m := &outMessage{Content: &content, Embeds: &v.embeds, Components: &v.components,
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
 	if _, err := e.d.api.postMessage(ctx, chID, m, v.files); err != nil {

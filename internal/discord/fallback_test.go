@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // testRefusedUploads: when Discord refuses the final image on the job
@@ -25,12 +25,12 @@ func testRefusedUploads(t *testing.T, e *env) {
 	tests := []struct {
 		name, channel, user, locale string
 		refuse                      int // RefuseUploads code, or 0
-		reason                      imagine.MsgID
+		reason                      catalog.MsgID
 	}{
-		{"50013 Missing Permissions", refusing.ID, "1301", "en-US", discordtest.CodeMissingPermissions, imagine.MsgDiscordNoAttachPermission},
-		{"40005 too large", refusing.ID, "1302", "en-US", discordtest.CodeEntityTooLarge, imagine.MsgDiscordTooLarge},
-		{"Chinese", refusing.ID, "1303", "zh-CN", discordtest.CodeMissingPermissions, imagine.MsgDiscordNoAttachPermission},
-		{"Attach Files denied", noFiles.ID, "1304", "en-US", 0, imagine.MsgDiscordNoAttachPermission},
+		{"50013 Missing Permissions", refusing.ID, "1301", "en-US", discordtest.CodeMissingPermissions, catalog.MsgDiscordNoAttachPermission},
+		{"40005 too large", refusing.ID, "1302", "en-US", discordtest.CodeEntityTooLarge, catalog.MsgDiscordTooLarge},
+		{"Chinese", refusing.ID, "1303", "zh-CN", discordtest.CodeMissingPermissions, catalog.MsgDiscordNoAttachPermission},
+		{"Attach Files denied", noFiles.ID, "1304", "en-US", 0, catalog.MsgDiscordNoAttachPermission},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,8 +43,8 @@ func testRefusedUploads(t *testing.T, e *env) {
 			it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: tt.channel, UserID: tt.user, Locale: tt.locale,
 				Options: []discordtest.Option{{Name: "prompt", Value: "refused " + tt.user}}})
 			m := e.waitFinal(it)
-			want := imagine.T(tt.locale, imagine.MsgDiscordNotAttached, imagine.T(tt.locale, tt.reason)) + "\n" +
-				imagine.T(tt.locale, imagine.MsgDiscordSentByDM)
+			want := catalog.T(tt.locale, catalog.MsgDiscordNotAttached, catalog.T(tt.locale, tt.reason)) + "\n" +
+				catalog.T(tt.locale, catalog.MsgDiscordSentByDM)
 			if m.Content != want || len(m.Attachments) != 0 {
 				t.Errorf("job message ends with %q and %d files, want %q and none:\n%s", m.Content, len(m.Attachments), want, describe(m))
 			}
@@ -61,7 +61,7 @@ func testRefusedUploads(t *testing.T, e *env) {
 				!slices.ContainsFunc(customIDs(dms[0].Revision), func(id string) bool { return hasAction(id, actReroll) }) {
 				t.Fatalf("DM messages %+v, want the image with its buttons", dms)
 			}
-			if dms[0].Content != imagine.T(tt.locale, imagine.MsgDiscordDMResult) {
+			if dms[0].Content != catalog.T(tt.locale, catalog.MsgDiscordDMResult) {
 				t.Errorf("DM text %q", dms[0].Content)
 			}
 		})
@@ -76,7 +76,7 @@ func testRefusedUploads(t *testing.T, e *env) {
 		it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: refusing.ID, UserID: "1305",
 			Options: []discordtest.Option{{Name: "prompt", Value: "no dm"}}})
 		m := e.waitFinal(it)
-		want := imagine.T("en", imagine.MsgDiscordNotAttached, imagine.T("en", imagine.MsgDiscordNoAttachPermission))
+		want := catalog.T("en", catalog.MsgDiscordNotAttached, catalog.T("en", catalog.MsgDiscordNoAttachPermission))
 		if m.Content != want {
 			t.Errorf("job message ends with %q, want %q", m.Content, want)
 		}

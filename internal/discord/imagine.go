@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -71,7 +72,7 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 		s, _ := o.Value.(string)
 		r, ok := parseAspect(s)
 		if !ok {
-			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgDiscordBadAspect, Args: []any{s}}
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgDiscordBadAspect, Args: []any{s}}
 		}
 		req.Aspect, req.Width, req.Height = r, 0, 0 // an inline --size would conflict
 	}
@@ -110,7 +111,7 @@ func intOption(o *discordgo.ApplicationCommandInteractionDataOption) (int64, boo
 }
 
 func badNumber(name string, o *discordgo.ApplicationCommandInteractionDataOption) error {
-	return &imagine.UserError{Kind: imagine.ErrBadOption, ID: imagine.MsgBadNumber, Args: []any{name, toString(o.Value)}}
+	return &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgBadNumber, Args: []any{name, toString(o.Value)}}
 }
 
 func toString(v any) string {

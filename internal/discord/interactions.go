@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -126,7 +127,7 @@ func (a *Adapter) plan(in *incoming) (w work) {
 func (a *Adapter) planCommand(in *incoming) work {
 	data := in.i.ApplicationCommandData()
 	if a.stopping.Load() {
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgShuttingDown))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgShuttingDown))
 	}
 	switch data.Name {
 	case cmdImagine:
@@ -138,7 +139,7 @@ func (a *Adapter) planCommand(in *incoming) work {
 	case cmdHelp:
 		return then(func(ctx context.Context) { a.handleHelp(ctx, in) })
 	default:
-		return a.planReply(in, imagine.T(in.locale(), imagine.MsgDiscordUnknownCommand))
+		return a.planReply(in, catalog.T(in.locale(), catalog.MsgDiscordUnknownCommand))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -153,7 +154,7 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) {
 	if !a.isAdmin(in) {
 		a.log.Info("non-admin tried /model", "user", in.who.Key())
-		a.replyEphemeral(ctx, in, imagine.T(in.locale(), imagine.MsgNotAdmin))
+		a.replyEphemeral(ctx, in, catalog.T(in.locale(), catalog.MsgNotAdmin))
 		return
 	}
 	var name string
@@ -169,28 +170,28 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 		cctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
 		defer cancel()
 		title, err := a.svc.CurrentModel(cctx)
-		text := imagine.T(loc, imagine.MsgModelCurrent, title)
+		text := catalog.T(loc, catalog.MsgModelCurrent, title)
 		if err != nil {
-			text = imagine.T(loc, imagine.MsgModelSwitchFailed, imagine.Describe(err, loc))
+			text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(err, loc))
 		}
 		a.editReply(ctx, in, text)
 		return
 	}
-	a.editReply(ctx, in, imagine.T(loc, imagine.MsgModelSwitching, name))
+	a.editReply(ctx, in, catalog.T(loc, catalog.MsgModelSwitching, name))
 	a.log.Info("switching the model", "model", name, "by", in.who.Key())
 	title, err := a.svc.SwitchModel(ctx, name)
 	var text string
 	var ue *imagine.UserError
 	switch {
 	case err == nil:
-		text = imagine.T(loc, imagine.MsgModelSwitched, title)
+		text = catalog.T(loc, catalog.MsgModelSwitched, title)
 	case errors.Is(err, imagine.ErrModelNotFound) && a.noModels(ctx):
-		text = imagine.T(loc, imagine.MsgDiscordNoModels, name)
+		text = catalog.T(loc, catalog.MsgDiscordNoModels, name)
 	case errors.As(err, &ue):
 		text = imagine.Describe(err, loc)
 	default:
 		a.log.Warn("model switch failed", "model", name, "err", err)
-		text = imagine.T(loc, imagine.MsgModelSwitchFailed, imagine.Describe(err, loc))
+		text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(err, loc))
 	}
 	a.models.refreshSoon()
 	a.editReply(ctx, in, text)

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // modelNames are the simulated server's checkpoints: 30, so that
@@ -90,7 +90,7 @@ func testModel(t *testing.T, e *env) {
 	t.Run("current model", func(t *testing.T) {
 		e := e.sub(t)
 		_, m := reply(e, "9001", "")
-		if want := imagine.T("en", imagine.MsgModelCurrent, e.sim.CurrentModel()); m.Content != want {
+		if want := catalog.T("en", catalog.MsgModelCurrent, e.sim.CurrentModel()); m.Content != want {
 			t.Errorf("got %q, want %q", m.Content, want)
 		}
 	})
@@ -99,7 +99,7 @@ func testModel(t *testing.T, e *env) {
 		before := e.sim.CurrentModel()
 		target := e.sim.ModelTitles()[5]
 		cb, _ := reply(e, "9555", target)
-		if !strings.Contains(string(cb.Data), imagine.T("en", imagine.MsgNotAdmin)) || !strings.Contains(string(cb.Data), `"flags":64`) {
+		if !strings.Contains(string(cb.Data), catalog.T("en", catalog.MsgNotAdmin)) || !strings.Contains(string(cb.Data), `"flags":64`) {
 			t.Errorf("non-admin got %s, want an ephemeral refusal", cb.Data)
 		}
 		if got := e.sim.CurrentModel(); got != before {
@@ -110,7 +110,7 @@ func testModel(t *testing.T, e *env) {
 		e := e.sub(t)
 		target := e.sim.ModelTitles()[7]
 		_, m := reply(e, "9001", target)
-		if m.Content != imagine.T("en", imagine.MsgModelSwitched, target) {
+		if m.Content != catalog.T("en", catalog.MsgModelSwitched, target) {
 			t.Errorf("got %q", m.Content)
 		}
 		if got := e.sim.CurrentModel(); got != target {
@@ -124,7 +124,7 @@ func testModel(t *testing.T, e *env) {
 	})
 	t.Run("unknown model", func(t *testing.T) {
 		_, m := reply(e, "9001", "nope")
-		if m.Content != imagine.T("en", imagine.MsgModelNotFound, "nope") {
+		if m.Content != catalog.T("en", catalog.MsgModelNotFound, "nope") {
 			t.Errorf("got %q", m.Content)
 		}
 	})
@@ -137,9 +137,9 @@ func testNoModels(t *testing.T, e *env) {
 			Options: []discordtest.Option{{Name: "name", Value: "anything"}}})
 		e.ack(it)
 		m := e.waitMessage(it, "answered", func(m discordtest.Message) bool {
-			return m.Flags&discordtest.FlagLoading == 0 && m.Content != imagine.T(loc, imagine.MsgModelSwitching, "anything")
+			return m.Flags&discordtest.FlagLoading == 0 && m.Content != catalog.T(loc, catalog.MsgModelSwitching, "anything")
 		})
-		if want := imagine.T(loc, imagine.MsgDiscordNoModels, "anything"); m.Content != want {
+		if want := catalog.T(loc, catalog.MsgDiscordNoModels, "anything"); m.Content != want {
 			t.Errorf("%s: /model answered %q, want %q", loc, m.Content, want)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -20,15 +21,15 @@ func queueText(svc *imagine.Service, who imagine.Requester) string {
 	loc := who.Locale
 	mine, waiting := svc.Jobs(who)
 	if len(mine) == 0 {
-		return imagine.T(loc, imagine.MsgQueueEmpty, waiting)
+		return catalog.T(loc, catalog.MsgQueueEmpty, waiting)
 	}
-	lines := []string{imagine.T(loc, imagine.MsgQueueMine, waiting)}
+	lines := []string{catalog.T(loc, catalog.MsgQueueMine, waiting)}
 	for _, j := range mine {
 		p := imagine.Shorten(j.Prompt, queuePromptRunes)
 		if j.State == imagine.Running {
-			lines = append(lines, imagine.T(loc, imagine.MsgQueueRunning, p))
+			lines = append(lines, catalog.T(loc, catalog.MsgQueueRunning, p))
 		} else {
-			lines = append(lines, imagine.T(loc, imagine.MsgQueueWaiting, j.Position, p))
+			lines = append(lines, catalog.T(loc, catalog.MsgQueueWaiting, j.Position, p))
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -41,9 +42,9 @@ func (a *Adapter) handleHelp(ctx context.Context, in *incoming) {
 
 func helpText(s imagine.Settings, loc string) string {
 	l := s.Limits
-	text := imagine.T(loc, imagine.MsgDiscordHelp, l.MaxWidth, l.MaxHeight, l.MaxSteps, l.MaxBatch)
+	text := catalog.T(loc, catalog.MsgDiscordHelp, l.MaxWidth, l.MaxHeight, l.MaxSteps, l.MaxBatch)
 	if names := s.StyleNames(); len(names) > 0 {
-		text += "\n" + imagine.T(loc, imagine.MsgHelpStyles, strings.Join(names, ", "))
+		text += "\n" + catalog.T(loc, catalog.MsgHelpStyles, strings.Join(names, ", "))
 	}
 	return text
 }

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
 )
 
@@ -42,22 +42,22 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 		modify       func(map[string]any)
 		want         string
 	}{
-		{"unknown option", "a cat --foo", nil, imagine.T("en", imagine.MsgUnknownOption, "--foo")},
-		{"repeated option", "a cat --steps 3 --steps 4", nil, imagine.T("en", imagine.MsgRepeatedOption, "--steps")},
-		{"bad number", "a cat --steps many", nil, imagine.T("en", imagine.MsgBadNumber, "--steps", "many")},
-		{"unknown style", "a cat --style nope", nil, imagine.T("en", imagine.MsgUnknownStyle, "nope", "anime, photo")},
-		{"too long", "a cat", setOption("prompt", strings.Repeat("a", 250)), imagine.T("en", imagine.MsgPromptTooLong, 250, 200)},
+		{"unknown option", "a cat --foo", nil, catalog.T("en", catalog.MsgUnknownOption, "--foo")},
+		{"repeated option", "a cat --steps 3 --steps 4", nil, catalog.T("en", catalog.MsgRepeatedOption, "--steps")},
+		{"bad number", "a cat --steps many", nil, catalog.T("en", catalog.MsgBadNumber, "--steps", "many")},
+		{"unknown style", "a cat --style nope", nil, catalog.T("en", catalog.MsgUnknownStyle, "nope", "anime, photo")},
+		{"too long", "a cat", setOption("prompt", strings.Repeat("a", 250)), catalog.T("en", catalog.MsgPromptTooLong, 250, 200)},
 		{"empty prompt", "--steps 5", nil, help},
 		{"blank prompt", "a cat", setOption("prompt", "   "), help},
-		{"steps out of range", "a cat", setOption("steps", 999), imagine.T("en", imagine.MsgOutOfRange, "steps", 1, 150, 999)},
-		{"seed out of range", "a cat", setOption("seed", 5000000000), imagine.T("en", imagine.MsgOutOfRange, "seed", -1, int64(4294967295), int64(5000000000))},
-		{"count out of range", "a cat", setOption("count", 9), imagine.T("en", imagine.MsgOutOfRange, "count", 1, 4, 9)},
-		{"inline seed out of range", "a cat --seed 5000000000", nil, imagine.T("en", imagine.MsgOutOfRange, "--seed", -1, int64(4294967295), int64(5000000000))},
-		{"inline steps with a seed option", "a cat --steps 999", setOption("seed", 3), imagine.T("en", imagine.MsgOutOfRange, "--steps", 1, 150, 999)},
-		{"bad aspect", "a cat", setStringOption("aspect", "wide"), imagine.T("en", imagine.MsgDiscordBadAspect, "wide")},
-		{"inline bad aspect", "a cat --ar wide", nil, imagine.T("en", imagine.MsgBadAspect, "wide")},
-		{"aspect out of range", "a cat", setStringOption("aspect", "9x1"), imagine.T("en", imagine.MsgAspectRange, "9:1")},
-		{"size out of range", "a cat --size 4096x4096", nil, imagine.T("en", imagine.MsgSizeRange, 512, 512, 4096, 4096)},
+		{"steps out of range", "a cat", setOption("steps", 999), catalog.T("en", catalog.MsgOutOfRange, "steps", 1, 150, 999)},
+		{"seed out of range", "a cat", setOption("seed", 5000000000), catalog.T("en", catalog.MsgOutOfRange, "seed", -1, int64(4294967295), int64(5000000000))},
+		{"count out of range", "a cat", setOption("count", 9), catalog.T("en", catalog.MsgOutOfRange, "count", 1, 4, 9)},
+		{"inline seed out of range", "a cat --seed 5000000000", nil, catalog.T("en", catalog.MsgOutOfRange, "--seed", -1, int64(4294967295), int64(5000000000))},
+		{"inline steps with a seed option", "a cat --steps 999", setOption("seed", 3), catalog.T("en", catalog.MsgOutOfRange, "--steps", 1, 150, 999)},
+		{"bad aspect", "a cat", setStringOption("aspect", "wide"), catalog.T("en", catalog.MsgDiscordBadAspect, "wide")},
+		{"inline bad aspect", "a cat --ar wide", nil, catalog.T("en", catalog.MsgBadAspect, "wide")},
+		{"aspect out of range", "a cat", setStringOption("aspect", "9x1"), catalog.T("en", catalog.MsgAspectRange, "9:1")},
+		{"size out of range", "a cat --size 4096x4096", nil, catalog.T("en", catalog.MsgSizeRange, 512, 512, 4096, 4096)},
 	}
 	// Invisible characters only (zero-width spaces) are an empty prompt,
 	// which the adapter answers with the help.
@@ -85,14 +85,14 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
 	first := e.imagine("5001", "hanging lighthouse")
 	e.waitMessage(first, "running", func(m discordtest.Message) bool {
-		return strings.HasPrefix(m.Content, imagine.T("en", imagine.MsgStarting))
+		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))
 	})
 	second := e.imagine("5001", "second lighthouse")
-	e.waitMessage(second, "queued", func(m discordtest.Message) bool { return m.Content == imagine.T("en", imagine.MsgQueuedNext) })
+	e.waitMessage(second, "queued", func(m discordtest.Message) bool { return m.Content == catalog.T("en", catalog.MsgQueuedNext) })
 	t.Run("per-user cap", func(t *testing.T) {
 		e := e.sub(t)
 		third := e.imagine("5001", "third lighthouse")
-		if got := e.ephemeral(third); got != imagine.T("en", imagine.MsgUserLimit, 2) {
+		if got := e.ephemeral(third); got != catalog.T("en", catalog.MsgUserLimit, 2) {
 			t.Errorf("reply = %q", got)
 		}
 	})
@@ -101,11 +101,11 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 		waiting = append(waiting, e.imagine(u, "waiting lighthouse"))
 	}
 	// Fair order: the users without a started job go first.
-	e.waitMessage(second, "queued third", func(m discordtest.Message) bool { return m.Content == imagine.T("en", imagine.MsgQueued, 3, 3) })
+	e.waitMessage(second, "queued third", func(m discordtest.Message) bool { return m.Content == catalog.T("en", catalog.MsgQueued, 3, 3) })
 	t.Run("full queue", func(t *testing.T) {
 		e := e.sub(t)
 		full := e.imagine("5004", "one too many")
-		if got := e.ephemeral(full); got != imagine.T("en", imagine.MsgQueueFull) {
+		if got := e.ephemeral(full); got != catalog.T("en", catalog.MsgQueueFull) {
 			t.Errorf("reply = %q", got)
 		}
 	})
@@ -124,7 +124,7 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 	m, _ := first.Original()
 	e.interact(discordtest.InteractSpec{MessageID: m.ID, UserID: "5001", CustomID: buttonWith(t, m.Revision, actCancel, 0),
 		Type: discordtest.InteractionMessageComponent})
-	if got := e.waitFinal(first); got.Content != imagine.T("en", imagine.MsgCancelled) || len(got.Attachments) != 0 {
+	if got := e.waitFinal(first); got.Content != catalog.T("en", catalog.MsgCancelled) || len(got.Attachments) != 0 {
 		t.Errorf("cancelled job shows %q with %d files", got.Content, len(got.Attachments))
 	}
 	for _, it := range append(waiting, second) {
@@ -151,9 +151,9 @@ func testServerFailures(t *testing.T, e *env) {
 		fault sdtest.FaultKind
 		want  string
 	}{
-		{sdtest.FaultDown, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailDown))},
-		{sdtest.FaultOOM, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailOOM))},
-		{sdtest.FaultValidation, imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailRejected, ""))},
+		{sdtest.FaultDown, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailDown))},
+		{sdtest.FaultOOM, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM))},
+		{sdtest.FaultValidation, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailRejected, ""))},
 	}
 	for i, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {

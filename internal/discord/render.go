@@ -7,6 +7,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -72,7 +73,7 @@ type renderer struct {
 	}
 }
 
-func (r *renderer) t(id imagine.MsgID, args ...any) string { return imagine.T(r.locale, id, args...) }
+func (r *renderer) t(id catalog.MsgID, args ...any) string { return catalog.T(r.locale, id, args...) }
 
 func (r *renderer) render(st imagine.Status) *view {
 	v := r.renderState(st)
@@ -114,10 +115,10 @@ func (r *renderer) renderState(st imagine.Status) *view {
 		}
 		return r.final
 	case imagine.Cancelled:
-		return newView(r.t(imagine.MsgCancelled), r.promptEmbed(st, colorQueued), nil, nil, "")
+		return newView(r.t(catalog.MsgCancelled), r.promptEmbed(st, colorQueued), nil, nil, "")
 	default: // Failed
-		text := r.t(imagine.MsgFailed, imagine.Describe(st.Err, r.locale))
-		return newView(text, r.promptEmbed(st, colorFailed), r.row(r.button(actRetry, 0, imagine.MsgBtnTryAgain, discordgo.PrimaryButton)), nil, "")
+		text := r.t(catalog.MsgFailed, imagine.Describe(st.Err, r.locale))
+		return newView(text, r.promptEmbed(st, colorFailed), r.row(r.button(actRetry, 0, catalog.MsgBtnTryAgain, discordgo.PrimaryButton)), nil, "")
 	}
 }
 
@@ -176,24 +177,24 @@ func (r *renderer) done(st imagine.Status) *view {
 	if len(files) == 1 {
 		embed.Image = &discordgo.MessageEmbedImage{URL: "attachment://" + files[0].Name}
 	}
-	buttons := []discordgo.MessageComponent{r.button(actReroll, 0, imagine.MsgBtnReroll, discordgo.PrimaryButton)}
+	buttons := []discordgo.MessageComponent{r.button(actReroll, 0, catalog.MsgBtnReroll, discordgo.PrimaryButton)}
 	if !st.Params.EnableHR {
 		for i := range min(len(seeds), len(images)) {
 			if len(images) == 1 {
-				buttons = append(buttons, r.button(actUpscale, 0, imagine.MsgDiscordBtnUpscale, discordgo.SecondaryButton))
+				buttons = append(buttons, r.button(actUpscale, 0, catalog.MsgDiscordBtnUpscale, discordgo.SecondaryButton))
 				break
 			}
-			buttons = append(buttons, r.button(actUpscale, i, imagine.MsgDiscordBtnUpscaleN, discordgo.SecondaryButton, i+1))
+			buttons = append(buttons, r.button(actUpscale, i, catalog.MsgDiscordBtnUpscaleN, discordgo.SecondaryButton, i+1))
 		}
 	}
 	return newView("", []*discordgo.MessageEmbed{embed}, r.row(buttons...), files, "result")
 }
 
 func (r *renderer) cancelRow() []discordgo.MessageComponent {
-	return r.row(r.button(actCancel, 0, imagine.MsgBtnCancel, discordgo.DangerButton))
+	return r.row(r.button(actCancel, 0, catalog.MsgBtnCancel, discordgo.DangerButton))
 }
 
-func (r *renderer) button(act action, idx int, label imagine.MsgID, style discordgo.ButtonStyle, args ...any) discordgo.MessageComponent {
+func (r *renderer) button(act action, idx int, label catalog.MsgID, style discordgo.ButtonStyle, args ...any) discordgo.MessageComponent {
 	return discordgo.Button{Label: imagine.Shorten(r.t(label, args...), maxButtonLabel), Style: style,
 		CustomID: buttonID(r.nonce, act, r.job, idx)}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -27,9 +28,9 @@ func TestRender(t *testing.T) {
 		captionPart string
 	}{
 		{"queued", "en", "", imagine.Status{State: imagine.Queued, Position: 2, QueueLen: 3, Params: params},
-			imagine.T("en", imagine.MsgQueued, 2, 3), []action{actCancel}, 0, false, ""},
+			catalog.T("en", catalog.MsgQueued, 2, 3), []action{actCancel}, 0, false, ""},
 		{"queued with a note", "en", "NOTE", imagine.Status{State: imagine.Queued, Position: 1, QueueLen: 1, Params: params},
-			imagine.T("en", imagine.MsgQueuedNext) + "\nNOTE", []action{actCancel}, 0, false, ""},
+			catalog.T("en", catalog.MsgQueuedNext) + "\nNOTE", []action{actCancel}, 0, false, ""},
 		{"running", "en", "", imagine.Status{State: imagine.Running, Step: 5, Steps: 20, Progress: 0.25, ETA: 3 * time.Second,
 			Preview: preview, PreviewSeq: 2, Params: params}, "▰▰▰▱▱▱▱▱▱▱ 25% · step 5/20 · ETA 3s", []action{actCancel}, 1, true, ""},
 		{"running in Chinese", "zh-CN", "", imagine.Status{State: imagine.Running, Step: 5, Steps: 20, Progress: 0.25, ETA: 3 * time.Second, Params: params},
@@ -38,10 +39,10 @@ func TestRender(t *testing.T) {
 			Result: &imagine.Result{Images: [][]byte{preview}, Seeds: []int64{42}, Model: "m"}},
 			"", []action{actReroll, actUpscale}, 1, true, "Seed 42 · 64x64 · 20 steps · m · 2s · by <@1>"},
 		{"failed", "en", "", imagine.Status{State: imagine.Failed, Err: imagine.ErrOutOfMemory, Params: params},
-			imagine.T("en", imagine.MsgFailed, imagine.T("en", imagine.MsgFailOOM)), []action{actRetry}, 0, false, ""},
+			catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM)), []action{actRetry}, 0, false, ""},
 		{"failed in Chinese", "zh-CN", "", imagine.Status{State: imagine.Failed, Err: errors.New("boom"), Params: params},
 			"生成失败：出了点问题，请重试。", []action{actRetry}, 0, false, ""},
-		{"cancelled", "en", "", imagine.Status{State: imagine.Cancelled, Params: params}, imagine.T("en", imagine.MsgCancelled), nil, 0, false, ""},
+		{"cancelled", "en", "", imagine.Status{State: imagine.Cancelled, Params: params}, catalog.T("en", catalog.MsgCancelled), nil, 0, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,7 +18,7 @@ func TestCoreImports(t *testing.T) {
 		"github.com/imaginebot/imaginebot/internal/config",
 		"net/http",
 	}
-	for _, pkg := range []string{"github.com/imaginebot/imaginebot/internal/imagine", "github.com/imaginebot/imaginebot/internal/queue"} {
+	for _, pkg := range []string{"github.com/imaginebot/imaginebot/internal/imagine", "github.com/imaginebot/imaginebot/internal/queue", "github.com/imaginebot/imaginebot/internal/catalog"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", pkg, err)

@@ -8,9 +8,10 @@
 // with a preview, done, failed, cancelled) to a Watch that the adapter reads,
 // latest status wins. Model switches run between jobs, never under one.
 //
-// Every sentence a user can see comes from the message catalogue in
-// messages.go, in English or Simplified Chinese by the requester's locale.
+// Every sentence a user can see comes from internal/catalog, in English or
+// Simplified Chinese by the requester's locale.
 //
-// The package imports only the standard library and internal/queue: it knows
+// The package imports only the standard library, internal/queue and
+// internal/catalog: it knows
 // nothing of discordgo, the Telegram library or the SD HTTP API.
 package imagine

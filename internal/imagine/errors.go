@@ -3,6 +3,8 @@ package imagine
 import (
 	"errors"
 	"fmt"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // Kinds of refusal. A *UserError matches its kind with errors.Is.
@@ -39,17 +41,17 @@ var (
 // its arguments are rendered in the user's language by Describe.
 type UserError struct {
 	Kind error // one of the Err* kinds above
-	ID   MsgID
+	ID   catalog.MsgID
 	Args []any
 }
 
 // Error renders the message in English, for logs.
-func (e *UserError) Error() string { return T("en", e.ID, e.Args...) }
+func (e *UserError) Error() string { return catalog.T("en", e.ID, e.Args...) }
 
 // Is reports whether target is e's kind.
 func (e *UserError) Is(target error) bool { return target == e.Kind }
 
-func userErr(kind error, id MsgID, args ...any) *UserError {
+func userErr(kind error, id catalog.MsgID, args ...any) *UserError {
 	return &UserError{Kind: kind, ID: id, Args: args}
 }
 
@@ -76,29 +78,29 @@ func Describe(err error, locale string) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &ue):
-		return T(locale, ue.ID, ue.Args...)
+		return catalog.T(locale, ue.ID, ue.Args...)
 	case errors.As(err, &re):
-		return T(locale, MsgFailRejected, re.Reason)
+		return catalog.T(locale, catalog.MsgFailRejected, re.Reason)
 	case errors.Is(err, ErrBackendDown):
-		return T(locale, MsgFailDown)
+		return catalog.T(locale, catalog.MsgFailDown)
 	case errors.Is(err, ErrOutOfMemory):
-		return T(locale, MsgFailOOM)
+		return catalog.T(locale, catalog.MsgFailOOM)
 	case errors.Is(err, ErrTimeout):
-		return T(locale, MsgFailTimeout)
+		return catalog.T(locale, catalog.MsgFailTimeout)
 	case errors.Is(err, ErrInterrupted):
-		return T(locale, MsgFailInterrupted)
+		return catalog.T(locale, catalog.MsgFailInterrupted)
 	case errors.Is(err, ErrNoImage):
-		return T(locale, MsgFailNoImage)
+		return catalog.T(locale, catalog.MsgFailNoImage)
 	case errors.Is(err, ErrRejected):
-		return T(locale, MsgFailServer)
+		return catalog.T(locale, catalog.MsgFailServer)
 	case errors.Is(err, ErrModelLoad):
-		return T(locale, MsgFailServer)
+		return catalog.T(locale, catalog.MsgFailServer)
 	case errors.Is(err, ErrCancelled):
-		return T(locale, MsgCancelled)
+		return catalog.T(locale, catalog.MsgCancelled)
 	case errors.Is(err, ErrBackend):
-		return T(locale, MsgFailServer)
+		return catalog.T(locale, catalog.MsgFailServer)
 	default:
-		return T(locale, MsgFailInternal)
+		return catalog.T(locale, catalog.MsgFailInternal)
 	}
 }
 

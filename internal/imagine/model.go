@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // switchOp asks one worker to switch its backend's model between jobs.
@@ -89,7 +91,7 @@ func (s *Service) findModel(ctx context.Context, name string) (Model, error) {
 			}
 		}
 	}
-	return Model{}, &UserError{Kind: ErrModelNotFound, ID: MsgModelNotFound, Args: []any{name}}
+	return Model{}, &UserError{Kind: ErrModelNotFound, ID: catalog.MsgModelNotFound, Args: []any{name}}
 }
 
 // enqueue hands op to the worker and wakes it if it is waiting for a job.

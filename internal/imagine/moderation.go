@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // Kinds of moderation refusal.
@@ -89,10 +91,10 @@ func unspaced(w string) bool {
 func (m *moderator) check(r Request, now time.Time) (commit func(), err error) {
 	key := r.Requester.Key()
 	if m.blocked[key] {
-		return nil, userErr(ErrBlocked, MsgBlocked)
+		return nil, userErr(ErrBlocked, catalog.MsgBlocked)
 	}
 	if m.banned != nil && (m.banned.MatchString(r.Prompt) || m.banned.MatchString(r.NegativePrompt)) {
-		return nil, userErr(ErrBannedWords, MsgBannedPrompt)
+		return nil, userErr(ErrBannedWords, catalog.MsgBannedPrompt)
 	}
 	if m.cooldown <= 0 {
 		return func() {}, nil
@@ -101,7 +103,7 @@ func (m *moderator) check(r Request, now time.Time) (commit func(), err error) {
 	defer m.mu.Unlock()
 	if last, ok := m.last[key]; ok {
 		if wait := m.cooldown - now.Sub(last); wait > 0 {
-			return nil, userErr(ErrCooldown, MsgCooldown, FormatDuration(r.Requester.Locale, max(wait, time.Second)))
+			return nil, userErr(ErrCooldown, catalog.MsgCooldown, FormatDuration(r.Requester.Locale, max(wait, time.Second)))
 		}
 	}
 	return func() {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // ParseInline reads a prompt with inline options, as users type them on
@@ -33,10 +35,10 @@ func ParseInline(text string, who Requester) (Request, error) {
 		pieces = append(pieces, text[last:toks[i].start])
 		opt := canonical(name)
 		if opt == "" {
-			return Request{}, userErr(ErrBadOption, MsgUnknownOption, toks[i].text)
+			return Request{}, userErr(ErrBadOption, catalog.MsgUnknownOption, toks[i].text)
 		}
 		if seen[opt] {
-			return Request{}, userErr(ErrBadOption, MsgRepeatedOption, opt)
+			return Request{}, userErr(ErrBadOption, catalog.MsgRepeatedOption, opt)
 		}
 		seen[opt] = true
 		// Tokens i+1 up to end are the value: none for --hr, every token
@@ -86,7 +88,7 @@ var optionExamples = map[string]string{
 
 func (r *Request) setOption(opt, value string) error {
 	if value == "" && opt != "--hr" {
-		return userErr(ErrBadOption, MsgMissingValue, opt, optionExamples[opt])
+		return userErr(ErrBadOption, catalog.MsgMissingValue, opt, optionExamples[opt])
 	}
 	var err error
 	switch opt {
@@ -101,7 +103,7 @@ func (r *Request) setOption(opt, value string) error {
 	case "--seed":
 		r.Seed, err = strconv.ParseInt(value, 10, 64)
 		if err != nil {
-			err = userErr(ErrBadOption, MsgBadNumber, opt, value)
+			err = userErr(ErrBadOption, catalog.MsgBadNumber, opt, value)
 		}
 	case "--no":
 		r.NegativePrompt = value
@@ -169,7 +171,7 @@ func isOption(tok string) bool {
 func parseInt(opt, value string) (int, error) {
 	n, err := strconv.Atoi(value)
 	if err != nil {
-		return 0, userErr(ErrBadOption, MsgBadNumber, opt, value)
+		return 0, userErr(ErrBadOption, catalog.MsgBadNumber, opt, value)
 	}
 	return n, nil
 }
@@ -184,7 +186,7 @@ func parseSize(value string) (w, h int, err error) {
 			return w, h, nil
 		}
 	}
-	return 0, 0, userErr(ErrBadOption, MsgBadSize, value)
+	return 0, 0, userErr(ErrBadOption, catalog.MsgBadSize, value)
 }
 
 // ParseRatio reads an aspect ratio such as "16:9" (also "16x9", "16/9" or
@@ -201,7 +203,7 @@ func ParseRatio(value string) (Ratio, error) {
 			return Ratio{W: w, H: h}, nil
 		}
 	}
-	return Ratio{}, userErr(ErrBadOption, MsgBadAspect, value)
+	return Ratio{}, userErr(ErrBadOption, catalog.MsgBadAspect, value)
 }
 
 // token is a whitespace-separated word of the text with its byte offsets.

@@ -3,6 +3,8 @@ package imagine
 import (
 	"errors"
 	"testing"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 func TestParseInline(t *testing.T) {
@@ -54,23 +56,23 @@ func TestParseInline(t *testing.T) {
 func TestParseInlineErrors(t *testing.T) {
 	tests := []struct {
 		in     string
-		wantID MsgID
+		wantID catalog.MsgID
 	}{
-		{"a cat --steps", MsgMissingValue},
-		{"a cat --steps --hr", MsgMissingValue},
-		{"a cat --steps many", MsgBadNumber},
-		{"a cat --n two", MsgBadNumber},
-		{"a cat --seed 1.5", MsgBadNumber},
-		{"a cat --size 768", MsgBadSize},
-		{"a cat --size axb", MsgBadSize},
-		{"a cat --size 0x512", MsgBadSize},
-		{"a cat --ar wide", MsgBadAspect},
-		{"a cat --ar 0:1", MsgBadAspect},
-		{"a cat --ar 16:9:1", MsgBadAspect},
-		{"a cat --colour red", MsgUnknownOption},
-		{"a cat --steps 2 --steps 3", MsgRepeatedOption},
-		{"a cat --no", MsgMissingValue},
-		{"a cat --style", MsgMissingValue},
+		{"a cat --steps", catalog.MsgMissingValue},
+		{"a cat --steps --hr", catalog.MsgMissingValue},
+		{"a cat --steps many", catalog.MsgBadNumber},
+		{"a cat --n two", catalog.MsgBadNumber},
+		{"a cat --seed 1.5", catalog.MsgBadNumber},
+		{"a cat --size 768", catalog.MsgBadSize},
+		{"a cat --size axb", catalog.MsgBadSize},
+		{"a cat --size 0x512", catalog.MsgBadSize},
+		{"a cat --ar wide", catalog.MsgBadAspect},
+		{"a cat --ar 0:1", catalog.MsgBadAspect},
+		{"a cat --ar 16:9:1", catalog.MsgBadAspect},
+		{"a cat --colour red", catalog.MsgUnknownOption},
+		{"a cat --steps 2 --steps 3", catalog.MsgRepeatedOption},
+		{"a cat --no", catalog.MsgMissingValue},
+		{"a cat --style", catalog.MsgMissingValue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/queue"
 )
 
@@ -140,7 +141,7 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
-		return nil, userErr(ErrShuttingDown, MsgShuttingDown)
+		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
 	}
 	// The negative prompt (often the seed's 2 KB default plus the user's
 	// terms) is composed again when the job starts, so that queued jobs
@@ -152,11 +153,11 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	id, err := s.queue.Push(req.Requester.Key(), j)
 	switch {
 	case errors.Is(err, queue.ErrUserLimit):
-		return nil, userErr(ErrUserLimit, MsgUserLimit, s.cfg.PerUser)
+		return nil, userErr(ErrUserLimit, catalog.MsgUserLimit, s.cfg.PerUser)
 	case errors.Is(err, queue.ErrFull):
-		return nil, userErr(ErrQueueFull, MsgQueueFull)
+		return nil, userErr(ErrQueueFull, catalog.MsgQueueFull)
 	case errors.Is(err, queue.ErrClosed):
-		return nil, userErr(ErrShuttingDown, MsgShuttingDown)
+		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
 	case err != nil:
 		return nil, err
 	}
@@ -179,10 +180,10 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 	defer s.mu.Unlock()
 	j, ok := s.jobs[id]
 	if !ok {
-		return userErr(ErrJobNotFound, MsgJobGone)
+		return userErr(ErrJobNotFound, catalog.MsgJobGone)
 	}
 	if !admin && j.req.Requester.Key() != by.Key() {
-		return userErr(ErrNotYourJob, MsgNotYourJob)
+		return userErr(ErrNotYourJob, catalog.MsgNotYourJob)
 	}
 	if _, ok := s.queue.Cancel(queue.ID(id)); ok {
 		delete(s.jobs, id)
@@ -199,7 +200,7 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 		}
 		return nil
 	}
-	return userErr(ErrJobNotFound, MsgJobGone)
+	return userErr(ErrJobNotFound, catalog.MsgJobGone)
 }
 
 // JobInfo describes one of a user's jobs, for /queue.
@@ -252,7 +253,7 @@ func (s *Service) Run(ctx context.Context) error {
 	for _, it := range left {
 		j := it.Value
 		delete(s.jobs, j.id)
-		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, MsgNotRun), Params: j.params})
+		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, catalog.MsgNotRun), Params: j.params})
 		logJobEnd(s.log, j, Failed, time.Since(j.submitted), 0, ErrShuttingDown)
 	}
 	s.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // Settings are the configured defaults, limits and styles that turn a
@@ -86,10 +88,10 @@ func (s Settings) Resolve(r Request) (Params, error) {
 	d, l := s.Defaults, s.Limits
 	prompt := strings.TrimSpace(r.Prompt)
 	if IsBlank(prompt) {
-		return Params{}, userErr(ErrEmptyPrompt, MsgEmptyPrompt)
+		return Params{}, userErr(ErrEmptyPrompt, catalog.MsgEmptyPrompt)
 	}
 	if n := utf8.RuneCountInString(prompt); l.MaxPromptLength > 0 && n > l.MaxPromptLength {
-		return Params{}, userErr(ErrPromptTooLong, MsgPromptTooLong, n, l.MaxPromptLength)
+		return Params{}, userErr(ErrPromptTooLong, catalog.MsgPromptTooLong, n, l.MaxPromptLength)
 	}
 	p := Params{
 		UserPrompt:        prompt,
@@ -116,13 +118,13 @@ func (s Settings) Resolve(r Request) (Params, error) {
 		return Params{}, err
 	}
 	if p.Steps < 1 || p.Steps > l.MaxSteps {
-		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--steps", 1, l.MaxSteps, p.Steps)
+		return Params{}, userErr(ErrBadOption, catalog.MsgOutOfRange, "--steps", 1, l.MaxSteps, p.Steps)
 	}
 	if p.BatchSize < 1 || p.BatchSize > l.MaxBatch {
-		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--n", 1, l.MaxBatch, p.BatchSize)
+		return Params{}, userErr(ErrBadOption, catalog.MsgOutOfRange, "--n", 1, l.MaxBatch, p.BatchSize)
 	}
 	if p.Seed < -1 || p.Seed > MaxSeed {
-		return Params{}, userErr(ErrBadOption, MsgOutOfRange, "--seed", -1, int64(MaxSeed), p.Seed)
+		return Params{}, userErr(ErrBadOption, catalog.MsgOutOfRange, "--seed", -1, int64(MaxSeed), p.Seed)
 	}
 	p.NegativePrompt = s.negative(r)
 	return p, nil
@@ -153,9 +155,9 @@ func (s Settings) style(name string) (Style, error) {
 		}
 	}
 	if len(s.Styles) == 0 {
-		return Style{}, userErr(ErrUnknownStyle, MsgNoStyles, name)
+		return Style{}, userErr(ErrUnknownStyle, catalog.MsgNoStyles, name)
 	}
-	return Style{}, userErr(ErrUnknownStyle, MsgUnknownStyle, name, strings.Join(s.StyleNames(), ", "))
+	return Style{}, userErr(ErrUnknownStyle, catalog.MsgUnknownStyle, name, strings.Join(s.StyleNames(), ", "))
 }
 
 // StyleNames lists the configured styles in order.
@@ -174,17 +176,17 @@ func (s Settings) size(r Request) (w, h int, err error) {
 	explicit := r.Width != 0 || r.Height != 0
 	switch {
 	case explicit && !r.Aspect.IsZero():
-		return 0, 0, userErr(ErrBadOption, MsgSizeAndAspect)
+		return 0, 0, userErr(ErrBadOption, catalog.MsgSizeAndAspect)
 	case explicit:
 		w, h = roundTo8(float64(or(r.Width, d.Width))), roundTo8(float64(or(r.Height, d.Height)))
 		if w < minSide || h < minSide || w > l.MaxWidth || h > l.MaxHeight {
-			return 0, 0, userErr(ErrBadOption, MsgSizeRange, l.MaxWidth, l.MaxHeight, or(r.Width, d.Width), or(r.Height, d.Height))
+			return 0, 0, userErr(ErrBadOption, catalog.MsgSizeRange, l.MaxWidth, l.MaxHeight, or(r.Width, d.Width), or(r.Height, d.Height))
 		}
 		return w, h, nil
 	case !r.Aspect.IsZero():
 		ratio := float64(r.Aspect.W) / float64(r.Aspect.H)
 		if ratio > maxAspect || ratio < 1/maxAspect {
-			return 0, 0, userErr(ErrBadOption, MsgAspectRange, r.Aspect.String())
+			return 0, 0, userErr(ErrBadOption, catalog.MsgAspectRange, r.Aspect.String())
 		}
 		area := float64(d.Width * d.Height)
 		fw := math.Sqrt(area * ratio)

@@ -3,6 +3,8 @@ package imagine
 import (
 	"errors"
 	"testing"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 func testSettings() Settings {
@@ -126,21 +128,21 @@ func TestResolveErrors(t *testing.T) {
 		name     string
 		req      Request
 		wantKind error
-		wantID   MsgID
+		wantID   catalog.MsgID
 	}{
-		{"empty", Request{Prompt: "  ", Seed: -1}, ErrEmptyPrompt, MsgEmptyPrompt},
-		{"too long", Request{Prompt: string(long), Seed: -1}, ErrPromptTooLong, MsgPromptTooLong},
-		{"unknown style", Request{Prompt: "x", Style: "nope", Seed: -1}, ErrUnknownStyle, MsgUnknownStyle},
-		{"too wide", Request{Prompt: "x", Width: 2048, Seed: -1}, ErrBadOption, MsgSizeRange},
-		{"too small", Request{Prompt: "x", Width: 32, Height: 32, Seed: -1}, ErrBadOption, MsgSizeRange},
-		{"negative size", Request{Prompt: "x", Width: -512, Height: 512, Seed: -1}, ErrBadOption, MsgSizeRange},
-		{"size and aspect", Request{Prompt: "x", Width: 512, Aspect: Ratio{1, 1}, Seed: -1}, ErrBadOption, MsgSizeAndAspect},
-		{"extreme aspect", Request{Prompt: "x", Aspect: Ratio{5, 1}, Seed: -1}, ErrBadOption, MsgAspectRange},
-		{"steps over", Request{Prompt: "x", Steps: 61, Seed: -1}, ErrBadOption, MsgOutOfRange},
-		{"steps negative", Request{Prompt: "x", Steps: -1, Seed: -1}, ErrBadOption, MsgOutOfRange},
-		{"batch over", Request{Prompt: "x", BatchSize: 5, Seed: -1}, ErrBadOption, MsgOutOfRange},
-		{"seed too big", Request{Prompt: "x", Seed: 1 << 33}, ErrBadOption, MsgOutOfRange},
-		{"seed below -1", Request{Prompt: "x", Seed: -2}, ErrBadOption, MsgOutOfRange},
+		{"empty", Request{Prompt: "  ", Seed: -1}, ErrEmptyPrompt, catalog.MsgEmptyPrompt},
+		{"too long", Request{Prompt: string(long), Seed: -1}, ErrPromptTooLong, catalog.MsgPromptTooLong},
+		{"unknown style", Request{Prompt: "x", Style: "nope", Seed: -1}, ErrUnknownStyle, catalog.MsgUnknownStyle},
+		{"too wide", Request{Prompt: "x", Width: 2048, Seed: -1}, ErrBadOption, catalog.MsgSizeRange},
+		{"too small", Request{Prompt: "x", Width: 32, Height: 32, Seed: -1}, ErrBadOption, catalog.MsgSizeRange},
+		{"negative size", Request{Prompt: "x", Width: -512, Height: 512, Seed: -1}, ErrBadOption, catalog.MsgSizeRange},
+		{"size and aspect", Request{Prompt: "x", Width: 512, Aspect: Ratio{1, 1}, Seed: -1}, ErrBadOption, catalog.MsgSizeAndAspect},
+		{"extreme aspect", Request{Prompt: "x", Aspect: Ratio{5, 1}, Seed: -1}, ErrBadOption, catalog.MsgAspectRange},
+		{"steps over", Request{Prompt: "x", Steps: 61, Seed: -1}, ErrBadOption, catalog.MsgOutOfRange},
+		{"steps negative", Request{Prompt: "x", Steps: -1, Seed: -1}, ErrBadOption, catalog.MsgOutOfRange},
+		{"batch over", Request{Prompt: "x", BatchSize: 5, Seed: -1}, ErrBadOption, catalog.MsgOutOfRange},
+		{"seed too big", Request{Prompt: "x", Seed: 1 << 33}, ErrBadOption, catalog.MsgOutOfRange},
+		{"seed below -1", Request{Prompt: "x", Seed: -2}, ErrBadOption, catalog.MsgOutOfRange},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,25 +5,27 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // ProgressLine renders a running status as one line, e.g.
 // "▰▰▰▰▱▱▱▱▱▱ 42% · step 13/30 · ETA 9s".
 func ProgressLine(locale string, st Status) string {
 	if st.Step == 0 && st.Progress == 0 {
-		return T(locale, MsgStarting)
+		return catalog.T(locale, catalog.MsgStarting)
 	}
 	pct := int(st.Progress*100 + 0.5)
 	pct = min(max(pct, 0), 100)
-	return T(locale, MsgProgress, Bar(st.Progress, 10), pct, st.Step, st.Steps, FormatDuration(locale, st.ETA))
+	return catalog.T(locale, catalog.MsgProgress, Bar(st.Progress, 10), pct, st.Step, st.Steps, FormatDuration(locale, st.ETA))
 }
 
 // QueueLine renders a queued status.
 func QueueLine(locale string, st Status) string {
 	if st.Position <= 1 {
-		return T(locale, MsgQueuedNext)
+		return catalog.T(locale, catalog.MsgQueuedNext)
 	}
-	return T(locale, MsgQueued, st.Position, max(st.QueueLen, st.Position))
+	return catalog.T(locale, catalog.MsgQueued, st.Position, max(st.QueueLen, st.Position))
 }
 
 // Caption renders a finished job's description: the prompt shortened to
@@ -42,7 +44,7 @@ func Caption(locale string, st Status, promptRunes int, who string) string {
 	if p.EnableHR {
 		w, h = int(float64(w)*p.HRScale), int(float64(h)*p.HRScale)
 	}
-	return T(locale, MsgCaption, Shorten(p.UserPrompt, promptRunes), seeds, w, h, p.Steps, model,
+	return catalog.T(locale, catalog.MsgCaption, Shorten(p.UserPrompt, promptRunes), seeds, w, h, p.Steps, model,
 		FormatDuration(locale, st.Duration), who)
 }
 
@@ -65,7 +67,7 @@ func Shorten(s string, n int) string {
 // FormatDuration renders d for people: "9s", "1m05s", "2h03m"; Chinese
 // uses 秒/分/时.
 func FormatDuration(locale string, d time.Duration) string {
-	zh := LangOf(locale) == Chinese
+	zh := catalog.LangOf(locale) == catalog.Chinese
 	d = d.Round(time.Second)
 	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
 	switch {

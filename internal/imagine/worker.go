@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/queue"
 )
 
@@ -105,7 +106,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	case err == nil:
 		final.State, final.Result = Done, res
 	case ctx.Err() != nil:
-		final.State, final.Err = Failed, userErr(ErrShuttingDown, MsgStoppedByRestart)
+		final.State, final.Err = Failed, userErr(ErrShuttingDown, catalog.MsgStoppedByRestart)
 	default:
 		final.State, final.Err = Failed, err
 	}

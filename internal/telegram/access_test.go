@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -37,7 +38,7 @@ func TestAccessControl(t *testing.T) {
 				return
 			}
 			m := h.waitStatus("the refusal", tt.chat.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Text != "" })
-			if want := imagine.T("zh", imagine.MsgNotHere); m.Text != want {
+			if want := catalog.T("zh", catalog.MsgNotHere); m.Text != want {
 				t.Errorf("refusal = %q, want %q", m.Text, want)
 			}
 			if got := h.sd.Txt2ImgCount(); got != before {

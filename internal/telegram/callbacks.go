@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -27,12 +28,12 @@ func (a *Adapter) onCallback(ctx context.Context, q *callbackQuery) {
 	who := requester(&q.From)
 	if q.Message != nil && !a.chatAllowed(q.Message.Chat) {
 		a.log.Info("button refused: chat not allowed", "chat", q.Message.Chat.ID, "user", who.Key())
-		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgNotHere), true)
+		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgNotHere), true)
 		return
 	}
 	p, ok := parsePress(q.Data)
 	if !ok {
-		a.answerLater(ctx, q, imagine.T(who.Locale, imagine.MsgButtonExpired), true)
+		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgButtonExpired), true)
 		return
 	}
 	switch p.kind {
@@ -62,7 +63,7 @@ func (a *Adapter) onCancel(ctx context.Context, q *callbackQuery, who imagine.Re
 	switch {
 	case err == nil:
 		a.log.Info("job cancelled by a button", "job", id.String(), "by", who.Key())
-		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgCancelling), false)
+		a.answerLater(ctx, q, catalog.T(loc, catalog.MsgCancelling), false)
 	case errors.Is(err, imagine.ErrNotYourJob):
 		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
 	default:
@@ -77,7 +78,7 @@ func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Re
 	loc := who.Locale
 	r, ok := a.store.get(id)
 	if !ok {
-		a.answerLater(ctx, q, imagine.T(loc, imagine.MsgButtonExpired), true)
+		a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
 	req := r.req
@@ -95,11 +96,11 @@ func (a *Adapter) onReroll(ctx context.Context, q *callbackQuery, who imagine.Re
 		at = answering(q.Message)
 	}
 	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "user", who.Key())
-	answer := imagine.MsgRerolling
+	answer := catalog.MsgRerolling
 	if !newSeed {
-		answer = imagine.MsgTryingAgain
+		answer = catalog.MsgTryingAgain
 	}
-	a.answerLater(ctx, q, imagine.T(loc, answer), false)
+	a.answerLater(ctx, q, catalog.T(loc, answer), false)
 	a.goEditor(ctx, a.newEditor(tk, at, req))
 }
 
@@ -108,10 +109,10 @@ func (a *Adapter) onPNG(ctx context.Context, q *callbackQuery, who imagine.Reque
 	loc := who.Locale
 	r, ok := a.store.get(id)
 	if !ok || i < 0 || i >= len(r.images) {
-		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
-	a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgSendingPNG), false)
+	a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgSendingPNG), false)
 	at := r.at
 	if q.Message != nil {
 		at = answering(q.Message)

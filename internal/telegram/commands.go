@@ -8,6 +8,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -15,12 +16,12 @@ import (
 // in the catalogue. /start works too but Telegram shows it by itself.
 var botCommands = []struct {
 	name string
-	desc imagine.MsgID
+	desc catalog.MsgID
 }{
-	{"imagine", imagine.MsgCmdImagine},
-	{"queue", imagine.MsgCmdQueue},
-	{"help", imagine.MsgCmdHelp},
-	{"model", imagine.MsgCmdModel},
+	{"imagine", catalog.MsgCmdImagine},
+	{"queue", catalog.MsgCmdQueue},
+	{"help", catalog.MsgCmdHelp},
+	{"model", catalog.MsgCmdModel},
 }
 
 // commandLanguages are the language codes with their own command list; ""
@@ -37,7 +38,7 @@ func (a *Adapter) registerCommands(ctx context.Context) {
 	for _, lang := range commandLanguages {
 		cmds := make([]botCommand, len(botCommands))
 		for i, c := range botCommands {
-			cmds[i] = botCommand{Command: c.name, Description: imagine.T(lang, c.desc)}
+			cmds[i] = botCommand{Command: c.name, Description: catalog.T(lang, c.desc)}
 		}
 		b, _ := json.Marshal(cmds)
 		p := tgbotapi.Params{"commands": string(b)}
@@ -77,7 +78,7 @@ func (a *Adapter) onMessage(ctx context.Context, m *message) {
 	at := answering(m)
 	if !a.chatAllowed(m.Chat) {
 		a.log.Info("command refused: chat not allowed", "chat", m.Chat.ID, "type", m.Chat.Type, "user", who.Key(), "command", cmd.name)
-		a.goReply(ctx, at, imagine.T(who.Locale, imagine.MsgNotHere))
+		a.goReply(ctx, at, catalog.T(who.Locale, catalog.MsgNotHere))
 		return
 	}
 	switch cmd.name {
@@ -102,12 +103,12 @@ func (a *Adapter) onMessage(ctx context.Context, m *message) {
 func (a *Adapter) helpText(loc string, userID int64) string {
 	s := a.svc.Settings()
 	l := s.Limits
-	parts := []string{imagine.T(loc, imagine.MsgHelp, l.MaxWidth, l.MaxHeight, l.MaxSteps, l.MaxBatch)}
+	parts := []string{catalog.T(loc, catalog.MsgHelp, l.MaxWidth, l.MaxHeight, l.MaxSteps, l.MaxBatch)}
 	if names := s.StyleNames(); len(names) > 0 {
-		parts = append(parts, imagine.T(loc, imagine.MsgHelpStyles, strings.Join(names, ", ")))
+		parts = append(parts, catalog.T(loc, catalog.MsgHelpStyles, strings.Join(names, ", ")))
 	}
 	if a.isAdmin(userID) {
-		parts = append(parts, imagine.T(loc, imagine.MsgHelpAdmin))
+		parts = append(parts, catalog.T(loc, catalog.MsgHelpAdmin))
 	}
 	return strings.Join(parts, "\n\n")
 }
@@ -117,15 +118,15 @@ func (a *Adapter) queueText(who imagine.Requester) string {
 	loc := who.Locale
 	mine, waiting := a.svc.Jobs(who)
 	if len(mine) == 0 {
-		return imagine.T(loc, imagine.MsgQueueEmpty, waiting)
+		return catalog.T(loc, catalog.MsgQueueEmpty, waiting)
 	}
-	lines := []string{imagine.T(loc, imagine.MsgQueueMine, waiting)}
+	lines := []string{catalog.T(loc, catalog.MsgQueueMine, waiting)}
 	for _, j := range mine {
 		prompt := imagine.Shorten(j.Prompt, 60)
 		if j.State == imagine.Running {
-			lines = append(lines, imagine.T(loc, imagine.MsgQueueRunning, prompt))
+			lines = append(lines, catalog.T(loc, catalog.MsgQueueRunning, prompt))
 		} else {
-			lines = append(lines, imagine.T(loc, imagine.MsgQueueWaiting, j.Position, prompt))
+			lines = append(lines, catalog.T(loc, catalog.MsgQueueWaiting, j.Position, prompt))
 		}
 	}
 	return strings.Join(lines, "\n")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -22,7 +23,7 @@ func (a *Adapter) cmdModel(ctx context.Context, m *message, args string) {
 	who := requester(m.From)
 	at := answering(m)
 	if !a.isAdmin(m.From.ID) {
-		a.goReply(ctx, at, imagine.T(who.Locale, imagine.MsgNotAdmin))
+		a.goReply(ctx, at, catalog.T(who.Locale, catalog.MsgNotAdmin))
 		return
 	}
 	if args == "" {
@@ -43,7 +44,7 @@ func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
 	}
 	if err != nil {
 		a.log.Warn("could not list the models", "err", err)
-		a.reply(ctx, at, imagine.T(loc, imagine.MsgModelListFailed, imagine.Describe(err, loc)), nil)
+		a.reply(ctx, at, catalog.T(loc, catalog.MsgModelListFailed, imagine.Describe(err, loc)), nil)
 		return
 	}
 	list := make([]modelChoice, len(models))
@@ -66,7 +67,7 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 			cur = m.Title
 		}
 	}
-	text := imagine.T(loc, imagine.MsgModelCurrent, cur) + "\n" + imagine.T(loc, imagine.MsgModelChoose, page+1, pages)
+	text := catalog.T(loc, catalog.MsgModelCurrent, cur) + "\n" + catalog.T(loc, catalog.MsgModelChoose, page+1, pages)
 	var kb keyboard
 	for i := page * modelsPerPage; i < min(len(list), (page+1)*modelsPerPage); i++ {
 		label := list[i].Name
@@ -81,10 +82,10 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 	}
 	var nav []button
 	if page > 0 {
-		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnPrev), Data: press{kind: "mp", list: listID, n: page - 1}.data()})
+		nav = append(nav, button{Text: catalog.T(loc, catalog.MsgBtnPrev), Data: press{kind: "mp", list: listID, n: page - 1}.data()})
 	}
 	if page < pages-1 {
-		nav = append(nav, button{Text: imagine.T(loc, imagine.MsgBtnNext), Data: press{kind: "mp", list: listID, n: page + 1}.data()})
+		nav = append(nav, button{Text: catalog.T(loc, catalog.MsgBtnNext), Data: press{kind: "mp", list: listID, n: page + 1}.data()})
 	}
 	if nav != nil {
 		kb = append(kb, nav)
@@ -97,13 +98,13 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
 	loc := who.Locale
 	if !a.isAdmin(q.From.ID) {
-		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgNotAdmin), true)
+		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgNotAdmin), true)
 		return
 	}
 	listID, n := p.list, p.n
 	list, ok := a.store.models(listID)
 	if !ok || q.Message == nil {
-		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
 	at := answering(q.Message)
@@ -114,11 +115,11 @@ func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagi
 		return
 	}
 	if n < 0 || n >= len(list) {
-		a.answerCallback(ctx, q.ID, imagine.T(loc, imagine.MsgButtonExpired), true)
+		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
 	title := list[n].Title
-	a.answerCallback(ctx, q.ID, imagine.Shorten(imagine.T(loc, imagine.MsgModelSwitching, title), 200), false)
+	a.answerCallback(ctx, q.ID, imagine.Shorten(catalog.T(loc, catalog.MsgModelSwitching, title), 200), false)
 	a.log.Info("model switch requested", "model", title, "by", who.Key())
 	a.switchModel(ctx, at, loc, title, q.Message.MessageID)
 }
@@ -142,19 +143,19 @@ func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, m
 	case r = <-done:
 		t.Stop()
 	case <-t.C:
-		msgID = a.show(ctx, at, msgID, imagine.T(loc, imagine.MsgModelSwitching, name), nil)
+		msgID = a.show(ctx, at, msgID, catalog.T(loc, catalog.MsgModelSwitching, name), nil)
 		r = <-done
 	}
 	var text string
 	switch {
 	case r.err == nil:
-		text = imagine.T(loc, imagine.MsgModelSwitched, r.title)
+		text = catalog.T(loc, catalog.MsgModelSwitched, r.title)
 	case errors.Is(r.err, imagine.ErrModelNotFound):
-		text = imagine.T(loc, imagine.MsgModelNotFound, name)
+		text = catalog.T(loc, catalog.MsgModelNotFound, name)
 	case errors.Is(r.err, imagine.ErrModelLoad):
-		text = imagine.T(loc, imagine.MsgModelLoadFailed, name)
+		text = catalog.T(loc, catalog.MsgModelLoadFailed, name)
 	default:
-		text = imagine.T(loc, imagine.MsgModelSwitchFailed, imagine.Describe(r.err, loc))
+		text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(r.err, loc))
 	}
 	if r.err != nil {
 		a.log.Warn("model switch failed", "model", name, "err", r.err)

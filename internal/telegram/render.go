@@ -11,6 +11,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -105,24 +106,24 @@ func rerollData(id imagine.JobID) string     { return press{kind: "r", job: id}.
 func pngData(id imagine.JobID, i int) string { return press{kind: "p", job: id, n: i}.data() }
 
 func cancelKeyboard(loc string, id imagine.JobID) keyboard {
-	return keyboard{{{Text: imagine.T(loc, imagine.MsgBtnCancel), Data: cancelData(id)}}}
+	return keyboard{{{Text: catalog.T(loc, catalog.MsgBtnCancel), Data: cancelData(id)}}}
 }
 
 // resultKeyboard offers Reroll and, for images sent as photos (which
 // Telegram re-encodes), the original PNG: one button, or one per image of a
 // batch, four to a row.
 func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboard {
-	kb := keyboard{{{Text: imagine.T(loc, imagine.MsgBtnReroll), Data: rerollData(id)}}}
+	kb := keyboard{{{Text: catalog.T(loc, catalog.MsgBtnReroll), Data: rerollData(id)}}}
 	if !pngs {
 		return kb
 	}
 	if images == 1 {
-		kb[0] = append(kb[0], button{Text: imagine.T(loc, imagine.MsgBtnPNG), Data: pngData(id, 0)})
+		kb[0] = append(kb[0], button{Text: catalog.T(loc, catalog.MsgBtnPNG), Data: pngData(id, 0)})
 		return kb
 	}
 	var row []button
 	for i := range images {
-		row = append(row, button{Text: imagine.T(loc, imagine.MsgBtnPNGN, i+1), Data: pngData(id, i)})
+		row = append(row, button{Text: catalog.T(loc, catalog.MsgBtnPNGN, i+1), Data: pngData(id, i)})
 		if len(row) == 4 || i == images-1 {
 			kb = append(kb, row)
 			row = nil
@@ -134,9 +135,9 @@ func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboar
 // failedView shows why a job failed, with a Try again button unless the bot
 // is restarting (the button would not survive the restart).
 func failedView(loc string, id imagine.JobID, st imagine.Status) view {
-	v := view{text: imagine.T(loc, imagine.MsgFailed, imagine.Describe(st.Err, loc))}
+	v := view{text: catalog.T(loc, catalog.MsgFailed, imagine.Describe(st.Err, loc))}
 	if !errors.Is(st.Err, imagine.ErrShuttingDown) {
-		v.kb = keyboard{{{Text: imagine.T(loc, imagine.MsgBtnTryAgain), Data: press{kind: "t", job: id}.data()}}}
+		v.kb = keyboard{{{Text: catalog.T(loc, catalog.MsgBtnTryAgain), Data: press{kind: "t", job: id}.data()}}}
 	}
 	return v
 }

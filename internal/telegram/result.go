@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -30,7 +31,7 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 		}
 		err = e.showText(ctx, failedView(loc, e.tk.ID, st))
 	case st.State == imagine.Cancelled:
-		err = e.showText(ctx, view{text: imagine.T(loc, imagine.MsgCancelled)})
+		err = e.showText(ctx, view{text: catalog.T(loc, catalog.MsgCancelled)})
 	default:
 		e.a.store.put(e.tk.ID, &result{req: e.req, at: e.at, images: st.Result.Images})
 		sent := false
@@ -196,7 +197,7 @@ func (e *editor) replace(ctx context.Context, v view) error {
 func (e *editor) undeliverable(ctx context.Context, st imagine.Status, cause error) error {
 	loc, id := e.loc(), e.tk.ID
 	e.log.Error("Telegram refused the image; telling the user", "err", cause)
-	text := imagine.T(loc, imagine.MsgImageNotSent, refusalReason(loc, cause)) + "\n\n" + caption(loc, st, e.req.Requester.Name)
+	text := catalog.T(loc, catalog.MsgImageNotSent, refusalReason(loc, cause)) + "\n\n" + caption(loc, st, e.req.Requester.Name)
 	v := view{text: text, kb: resultKeyboard(loc, id, len(st.Result.Images), false)}
 	return e.showText(ctx, v)
 }
@@ -206,15 +207,15 @@ func refusalReason(loc string, err error) string {
 	ae := asAPIError(err)
 	switch {
 	case ae == nil:
-		return imagine.T(loc, imagine.MsgSendFailedNetwork)
+		return catalog.T(loc, catalog.MsgSendFailedNetwork)
 	case ae.Code == http.StatusRequestEntityTooLarge || descHas(err, "too big", "too large", "PHOTO_SAVE_FILE_INVALID"):
-		return imagine.T(loc, imagine.MsgSendTooLarge)
+		return catalog.T(loc, catalog.MsgSendTooLarge)
 	case ae.Code == http.StatusForbidden || descHas(err, "not enough rights", "CHAT_SEND_PHOTOS_FORBIDDEN", "have no rights"):
-		return imagine.T(loc, imagine.MsgSendNoRights)
+		return catalog.T(loc, catalog.MsgSendNoRights)
 	case descHas(err, "IMAGE_PROCESS_FAILED", "MEDIA_EMPTY", "must be non-empty", "PHOTO_INVALID", "PHOTO_EXT_INVALID",
 		"wrong type", "FILE_PARTS_INVALID", "IMAGE", "PHOTO", "file"):
-		return imagine.T(loc, imagine.MsgSendBadFile)
+		return catalog.T(loc, catalog.MsgSendBadFile)
 	default:
-		return imagine.T(loc, imagine.MsgSendRefused, ae.Code)
+		return catalog.T(loc, catalog.MsgSendRefused, ae.Code)
 	}
 }

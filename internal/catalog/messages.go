@@ -1,4 +1,4 @@
-package imagine
+package catalog
 
 import (
 	"fmt"
@@ -8,8 +8,9 @@ import (
 // MsgID names one user-visible sentence in the catalogue.
 type MsgID int
 
-// The catalogue's message ids. Adapters add their own sentences here too, so
-// that every word a user sees is translated in one place.
+// The catalogue's message ids: the core's sentences and those every front
+// end shares. A sentence only one front end uses belongs to that front end,
+// as a Text value in its own package.
 const (
 	MsgEmptyPrompt MsgID = iota
 	MsgPromptTooLong
@@ -126,7 +127,7 @@ const (
 
 // catalogue holds every message in English and Simplified Chinese, as
 // fmt formats. Index with a MsgID.
-var catalogue = [numMsgs]struct{ en, zh string }{
+var catalogue = [numMsgs]Text{
 	MsgEmptyPrompt:      {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
 	MsgPromptTooLong:    {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
 	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n and --hr.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr。"},
@@ -282,13 +283,5 @@ func T(locale string, id MsgID, args ...any) string {
 	if id < 0 || id >= numMsgs {
 		return fmt.Sprintf("!(message %d)", int(id))
 	}
-	m := catalogue[id]
-	format := m.en
-	if LangOf(locale) == Chinese && m.zh != "" {
-		format = m.zh
-	}
-	if len(args) == 0 {
-		return format
-	}
-	return fmt.Sprintf(format, args...)
+	return catalogue[id].In(locale, args...)
 }

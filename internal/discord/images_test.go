@@ -2,7 +2,6 @@ package discord
 
 import (
 	"bytes"
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -31,50 +30,6 @@ func noisePNG(t *testing.T, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-func TestFitImage(t *testing.T) {
-	big := noisePNG(t, 256, 256) // about 260 kB
-	tests := []struct {
-		name    string
-		budget  int64
-		wantExt string
-		smaller bool // downscaled
-		err     bool
-	}{
-		{"fits", int64(len(big)), "png", false, false},
-		{"jpeg", int64(len(big)) / 2, "jpg", false, false},
-		{"downscaled", 10_000, "jpg", true, false},
-		{"impossible", 100, "", false, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out, ext, err := fitImage(big, tt.budget)
-			if tt.err {
-				if !errors.Is(err, errTooLarge) {
-					t.Fatalf("fitImage = %d bytes, %v; want errTooLarge", len(out), err)
-				}
-				return
-			}
-			if err != nil || ext != tt.wantExt || int64(len(out)) > tt.budget {
-				t.Fatalf("fitImage = %d bytes %s, %v; want at most %d bytes of %s", len(out), ext, err, tt.budget, tt.wantExt)
-			}
-			img, _, err := image.Decode(bytes.NewReader(out))
-			if err != nil {
-				t.Fatalf("result does not decode: %v", err)
-			}
-			if got := img.Bounds().Dx() < 256; got != tt.smaller {
-				t.Errorf("result is %v, downscaled = %v, want %v", img.Bounds(), got, tt.smaller)
-			}
-			if ext == "jpg" {
-				// JPEG has no alpha: transparent pixels become white.
-				r, g, b, _ := img.At(0, 0).RGBA()
-				if !tt.smaller && (r < 0xc000 || g < 0xc000 || b < 0xc000) {
-					t.Errorf("transparent pixel became %v, want white", img.At(0, 0))
-				}
-			}
-		})
-	}
 }
 
 func TestFileBudget(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -130,8 +131,8 @@ func (r *renderer) previewFile(st imagine.Status) *file {
 	}
 	if r.preview.seq != st.PreviewSeq || r.preview.seq == 0 {
 		r.preview.seq, r.preview.file = st.PreviewSeq, nil
-		if data, ext, err := fitImage(st.Preview, fileBudget(r.fileLimit, 1)); err == nil {
-			_, ctype := imageExt(data)
+		if data, ext, err := imagefile.Fit(st.Preview, fileBudget(r.fileLimit, 1)); err == nil {
+			_, ctype := imagefile.Ext(data)
 			r.preview.file = &file{Name: "preview." + ext, ContentType: ctype, Data: data}
 		}
 	}
@@ -162,11 +163,11 @@ func (r *renderer) done(st imagine.Status) *view {
 	budget := fileBudget(r.fileLimit, len(images))
 	var files []file
 	for i, img := range images {
-		data, ext, err := fitImage(img, budget)
+		data, ext, err := imagefile.Fit(img, budget)
 		if err != nil {
 			continue
 		}
-		_, ctype := imageExt(data)
+		_, ctype := imagefile.Ext(data)
 		name := fmt.Sprintf("imagine_%s_%d.%s", r.job, i+1, ext)
 		if len(images) == 1 {
 			name = fmt.Sprintf("imagine_%s.%s", r.job, ext)

@@ -53,3 +53,27 @@ type Ratio struct{ W, H int }
 func (r Ratio) IsZero() bool { return r.W == 0 || r.H == 0 }
 
 func (r Ratio) String() string { return fmt.Sprintf("%d:%d", r.W, r.H) }
+
+// The buttons under a result ask for the same request again. Every front
+// end means the same by them; who is the user who pressed, whose caps and
+// quota the new job counts against.
+
+// Reroll returns r asked again by who with a new random seed (🎲 Reroll).
+func (r Request) Reroll(who Requester) Request {
+	r.Requester, r.Seed = who, -1
+	return r
+}
+
+// Retry returns r asked again by who with the same seed (🔄 Try again,
+// after a failure): the same image, if the server is deterministic.
+func (r Request) Retry(who Requester) Request {
+	r.Requester = who
+	return r
+}
+
+// Upscale returns r asked again by who for one image of its result: that
+// image's seed, alone, with the high-resolution fix (⬆ Upscale).
+func (r Request) Upscale(who Requester, seed int64) Request {
+	r.Requester, r.Seed, r.BatchSize, r.HiresFix = who, seed, 1, true
+	return r
+}

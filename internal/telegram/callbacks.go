@@ -121,7 +121,7 @@ func (a *Adapter) onPNG(ctx context.Context, q *callbackQuery, who imagine.Reque
 	if len(r.images) > 1 {
 		name += "-" + strconv.Itoa(i+1)
 	}
-	m := media{data: r.images[i], name: name + extension(r.images[i]), doc: true}
+	m := media{data: r.images[i], name: name + imageExt(r.images[i]), doc: true}
 	err := a.deliver(ctx, at.chat, func(ctx context.Context) error {
 		_, err := a.sendMedia(ctx, at, m, "", nil)
 		return err

@@ -7,11 +7,11 @@ import (
 	"image"
 	_ "image/jpeg" // image formats whose size photoFits can read
 	_ "image/png"
-	"net/http"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -178,19 +178,11 @@ func photoFits(b []byte) bool {
 // imageMedia returns the media for an image: a photo if Telegram takes it
 // as one, else a document.
 func imageMedia(b []byte, base, key string) media {
-	return media{data: b, name: base + extension(b), doc: !photoFits(b), key: key}
+	return media{data: b, name: base + imageExt(b), doc: !photoFits(b), key: key}
 }
 
-// extension names an image's format by its content.
-func extension(b []byte) string {
-	switch http.DetectContentType(b) {
-	case "image/jpeg":
-		return ".jpg"
-	case "image/webp":
-		return ".webp"
-	case "image/gif":
-		return ".gif"
-	default:
-		return ".png"
-	}
+// imageExt returns an image's file extension with its dot, e.g. ".png".
+func imageExt(b []byte) string {
+	ext, _ := imagefile.Ext(b)
+	return "." + ext
 }

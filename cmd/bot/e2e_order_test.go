@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 // orderDuringSwitch are the options of testOrderAcrossSwitch: a model load
 // long enough for the commands to arrive while it runs.
-var orderDuringSwitch = e2eOptions{sim: sdtest.Options{
+var orderDuringSwitch = e2eOptions{sim: sdsim.Options{
 	ModelLoadDelay: 3 * time.Second,
 	Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 }}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -144,7 +144,7 @@ func TestGenerateErrors(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	srv := sdtest.NewServer(sdtest.Options{Username: "u", Password: "secret-pw"})
+	srv := sdsim.NewServer(sdsim.Options{Username: "u", Password: "secret-pw"})
 	defer srv.Close()
 	good := writeConfig(t, "sd:\n  url: "+srv.URL+"/\n  username: u\n  password: ${SD_PASS}\n")
 	stdout, _, err := runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", good)
@@ -237,7 +237,7 @@ func TestServeNeedsAPlatform(t *testing.T) {
 }
 
 func TestCheckPlatforms(t *testing.T) {
-	sim := sdtest.NewServer(sdtest.Options{})
+	sim := sdsim.NewServer(sdsim.Options{})
 	defer sim.Close()
 	tg := telegramtest.NewServer(telegramtest.Options{})
 	defer tg.Close()

@@ -1,19 +1,11 @@
 package imagine
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode"
-)
-
-// Kinds of moderation refusal.
-var (
-	ErrBlocked     = errors.New("user blocked")
-	ErrBannedWords = errors.New("prompt has banned words")
-	ErrCooldown    = errors.New("cooling down")
 )
 
 // Moderation limits who may generate what.

@@ -153,16 +153,17 @@ func newHarness(t *testing.T, o options) *harness {
 }
 
 // stop cancels the adapter and the service together, as cmd/bot does, and
-// waits for both; it returns Run's error and how long Run took to return.
-func (h *harness) stop() (error, time.Duration) {
+// waits for both; it returns how long Run took to return and its error.
+func (h *harness) stop() (time.Duration, error) {
 	h.stopSvc()
-	err, took := h.stopAdapter()
+	took, err := h.stopAdapter()
 	<-h.svcEnd
-	return err, took
+	return took, err
 }
 
-// stopAdapter cancels only the adapter and waits for Run.
-func (h *harness) stopAdapter() (error, time.Duration) {
+// stopAdapter cancels only the adapter and waits for Run; it returns how
+// long Run took to return and its error.
+func (h *harness) stopAdapter() (time.Duration, error) {
 	start := time.Now()
 	h.stopBot()
 	var err error
@@ -172,7 +173,7 @@ func (h *harness) stopAdapter() (error, time.Duration) {
 	case <-time.After(15 * time.Second):
 		h.t.Fatal("Run did not return 15s after its context ended")
 	}
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 // waitFor waits until cond holds, failing the test after 15s.

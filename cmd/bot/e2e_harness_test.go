@@ -242,7 +242,8 @@ func (b *e2eBot) waitDC(what string, cond func() bool) {
 }
 
 // eventually polls cond every few milliseconds, for state no fake reports
-// changes of (the SD server's records, the log).
+// changes of (the SD server's records, /healthz, the proxies); the log has
+// waitLog.
 func (b *e2eBot) eventually(what string, cond func() bool) {
 	b.t.Helper()
 	deadline := time.Now().Add(e2eWait)

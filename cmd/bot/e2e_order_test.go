@@ -36,7 +36,7 @@ func testOrderAcrossSwitch(t *testing.T, b *e2eBot) {
 	} {
 		reqs = append(reqs, b.tgImagineAs(users[r.user], r.prompt))
 	}
-	b.eventually("the 5 jobs queued", func() bool { return b.loggedCount("job submitted") >= 5 })
+	b.waitLog("the 5 jobs queued", func() bool { return b.loggedCount("job submitted") >= 5 })
 	if b.loadState() != loading {
 		t.Fatal("the model load ended before the 5 jobs were queued; the test needs them to wait for it")
 	}

@@ -44,7 +44,7 @@ func telegramFaults() []scenario {
 			b.sd.crash()
 			// The core retries an unreachable server (1s, then 2s) before it
 			// gives up; the server is back before the queued job gives up.
-			b.eventually("the first job's end", func() bool { return len(b.jobsEnded()) == 1 })
+			b.waitLog("the first job's end", func() bool { return len(b.jobsEnded()) == 1 })
 			b.sd.start()
 			b.tgWaitFailure(first, failDown)
 			b.tgWaitImage(next)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // discordFaults is the fault suite with the Discord adapter: faults of
@@ -55,7 +55,7 @@ func discordFaults() []scenario {
 		{"discord 500 on the acknowledgement", discordOnly, testAckServerError},
 		{"discord stop during a gateway reconnect", e2eOptions{discord: true, noTelegram: true, proxies: true}, testStopDuringReconnect},
 		{"discord sd out of memory", discordOnly, func(t *testing.T, b *e2eBot) {
-			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultOOM, Path: txt2imgPath, Times: 1})
+			b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultOOM, Path: txt2imgPath, Times: 1})
 			m := b.dcWaitEnd(b.dcImagine("a cat too large for the GPU"))
 			if m.Content != failOOM {
 				t.Errorf("the message says %q, want %q", m.Content, failOOM)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -45,7 +45,7 @@ var e2eAdminTG = telegramtest.User{ID: 9001, FirstName: "Ada", Username: "ada", 
 type e2eOptions struct {
 	discord    bool // run the Discord adapter too, against a fake Discord
 	noTelegram bool // leave the Telegram adapter off
-	sim        sdtest.Options
+	sim        sdsim.Options
 	sdDown     bool          // no SD server listens when the bot starts
 	sdTimeout  time.Duration // sd.timeout; default 20s
 	shutdown   time.Duration // shutdown_timeout; default 5s
@@ -242,7 +242,8 @@ func (b *e2eBot) waitDC(what string, cond func() bool) {
 }
 
 // eventually polls cond every few milliseconds, for state no fake reports
-// changes of (the SD server's records, the log).
+// changes of (the SD server's records, /healthz, the proxies); the log has
+// waitLog.
 func (b *e2eBot) eventually(what string, cond func() bool) {
 	b.t.Helper()
 	deadline := time.Now().Add(e2eWait)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"time"
 )
 
 // logLines parses the captured log, one JSON object per line; a line that
@@ -90,16 +91,51 @@ func (b *e2eBot) jobsEnded() []map[string]any {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
+// syncBuffer is a bytes.Buffer safe for concurrent use that tells
+// waiters about every write.
 type syncBuffer struct {
-	mu  sync.Mutex // guards buf
-	buf bytes.Buffer
+	mu      sync.Mutex // guards buf and changed
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced at every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+	}
+	b.changed = make(chan struct{})
 	return b.buf.Write(p)
+}
+
+// Changed returns a channel closed at the next write.
+func (b *syncBuffer) Changed() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.changed == nil {
+		b.changed = make(chan struct{})
+	}
+	return b.changed
+}
+
+// waitLog waits until cond, which reads the log, holds; it is re-evaluated
+// after every log write.
+func (b *e2eBot) waitLog(what string, cond func() bool) {
+	b.t.Helper()
+	timeout := time.NewTimer(e2eWait)
+	defer timeout.Stop()
+	for {
+		ch := b.logs.Changed()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-timeout.C:
+			b.t.Fatalf("waiting for %s: timed out", what)
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // failNoImage is what a user sees when SD finished a job without a usable
@@ -13,8 +13,8 @@ import (
 const failNoImage = "Failed: The image server returned no image. Please try again."
 
 // noImageFaults are the ways an SD answer can come without a usable image.
-var noImageFaults = []sdtest.FaultKind{
-	sdtest.FaultNoImages, sdtest.FaultEmptyImage, sdtest.FaultNullImage, sdtest.FaultBadBase64, sdtest.FaultNotImage,
+var noImageFaults = []sdsim.FaultKind{
+	sdsim.FaultNoImages, sdsim.FaultEmptyImage, sdsim.FaultNullImage, sdsim.FaultBadBase64, sdsim.FaultNotImage,
 }
 
 // testNoImageTelegram answers one job with each kind of missing image: the
@@ -24,7 +24,7 @@ var noImageFaults = []sdtest.FaultKind{
 func testNoImageTelegram(t *testing.T, b *e2eBot) {
 	var lost, next []tgRequest
 	for i, k := range noImageFaults {
-		b.sd.Sim().SetFault(sdtest.Fault{Kind: k, Path: txt2imgPath, Times: 1})
+		b.sd.Sim().SetFault(sdsim.Fault{Kind: k, Path: txt2imgPath, Times: 1})
 		lost = append(lost, b.tgImagine("a cat that gets lost as "+k.String()))
 		b.waitTxt2ImgDone(2*i + 1)
 		next = append(next, b.tgImagine("a cat after "+k.String()))
@@ -40,7 +40,7 @@ func testNoImageTelegram(t *testing.T, b *e2eBot) {
 func testNoImageDiscord(t *testing.T, b *e2eBot) {
 	var lost, next []*discordtest.Interaction
 	for i, k := range noImageFaults {
-		b.sd.Sim().SetFault(sdtest.Fault{Kind: k, Path: txt2imgPath, Times: 1})
+		b.sd.Sim().SetFault(sdsim.Fault{Kind: k, Path: txt2imgPath, Times: 1})
 		lost = append(lost, b.dcImagine("a cat that gets lost as "+k.String()))
 		b.waitTxt2ImgDone(2*i + 1)
 		next = append(next, b.dcImagine("a cat after "+k.String()))

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // opsScenarios check /healthz and /metrics on http.listen.
 func opsScenarios() []scenario {
 	return []scenario{
 		{"healthz", e2eOptions{discord: true}, testHealthz},
-		{"metrics", e2eOptions{discord: true, sim: sdtest.Options{StepDelay: 80 * time.Millisecond}}, testMetrics},
+		{"metrics", e2eOptions{discord: true, sim: sdsim.Options{StepDelay: 80 * time.Millisecond}}, testMetrics},
 	}
 }
 
@@ -45,7 +45,7 @@ func testHealthz(t *testing.T, b *e2eBot) {
 		t.Errorf("/healthz with everything up = %d %+v, want 200 and ok for sd default, telegram and discord", code, rep)
 	}
 
-	b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultDown})
+	b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultDown})
 	code, rep = b.health()
 	if code != http.StatusServiceUnavailable || rep.Status != "down" ||
 		rep.Checks["sd default"] == "ok" || !strings.Contains(rep.Checks["sd default"], b.sd.URL()) ||
@@ -56,7 +56,7 @@ func testHealthz(t *testing.T, b *e2eBot) {
 		t.Errorf("/healthz shows the SD password: %q", rep.Checks["sd default"])
 	}
 
-	b.sd.Sim().SetFault(sdtest.Fault{})
+	b.sd.Sim().SetFault(sdsim.Fault{})
 	if code, rep = b.health(); code != http.StatusOK {
 		t.Errorf("/healthz after SD came back = %d %+v, want 200", code, rep)
 	}
@@ -96,7 +96,7 @@ func testMetrics(t *testing.T, b *e2eBot) {
 	})
 	b.tgWaitImage(slow)
 	b.dcWaitImage(queued)
-	b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultOOM, Path: txt2imgPath, Times: 1})
+	b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultOOM, Path: txt2imgPath, Times: 1})
 	b.tg.FailNext("sendMessage", http.StatusTooManyRequests, "", 1)
 	b.tgWaitFailure(b.tgImagine("a cat too large --steps 4"), failOOM)
 

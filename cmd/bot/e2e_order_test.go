@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 // orderDuringSwitch are the options of testOrderAcrossSwitch: a model load
 // long enough for the commands to arrive while it runs.
-var orderDuringSwitch = e2eOptions{sim: sdtest.Options{
+var orderDuringSwitch = e2eOptions{sim: sdsim.Options{
 	ModelLoadDelay: 3 * time.Second,
 	Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 }}
@@ -36,7 +36,7 @@ func testOrderAcrossSwitch(t *testing.T, b *e2eBot) {
 	} {
 		reqs = append(reqs, b.tgImagineAs(users[r.user], r.prompt))
 	}
-	b.eventually("the 5 jobs queued", func() bool { return b.loggedCount("job submitted") >= 5 })
+	b.waitLog("the 5 jobs queued", func() bool { return b.loggedCount("job submitted") >= 5 })
 	if b.loadState() != loading {
 		t.Fatal("the model load ended before the 5 jobs were queued; the test needs them to wait for it")
 	}

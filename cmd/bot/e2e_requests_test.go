@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -210,10 +209,7 @@ func (b *e2eBot) requireNothingLost() {
 	ended := len(reqs)
 	// The line is written just after the final status is published, so it
 	// may trail the chat message by a moment.
-	deadline := time.Now().Add(2 * time.Second)
-	for len(b.jobsEnded()) < ended && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	b.waitLog(fmt.Sprintf("%d \"job ended\" log lines", ended), func() bool { return len(b.jobsEnded()) >= ended })
 	if got := len(b.jobsEnded()); got != ended {
 		b.t.Errorf("%d \"job ended\" log lines for %d requests", got, ended)
 	}

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // sdServer is a simulated SD WebUI on a fixed loopback address that a test
@@ -20,17 +20,17 @@ import (
 // restart gets a fresh Sim (records, faults and the loaded model start over).
 type sdServer struct {
 	t    *testing.T
-	opts sdtest.Options
+	opts sdsim.Options
 	addr string // host:port, fixed for the server's life
 
 	mu  sync.Mutex // guards sim and ts
-	sim *sdtest.Sim
+	sim *sdsim.Sim
 	ts  *httptest.Server // nil while down
 }
 
 // newSDServer picks a loopback address and, if up, serves a Sim there.
 // Cleanup crashes it.
-func newSDServer(t *testing.T, opts sdtest.Options, up bool) *sdServer {
+func newSDServer(t *testing.T, opts sdsim.Options, up bool) *sdServer {
 	t.Helper()
 	s := &sdServer{t: t, opts: opts, addr: stableAddr(t)}
 	if up {
@@ -85,7 +85,7 @@ func (s *sdServer) start() {
 }
 
 func (s *sdServer) serve(ln net.Listener) {
-	sim := sdtest.New(s.opts)
+	sim := sdsim.New(s.opts)
 	ts := &httptest.Server{Listener: ln, Config: &http.Server{Handler: sim}}
 	ts.Start()
 	s.mu.Lock()
@@ -108,7 +108,7 @@ func (s *sdServer) crash() {
 }
 
 // Sim returns the Sim serving now (or last).
-func (s *sdServer) Sim() *sdtest.Sim {
+func (s *sdServer) Sim() *sdsim.Sim {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sim

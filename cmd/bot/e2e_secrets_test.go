@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // logScenarios check the log.
@@ -41,11 +41,11 @@ func testLog(t *testing.T, b *e2eBot) {
 	// SD faults, each logged with its error: unreachable (then retried),
 	// out of memory, malformed.
 	sim := b.sd.Sim()
-	sim.SetFault(sdtest.Fault{Kind: sdtest.FaultDown, Path: txt2imgPath, Times: 1})
+	sim.SetFault(sdsim.Fault{Kind: sdsim.FaultDown, Path: txt2imgPath, Times: 1})
 	b.tgWaitImage(b.tgImagine("a cat after a dropped connection"))
-	sim.SetFault(sdtest.Fault{Kind: sdtest.FaultOOM, Path: txt2imgPath, Times: 1})
+	sim.SetFault(sdsim.Fault{Kind: sdsim.FaultOOM, Path: txt2imgPath, Times: 1})
 	b.tgWaitFailure(b.tgImagine("a cat too large"), failOOM)
-	sim.SetFault(sdtest.Fault{Kind: sdtest.FaultMalformed, Path: txt2imgPath, Times: 1})
+	sim.SetFault(sdsim.Fault{Kind: sdsim.FaultMalformed, Path: txt2imgPath, Times: 1})
 	if m := b.dcWaitEnd(b.dcImagine("a Discord cat cut in half")); m.Content != failServer {
 		t.Errorf("the Discord user sees %q, want %q", m.Content, failServer)
 	}

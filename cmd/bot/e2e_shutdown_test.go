@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -16,7 +16,7 @@ const shutdownTimeout = 4 * time.Second
 // shutdownScenarios stop the bot (as SIGINT does: run's ctx ends).
 func shutdownScenarios() []scenario {
 	return []scenario{{"one job running and one queued per platform",
-		e2eOptions{discord: true, shutdown: shutdownTimeout, sim: sdtest.Options{StepDelay: slowStepDelay}}, testShutdown}}
+		e2eOptions{discord: true, shutdown: shutdownTimeout, sim: sdsim.Options{StepDelay: slowStepDelay}}, testShutdown}}
 }
 
 // testShutdown stops the bot with one job running and one queued on each

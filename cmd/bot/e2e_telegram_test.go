@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -37,36 +37,36 @@ func telegramFaults() []scenario {
 			b.sd.start()
 			b.tgWaitImage(b.tgImagine("a cat once the server is back"))
 		}},
-		{"sd down mid-job", e2eOptions{sim: sdtest.Options{StepDelay: slowStepDelay}}, func(t *testing.T, b *e2eBot) {
+		{"sd down mid-job", e2eOptions{sim: sdsim.Options{StepDelay: slowStepDelay}}, func(t *testing.T, b *e2eBot) {
 			first := b.tgImagine("a cat when the server dies --steps 30")
 			b.eventually("the first job running", func() bool { return running(b.sd.Sim(), 1) })
 			next := b.tgImagine("a cat queued behind it")
 			b.sd.crash()
 			// The core retries an unreachable server (1s, then 2s) before it
 			// gives up; the server is back before the queued job gives up.
-			b.eventually("the first job's end", func() bool { return len(b.jobsEnded()) == 1 })
+			b.waitLog("the first job's end", func() bool { return len(b.jobsEnded()) == 1 })
 			b.sd.start()
 			b.tgWaitFailure(first, failDown)
 			b.tgWaitImage(next)
 		}},
 		{"500 out of memory", e2eOptions{}, func(t *testing.T, b *e2eBot) {
-			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultOOM, Path: txt2imgPath, Times: 1})
+			b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultOOM, Path: txt2imgPath, Times: 1})
 			b.tgWaitFailure(b.tgImagine("a cat too large for the GPU"), failOOM)
 			b.tgWaitImage(b.tgImagine("a small cat"))
 		}},
 		{"422 validation", e2eOptions{}, func(t *testing.T, b *e2eBot) {
-			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultValidation, Path: txt2imgPath, Times: 1})
+			b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultValidation, Path: txt2imgPath, Times: 1})
 			b.tgWaitFailure(b.tgImagine("a cat the server refuses"), failRejected)
 			b.tgWaitImage(b.tgImagine("a cat the server takes"))
 		}},
 		{"malformed JSON", e2eOptions{}, func(t *testing.T, b *e2eBot) {
-			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultMalformed, Path: txt2imgPath, Times: 1})
+			b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultMalformed, Path: txt2imgPath, Times: 1})
 			b.tgWaitFailure(b.tgImagine("a cat cut in half"), failServer)
 			b.tgWaitImage(b.tgImagine("a whole cat"))
 		}},
 		{"sd answers without an image", e2eOptions{}, testNoImageTelegram},
 		{"hang past sd.timeout", e2eOptions{sdTimeout: time.Second}, func(t *testing.T, b *e2eBot) {
-			b.sd.Sim().SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: txt2imgPath, Times: 1})
+			b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: txt2imgPath, Times: 1})
 			start := time.Now()
 			b.tgWaitFailure(b.tgImagine("a cat that never comes"), failTimeout)
 			if took := time.Since(start); took > 5*time.Second {
@@ -74,7 +74,7 @@ func telegramFaults() []scenario {
 			}
 			b.tgWaitImage(b.tgImagine("a quick cat"))
 		}},
-		{"slow model load during /model", e2eOptions{sim: sdtest.Options{
+		{"slow model load during /model", e2eOptions{sim: sdsim.Options{
 			ModelLoadDelay: 1500 * time.Millisecond,
 			Models:         []string{"base-v1.safetensors", "dreamy-xl.safetensors"},
 		}}, testSlowModelLoad},
@@ -179,7 +179,7 @@ func testGetUpdatesErrors(t *testing.T, b *e2eBot) {
 
 // running reports whether the Sim has n txt2img requests holding the job
 // lock now or before.
-func running(sim *sdtest.Sim, n int) bool {
+func running(sim *sdsim.Sim, n int) bool {
 	got := 0
 	for _, r := range sim.Records() {
 		if r.Path == txt2imgPath && !r.JobStart.IsZero() {

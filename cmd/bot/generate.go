@@ -14,7 +14,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 const generateSynopsis = `bot generate [-config FILE] [-sim] [-o DIR] [-n BATCH] [-style NAME] [-width W] [-height H] [-steps N] [-seed N] PROMPT...
@@ -50,7 +50,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	if *sim {
-		srv := sdtest.NewServer(sdtest.Options{StepDelay: 20 * time.Millisecond})
+		srv := sdsim.NewServer(sdsim.Options{StepDelay: 20 * time.Millisecond})
 		defer srv.Close()
 		cfg.SD.URL, cfg.SD.Backends, cfg.SD.Username, cfg.SD.Password = srv.URL, nil, "", ""
 		cfg.SD.PollInterval = 100 * time.Millisecond

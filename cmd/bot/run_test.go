@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,7 +16,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -144,7 +145,7 @@ func TestGenerateErrors(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	srv := sdtest.NewServer(sdtest.Options{Username: "u", Password: "secret-pw"})
+	srv := sdsim.NewServer(sdsim.Options{Username: "u", Password: "secret-pw"})
 	defer srv.Close()
 	good := writeConfig(t, "sd:\n  url: "+srv.URL+"/\n  username: u\n  password: ${SD_PASS}\n")
 	stdout, _, err := runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", good)
@@ -176,20 +177,36 @@ func TestSDSim(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	var stdout bytes.Buffer
+	// sdsim prints its address once it listens: read stdout line by line
+	// instead of retrying until the port answers.
+	pr, pw := io.Pipe()
 	go func() {
-		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms", "-fault", "null-image", "-fault-times", "1"}, os.Getenv, &stdout, &bytes.Buffer{})
+		done <- run(ctx, []string{"sdsim", "-addr", addr, "-step", "1ms", "-fault", "null-image", "-fault-times", "1"}, os.Getenv, pw, &bytes.Buffer{})
+		pw.Close()
 	}()
-	var resp *http.Response
-	for i := 0; i < 100; i++ {
-		resp, err = http.Get("http://" + addr + "/sdapi/v1/sd-models")
-		if err == nil {
-			break
+	lines := make(chan string, 10)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
 		}
-		time.Sleep(20 * time.Millisecond)
+	}()
+	var stdout strings.Builder
+	select {
+	case line := <-lines:
+		stdout.WriteString(line + "\n")
+		if !strings.Contains(line, "listening on http://"+addr) {
+			t.Fatalf("sdsim printed %q first, want its address", line)
+		}
+	case err := <-done:
+		t.Fatalf("sdsim returned %v before listening", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("sdsim did not listen within 15s")
 	}
+	resp, err := http.Get("http://" + addr + "/sdapi/v1/sd-models")
 	if err != nil {
-		t.Fatalf("sdsim never answered: %v", err)
+		t.Fatalf("sdsim does not answer: %v", err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -217,6 +234,9 @@ func TestSDSim(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("sdsim did not stop")
 	}
+	for line := range lines { // closed once run has returned
+		stdout.WriteString(line + "\n")
+	}
 	if _, _, err := runBot(t, context.Background(), nil, "sdsim", "-flavor", "comfy"); err == nil || !errors.Is(err, err) || !strings.Contains(err.Error(), "-flavor") {
 		t.Errorf("sdsim -flavor comfy = %v, want a flavor error", err)
 	}
@@ -237,7 +257,7 @@ func TestServeNeedsAPlatform(t *testing.T) {
 }
 
 func TestCheckPlatforms(t *testing.T) {
-	sim := sdtest.NewServer(sdtest.Options{})
+	sim := sdsim.NewServer(sdsim.Options{})
 	defer sim.Close()
 	tg := telegramtest.NewServer(telegramtest.Options{})
 	defer tg.Close()

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 const sdsimSynopsis = `bot sdsim [-addr HOST:PORT] [-flavor seed|a1111|global] [-step DURATION] [-load-delay DURATION] [-username U -password P] [-fault KIND [-fault-path PATH] [-fault-times N]]
@@ -38,27 +38,27 @@ func runSDSim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fault, err := sdtest.ParseFaultKind(*faultName)
+	fault, err := sdsim.ParseFaultKind(*faultName)
 	if err != nil {
 		return fmt.Errorf("-fault: %w", err)
 	}
 	if *faultTimes < 0 {
 		return errors.New("-fault-times must not be negative")
 	}
-	fl, err := sdtest.ParseFlavor(*flavor)
+	fl, err := sdsim.ParseFlavor(*flavor)
 	if err != nil {
 		return fmt.Errorf("-flavor: %w", err)
 	}
 	if *step <= 0 {
 		return errors.New("-step must be positive")
 	}
-	sim := sdtest.New(sdtest.Options{
+	sim := sdsim.New(sdsim.Options{
 		Flavor: fl, StepDelay: *step, ModelLoadDelay: *loadDelay,
 		Username: *user, Password: *pass,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	})
-	if fault != sdtest.FaultNone {
-		sim.SetFault(sdtest.Fault{Kind: fault, Path: *faultPath, Times: *faultTimes})
+	if fault != sdsim.FaultNone {
+		sim.SetFault(sdsim.Fault{Kind: fault, Path: *faultPath, Times: *faultTimes})
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -66,7 +66,7 @@ func runSDSim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "simulated SD WebUI (%s flavour) listening on http://%s\n", fl, ln.Addr())
-	if fault != sdtest.FaultNone {
+	if fault != sdsim.FaultNone {
 		fmt.Fprintf(stdout, "injecting fault %s on %s (%s)\n", fault, cmp.Or(*faultPath, "every endpoint"), timesText(*faultTimes))
 	}
 
@@ -93,7 +93,7 @@ func runSDSim(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // faultKinds lists the names -fault accepts.
 func faultKinds() string {
 	var names []string
-	for _, k := range sdtest.FaultKinds() {
+	for _, k := range sdsim.FaultKinds() {
 		names = append(names, k.String())
 	}
 	return strings.Join(names, ", ")

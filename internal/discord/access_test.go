@@ -10,7 +10,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestAccessControl(t *testing.T) {
@@ -74,7 +74,7 @@ func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
 	e := newEnv(t, envOptions{
 		cfg: Config{Recorder: rec},
-		sim: sdtest.Options{StepDelay: 10 * time.Millisecond},
+		sim: sdsim.Options{StepDelay: 10 * time.Millisecond},
 	})
 	e.srv.FailNext(discordtest.RouteEditWebhookMessage, 2, http.StatusTooManyRequests)
 	var its []*discordtest.Interaction

@@ -8,7 +8,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // TestAdapter runs most adapter tests against one environment, one after
@@ -17,7 +17,7 @@ import (
 func TestAdapter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{
-		sim:      sdtest.Options{StepDelay: 3 * time.Millisecond, Models: modelNames(), ModelLoadDelay: 5 * time.Millisecond},
+		sim:      sdsim.Options{StepDelay: 3 * time.Millisecond, Models: modelNames(), ModelLoadDelay: 5 * time.Millisecond},
 		cfg:      Config{AdminUserIDs: []string{"7900"}, AdminRoleIDs: []string{"7800"}},
 		perUser:  2,
 		maxQueue: 3,
@@ -53,7 +53,7 @@ func TestStrictDiscord(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{
 		fake:     discordtest.Options{TokenLifetime: tokenLifetime, MaxFileSize: fileLimit},
-		sim:      sdtest.Options{StepDelay: 10 * time.Millisecond},
+		sim:      sdsim.Options{StepDelay: 10 * time.Millisecond},
 		perGuild: true,
 		cfg:      Config{AdminUserIDs: []string{"9700"}},
 		backend:  func(b imagine.Backend) imagine.Backend { return noModels{b} },

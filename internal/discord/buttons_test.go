@@ -7,7 +7,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestButtonIDs(t *testing.T) {
@@ -48,7 +48,7 @@ func (e *env) click(m discordtest.Message, user string, act action, idx int) *di
 // its message shows it running.
 func (e *env) hangingJob(user string) (*discordtest.Interaction, discordtest.Message) {
 	e.t.Helper()
-	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	e.sim.SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
 	it := e.imagine(user, "endless cat")
 	m := e.waitMessage(it, "running", func(m discordtest.Message) bool {
 		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))

@@ -13,8 +13,8 @@ import (
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
 	"github.com/imaginebot/imaginebot/internal/sdbackend"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // waitTimeout bounds every wait of these tests; nothing should come close.
@@ -23,7 +23,7 @@ const waitTimeout = 10 * time.Second
 // envOptions configures a test environment; zero fields get test defaults.
 type envOptions struct {
 	fake     discordtest.Options
-	sim      sdtest.Options
+	sim      sdsim.Options
 	cfg      Config // Token and APIURL are set by newEnv
 	perUser  int
 	maxQueue int
@@ -39,7 +39,7 @@ type envOptions struct {
 type env struct {
 	t     *testing.T
 	srv   *discordtest.Server
-	sim   *sdtest.Server
+	sim   *sdsim.Server
 	svc   *imagine.Service
 	a     *Adapter
 	guild discordtest.Guild
@@ -104,7 +104,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if so.StepDelay == 0 {
 		so.StepDelay = 2 * time.Millisecond
 	}
-	sim := sdtest.NewServer(so)
+	sim := sdsim.NewServer(so)
 	t.Cleanup(sim.Close)
 	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 5 * time.Second})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 var loadTest = flag.Bool("load", false, "run the load test (go test ./internal/discord -run TestLoad -v -load)")
@@ -40,7 +40,7 @@ func runLoad(t *testing.T, users, perUser int) {
 			ChannelMessages: discordtest.RateLimit{Limit: 5, Window: 5 * time.Second},
 			Global:          discordtest.RateLimit{Limit: 50, Window: time.Second},
 		}},
-		sim:      sdtest.Options{StepDelay: time.Millisecond},
+		sim:      sdsim.Options{StepDelay: time.Millisecond},
 		cfg:      Config{EditInterval: DefaultEditInterval, ShutdownGrace: 5 * time.Second},
 		perUser:  perUser,
 		maxQueue: 2 * n,

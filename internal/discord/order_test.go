@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // TestFairOrderAcrossModelSwitch sends five /imagine from three users back
@@ -21,7 +21,7 @@ func TestFairOrderAcrossModelSwitch(t *testing.T) {
 	t.Parallel()
 	const admin = "8800"
 	e := newEnv(t, envOptions{
-		sim:     sdtest.Options{StepDelay: time.Millisecond, Models: modelNames(), ModelLoadDelay: 100 * time.Millisecond},
+		sim:     sdsim.Options{StepDelay: time.Millisecond, Models: modelNames(), ModelLoadDelay: 100 * time.Millisecond},
 		cfg:     Config{AdminUserIDs: []string{admin}},
 		perUser: 2,
 	})
@@ -35,7 +35,7 @@ func TestFairOrderAcrossModelSwitch(t *testing.T) {
 			Options: []discordtest.Option{{Name: "name", Value: target}}})
 		// The switch is under way on the server before the jobs arrive.
 		err := e.srv.WaitFor(ctxT(t), func() bool {
-			return slices.ContainsFunc(e.sim.Records()[before:], func(r sdtest.Record) bool {
+			return slices.ContainsFunc(e.sim.Records()[before:], func(r sdsim.Record) bool {
 				return r.Path == "/sdapi/v1/options" && r.Method == "POST"
 			})
 		})

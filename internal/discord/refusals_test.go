@@ -6,7 +6,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // setOption returns a Modify func that sets an option's value in the
@@ -82,7 +82,7 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 
 	// The per-user cap and the full queue, with a job hanging on the
 	// server so that the others wait.
-	e.sim.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	e.sim.SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
 	first := e.imagine("5001", "hanging lighthouse")
 	e.waitMessage(first, "running", func(m discordtest.Message) bool {
 		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))
@@ -148,17 +148,17 @@ func testHelp(t *testing.T, e *env) {
 
 func testServerFailures(t *testing.T, e *env) {
 	tests := []struct {
-		fault sdtest.FaultKind
+		fault sdsim.FaultKind
 		want  string
 	}{
-		{sdtest.FaultDown, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailDown))},
-		{sdtest.FaultOOM, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM))},
-		{sdtest.FaultValidation, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailRejected, ""))},
+		{sdsim.FaultDown, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailDown))},
+		{sdsim.FaultOOM, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM))},
+		{sdsim.FaultValidation, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailRejected, ""))},
 	}
 	for i, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
 			e := e.sub(t)
-			e.sim.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 1})
+			e.sim.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 1})
 			it := e.imagine("600"+string(rune('0'+i)), "doomed cat")
 			m := e.waitFinal(it)
 			if !strings.HasPrefix(m.Content, tt.want) || len(m.Attachments) != 0 {

@@ -36,8 +36,9 @@ type Report struct {
 	Checks map[string]string `json:"checks"` // name -> "ok" or what is wrong
 }
 
-// Run runs every check concurrently and reports.
-func (h *Handler) Run(ctx context.Context) Report {
+// Report runs every check concurrently, each bounded by the Handler's
+// timeout, and reports their states.
+func (h *Handler) Report(ctx context.Context) Report {
 	ctx, cancel := context.WithTimeout(ctx, h.timeout)
 	defer cancel()
 	rep := Report{Status: "ok", Checks: make(map[string]string, len(h.checks))}
@@ -62,7 +63,7 @@ func (h *Handler) Run(ctx context.Context) Report {
 
 // ServeHTTP answers GET /healthz.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rep := h.Run(r.Context())
+	rep := h.Report(r.Context())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if rep.Status != "ok" {

@@ -7,34 +7,68 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
-// Kinds of refusal. A *UserError matches its kind with errors.Is.
+// The core's sentinel errors. Refusals reach users as a *UserError that
+// matches its kind with errors.Is; backends wrap their failures with one of
+// the backend kinds (fmt.Errorf("%w: %w", imagine.ErrBackendDown, err)) so
+// that the core and the adapters can tell users what happened without
+// knowing the SD API. Describe turns each into a sentence for the user.
 var (
-	ErrEmptyPrompt   = errors.New("empty prompt")
-	ErrPromptTooLong = errors.New("prompt too long")
-	ErrBadOption     = errors.New("bad option")
-	ErrUnknownStyle  = errors.New("unknown style")
-	ErrUserLimit     = errors.New("per-user limit reached")
-	ErrQueueFull     = errors.New("queue full")
-	ErrShuttingDown  = errors.New("shutting down")
-	ErrNotYourJob    = errors.New("not your job")
-	ErrJobNotFound   = errors.New("job not found")
-	ErrNotAdmin      = errors.New("not an admin")
-)
+	// ErrEmptyPrompt refuses a request without a prompt.
+	ErrEmptyPrompt = errors.New("imagine: empty prompt")
+	// ErrPromptTooLong refuses a prompt over the length limit.
+	ErrPromptTooLong = errors.New("imagine: prompt too long")
+	// ErrBadOption refuses an option with a bad name or value.
+	ErrBadOption = errors.New("imagine: bad option")
+	// ErrUnknownStyle refuses a style that is not configured.
+	ErrUnknownStyle = errors.New("imagine: unknown style")
+	// ErrUserLimit refuses a job of a user who has the most jobs allowed.
+	ErrUserLimit = errors.New("imagine: per-user limit reached")
+	// ErrQueueFull refuses a job when the queue is full.
+	ErrQueueFull = errors.New("imagine: queue full")
+	// ErrShuttingDown refuses a job while the service stops.
+	ErrShuttingDown = errors.New("imagine: shutting down")
+	// ErrNotYourJob refuses acting on another user's job.
+	ErrNotYourJob = errors.New("imagine: not your job")
+	// ErrJobNotFound refuses acting on a job that is gone or never was.
+	ErrJobNotFound = errors.New("imagine: job not found")
+	// ErrNotAdmin refuses an admin command to a user who is not one.
+	ErrNotAdmin = errors.New("imagine: not an admin")
+	// ErrBlocked refuses a blocked user (Moderation.BlockedUsers).
+	ErrBlocked = errors.New("imagine: user blocked")
+	// ErrBannedWords refuses a prompt with a banned word.
+	ErrBannedWords = errors.New("imagine: prompt has banned words")
+	// ErrCooldown refuses a request sooner than Moderation.Cooldown after
+	// the user's last one.
+	ErrCooldown = errors.New("imagine: cooling down")
 
-// Kinds of backend failure. Backends wrap their errors with one of these
-// (fmt.Errorf("%w: %w", imagine.ErrBackendDown, err)) so that the core and
-// the adapters can tell users what happened without knowing the SD API.
-var (
-	ErrBackendDown   = errors.New("SD server unreachable")
-	ErrOutOfMemory   = errors.New("SD server out of GPU memory")
-	ErrRejected      = errors.New("SD server rejected the request")
-	ErrTimeout       = errors.New("generation timed out")
-	ErrInterrupted   = errors.New("generation interrupted on the server")
-	ErrModelNotFound = errors.New("model not found")
-	ErrModelLoad     = errors.New("model failed to load")
+	// ErrBackendDown is an SD server that cannot be reached.
+	ErrBackendDown = errors.New("imagine: SD server unreachable")
+	// ErrOutOfMemory is an SD server out of GPU memory.
+	ErrOutOfMemory = errors.New("imagine: SD server out of GPU memory")
+	// ErrRejected is a request the SD server refused; a *RejectedError
+	// carries its reason.
+	ErrRejected = errors.New("imagine: SD server rejected the request")
+	// ErrTimeout is a generation that took longer than allowed.
+	ErrTimeout = errors.New("imagine: generation timed out")
+	// ErrInterrupted is a generation stopped on the server by someone else.
+	ErrInterrupted = errors.New("imagine: generation interrupted on the server")
+	// ErrModelNotFound is a checkpoint the server does not offer.
+	ErrModelNotFound = errors.New("imagine: model not found")
+	// ErrModelLoad is a checkpoint the server failed to load.
+	ErrModelLoad = errors.New("imagine: model failed to load")
 	// ErrNoImage is a generation that finished without a usable image: none
 	// at all, or one that is empty or not an image file.
-	ErrNoImage = errors.New("SD server returned no image")
+	ErrNoImage = errors.New("imagine: SD server returned no image")
+	// ErrBackend marks any other error reported by an SD server (an HTTP
+	// 500, a malformed answer).
+	ErrBackend = errors.New("imagine: SD server error")
+
+	// ErrCancelled is the reason of a job cancelled by its requester or an
+	// admin.
+	ErrCancelled = errors.New("imagine: cancelled")
+
+	// errNoBackends is a service built without backends.
+	errNoBackends = errors.New("imagine: no backends")
 )
 
 // UserError is a refusal with a sentence for the user: the message id and
@@ -103,10 +137,3 @@ func Describe(err error, locale string) string {
 		return catalog.T(locale, catalog.MsgFailInternal)
 	}
 }
-
-// ErrBackend marks any other error reported by an SD server (an HTTP 500, a
-// malformed answer).
-var ErrBackend = errors.New("SD server error")
-
-// ErrCancelled is the reason of a job cancelled by its requester or an admin.
-var ErrCancelled = errors.New("cancelled")

@@ -26,7 +26,7 @@ type switchResult struct {
 // it. It returns the loaded title. An unknown name is a *UserError.
 func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) {
 	if len(s.workers) == 0 {
-		return "", errors.New("imagine: no backends")
+		return "", errNoBackends
 	}
 	s.switchMu.Lock()
 	defer s.switchMu.Unlock()
@@ -59,7 +59,7 @@ func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) 
 // Models lists the checkpoints of the first backend.
 func (s *Service) Models(ctx context.Context) ([]Model, error) {
 	if len(s.workers) == 0 {
-		return nil, errors.New("imagine: no backends")
+		return nil, errNoBackends
 	}
 	return s.workers[0].backend.Models(ctx)
 }
@@ -67,7 +67,7 @@ func (s *Service) Models(ctx context.Context) ([]Model, error) {
 // CurrentModel returns the checkpoint loaded on the first backend.
 func (s *Service) CurrentModel(ctx context.Context) (string, error) {
 	if len(s.workers) == 0 {
-		return "", errors.New("imagine: no backends")
+		return "", errNoBackends
 	}
 	return s.workers[0].backend.CurrentModel(ctx)
 }

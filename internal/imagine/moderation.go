@@ -1,7 +1,6 @@
 package imagine
 
 import (
-	"errors"
 	"regexp"
 	"strings"
 	"sync"
@@ -9,13 +8,6 @@ import (
 	"unicode"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
-)
-
-// Kinds of moderation refusal.
-var (
-	ErrBlocked     = errors.New("user blocked")
-	ErrBannedWords = errors.New("prompt has banned words")
-	ErrCooldown    = errors.New("cooling down")
 )
 
 // Moderation limits who may generate what.

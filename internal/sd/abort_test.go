@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestGenerateTimeout(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{Flavor: sdtest.FlavorA1111})
-	srv.SetFault(sdtest.Fault{Kind: sdtest.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	srv := fastSim(t, sdsim.Options{Flavor: sdsim.FlavorA1111})
+	srv.SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
 	c := newClient(t, srv, func(cfg *sd.Config) { cfg.Timeout = 100 * time.Millisecond })
 	start := time.Now()
 	_, err := c.Generate(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 5, Seed: 1}, func(sd.Progress) {})
@@ -33,7 +33,7 @@ func TestGenerateTimeout(t *testing.T) {
 }
 
 func TestGenerateCanceled(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{StepDelay: 5 * time.Millisecond})
+	srv := fastSim(t, sdsim.Options{StepDelay: 5 * time.Millisecond})
 	c := newClient(t, srv, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	_, err := c.Generate(ctx, sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 2000, Seed: 1}, func(p sd.Progress) {
@@ -60,7 +60,7 @@ func TestGenerateCanceled(t *testing.T) {
 }
 
 func TestInterrupt(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{StepDelay: 5 * time.Millisecond})
+	srv := fastSim(t, sdsim.Options{StepDelay: 5 * time.Millisecond})
 	c := newClient(t, srv, nil)
 	started := make(chan struct{})
 	done := make(chan error, 1)
@@ -98,7 +98,7 @@ func TestInterrupt(t *testing.T) {
 }
 
 func TestGenerateAlreadyCanceled(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{})
+	srv := fastSim(t, sdsim.Options{})
 	c := newClient(t, srv, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

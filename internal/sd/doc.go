@@ -11,5 +11,5 @@
 // a person can do about it and never contains a password.
 //
 // The package imports only the standard library. Its fake server for tests is
-// in sd/sdtest.
+// in sd/sdsim.
 package sd

@@ -7,21 +7,21 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestFaults(t *testing.T) {
 	req := sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 5, Seed: 1}
 	tests := []struct {
-		kind  sdtest.FaultKind
+		kind  sdsim.FaultKind
 		check func(t *testing.T, err error)
 	}{
-		{sdtest.FaultDown, func(t *testing.T, err error) {
+		{sdsim.FaultDown, func(t *testing.T, err error) {
 			if !errors.Is(err, sd.ErrUnreachable) {
 				t.Errorf("error = %v; want ErrUnreachable", err)
 			}
 		}},
-		{sdtest.FaultOOM, func(t *testing.T, err error) {
+		{sdsim.FaultOOM, func(t *testing.T, err error) {
 			var ae *sd.APIError
 			if !errors.As(err, &ae) || !ae.IsOutOfMemory() || ae.StatusCode != 500 || ae.Kind != "OutOfMemoryError" {
 				t.Fatalf("error = %v; want a 500 OutOfMemoryError *APIError", err)
@@ -30,7 +30,7 @@ func TestFaults(t *testing.T) {
 				t.Errorf("error = %q; want advice", err)
 			}
 		}},
-		{sdtest.FaultValidation, func(t *testing.T, err error) {
+		{sdsim.FaultValidation, func(t *testing.T, err error) {
 			var ae *sd.APIError
 			if !errors.As(err, &ae) || ae.StatusCode != 422 || len(ae.Fields) != 1 || ae.Fields[0].Field != "steps" {
 				t.Fatalf("error = %v; want a 422 *APIError naming steps", err)
@@ -39,7 +39,7 @@ func TestFaults(t *testing.T) {
 				t.Errorf("error = %q; want the rejected field", err)
 			}
 		}},
-		{sdtest.FaultMalformed, func(t *testing.T, err error) {
+		{sdsim.FaultMalformed, func(t *testing.T, err error) {
 			var me *sd.MalformedError
 			if !errors.Is(err, sd.ErrMalformed) || !errors.As(err, &me) || me.Path != "/sdapi/v1/txt2img" {
 				t.Errorf("error = %v; want a *MalformedError for /sdapi/v1/txt2img", err)
@@ -48,8 +48,8 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
-			srv := fastSim(t, sdtest.Options{Flavor: sdtest.FlavorA1111})
-			srv.SetFault(sdtest.Fault{Kind: tt.kind, Path: "/sdapi/v1/txt2img", Times: 1})
+			srv := fastSim(t, sdsim.Options{Flavor: sdsim.FlavorA1111})
+			srv.SetFault(sdsim.Fault{Kind: tt.kind, Path: "/sdapi/v1/txt2img", Times: 1})
 			c := newClient(t, srv, nil)
 			resp, err := c.Generate(context.Background(), req, func(sd.Progress) {})
 			if err == nil {
@@ -72,7 +72,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestServerClosed(t *testing.T) {
-	srv := sdtest.NewServer(sdtest.Options{})
+	srv := sdsim.NewServer(sdsim.Options{})
 	c := newClient(t, srv, nil)
 	srv.Close()
 	_, err := c.Generate(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Seed: 1}, func(sd.Progress) {})
@@ -89,7 +89,7 @@ func TestServerClosed(t *testing.T) {
 }
 
 func TestBasicAuth(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{Username: "alice", Password: "s3cret"})
+	srv := fastSim(t, sdsim.Options{Username: "alice", Password: "s3cret"})
 	tests := []struct {
 		name      string
 		url       string
@@ -131,7 +131,7 @@ func TestBasicAuth(t *testing.T) {
 }
 
 func TestTrailingSlash(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{})
+	srv := fastSim(t, sdsim.Options{})
 	c := newClient(t, srv, func(cfg *sd.Config) { cfg.URL = srv.URL + "/" })
 	if c.URL() != srv.URL {
 		t.Errorf("URL() = %q; want %q", c.URL(), srv.URL)

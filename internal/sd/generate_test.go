@@ -8,23 +8,23 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestGenerateEveryFlavor(t *testing.T) {
 	tests := []struct {
-		flavor       sdtest.Flavor
+		flavor       sdsim.Flavor
 		wantMode     sd.ProgressMode
 		wantSteps    bool // the mode reports sampling steps
 		wantInternal bool // the client polls /internal/progress
 	}{
-		{sdtest.FlavorSeed, sd.ModeTaskID, true, false},
-		{sdtest.FlavorA1111, sd.ModeInternal, false, true},
-		{sdtest.FlavorGlobal, sd.ModeGlobal, true, true}, // probed once, answered 404
+		{sdsim.FlavorSeed, sd.ModeTaskID, true, false},
+		{sdsim.FlavorA1111, sd.ModeInternal, false, true},
+		{sdsim.FlavorGlobal, sd.ModeGlobal, true, true}, // probed once, answered 404
 	}
 	for _, tt := range tests {
 		t.Run(tt.flavor.String(), func(t *testing.T) {
-			srv := fastSim(t, sdtest.Options{Flavor: tt.flavor, StepDelay: 3 * time.Millisecond, PreviewEvery: 2})
+			srv := fastSim(t, sdsim.Options{Flavor: tt.flavor, StepDelay: 3 * time.Millisecond, PreviewEvery: 2})
 			c := newClient(t, srv, nil)
 			var samples []sd.Progress
 			resp, err := c.Generate(context.Background(), sd.Txt2ImgRequest{Prompt: "a red fox", Width: 64, Height: 64, Steps: 30, Seed: -1}, func(p sd.Progress) {
@@ -103,9 +103,9 @@ func TestGenerateEveryFlavor(t *testing.T) {
 }
 
 func TestGenerateDetectsOnce(t *testing.T) {
-	for _, flavor := range []sdtest.Flavor{sdtest.FlavorSeed, sdtest.FlavorA1111, sdtest.FlavorGlobal} {
+	for _, flavor := range []sdsim.Flavor{sdsim.FlavorSeed, sdsim.FlavorA1111, sdsim.FlavorGlobal} {
 		t.Run(flavor.String(), func(t *testing.T) {
-			srv := fastSim(t, sdtest.Options{Flavor: flavor})
+			srv := fastSim(t, sdsim.Options{Flavor: flavor})
 			c := newClient(t, srv, nil)
 			req := sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 20, Seed: 1}
 			if _, err := c.Generate(context.Background(), req, func(sd.Progress) {}); err != nil {
@@ -149,7 +149,7 @@ func TestGenerateDetectsOnce(t *testing.T) {
 }
 
 func TestGenerateKeepsCallerTaskID(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{Flavor: sdtest.FlavorA1111})
+	srv := fastSim(t, sdsim.Options{Flavor: sdsim.FlavorA1111})
 	c := newClient(t, srv, nil)
 	_, err := c.Generate(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 10, Seed: 1, TaskID: "mine-1"}, nil)
 	if err != nil {
@@ -165,7 +165,7 @@ func TestGenerateKeepsCallerTaskID(t *testing.T) {
 }
 
 func TestTxt2ImgGrid(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{ReturnGrid: true})
+	srv := fastSim(t, sdsim.Options{ReturnGrid: true})
 	c := newClient(t, srv, nil)
 	resp, err := c.Txt2Img(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 96, BatchSize: 2, NIter: 2, Steps: 5, Seed: 100})
 	if err != nil {
@@ -185,7 +185,7 @@ func TestTxt2ImgGrid(t *testing.T) {
 }
 
 func TestTxt2ImgWithoutImages(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{})
+	srv := fastSim(t, sdsim.Options{})
 	c := newClient(t, srv, nil)
 	no := false
 	resp, err := c.Txt2Img(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 3, Seed: 7, SendImages: &no})
@@ -198,7 +198,7 @@ func TestTxt2ImgWithoutImages(t *testing.T) {
 }
 
 func TestHiresGetsDenoisingStrength(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{})
+	srv := fastSim(t, sdsim.Options{})
 	c := newClient(t, srv, nil)
 	_, err := c.Txt2Img(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 3, Seed: 7, EnableHR: true, HRScale: 1.5, HRUpscaler: "Latent"})
 	if err != nil {
@@ -211,8 +211,8 @@ func TestHiresGetsDenoisingStrength(t *testing.T) {
 }
 
 func TestPollFailuresDoNotFailTheJob(t *testing.T) {
-	srv := fastSim(t, sdtest.Options{Flavor: sdtest.FlavorSeed})
-	srv.SetFault(sdtest.Fault{Kind: sdtest.FaultDown, Path: "/sdapi/v1/progress"})
+	srv := fastSim(t, sdsim.Options{Flavor: sdsim.FlavorSeed})
+	srv.SetFault(sdsim.Fault{Kind: sdsim.FaultDown, Path: "/sdapi/v1/progress"})
 	c := newClient(t, srv, nil)
 	calls := 0
 	resp, err := c.Generate(context.Background(), sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 20, Seed: 1}, func(sd.Progress) { calls++ })

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 func TestSetModel(t *testing.T) {
 	ctx := context.Background()
-	srv := fastSim(t, sdtest.Options{ModelLoadDelay: 10 * time.Millisecond})
+	srv := fastSim(t, sdsim.Options{ModelLoadDelay: 10 * time.Millisecond})
 	c := newClient(t, srv, nil)
 	models, err := c.Models(ctx)
 	if err != nil {
@@ -86,7 +86,7 @@ func TestSetModel(t *testing.T) {
 		if before == other {
 			other = titles[1]
 		}
-		srv.SetFault(sdtest.Fault{Kind: sdtest.FaultLoadFails, Times: 1})
+		srv.SetFault(sdsim.Fault{Kind: sdsim.FaultLoadFails, Times: 1})
 		_, err := c.SetModel(ctx, other)
 		var le *sd.ModelLoadError
 		if !errors.As(err, &le) {
@@ -100,7 +100,7 @@ func TestSetModel(t *testing.T) {
 
 func TestOptionsAndListings(t *testing.T) {
 	ctx := context.Background()
-	srv := fastSim(t, sdtest.Options{Username: "u", Password: "p"})
+	srv := fastSim(t, sdsim.Options{Username: "u", Password: "p"})
 	c := newClient(t, srv, func(cfg *sd.Config) { cfg.Username, cfg.Password = "u", "p" })
 	opts, err := c.Options(ctx)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // TestNoImage: a txt2img that finishes without a usable image fails with a
@@ -18,20 +18,20 @@ import (
 func TestNoImage(t *testing.T) {
 	req := sd.Txt2ImgRequest{Prompt: "x", Width: 64, Height: 64, Steps: 3, Seed: 1}
 	tests := []struct {
-		kind       sdtest.FaultKind
+		kind       sdsim.FaultKind
 		wantIndex  int
 		wantReason string
 	}{
-		{sdtest.FaultNoImages, -1, ""},
-		{sdtest.FaultEmptyImage, 0, "an empty string"},
-		{sdtest.FaultNullImage, 0, "null"},
-		{sdtest.FaultBadBase64, 0, "not valid base64"},
-		{sdtest.FaultNotImage, 0, `not a PNG, JPEG or WebP file (it starts with "Internal"…)`},
+		{sdsim.FaultNoImages, -1, ""},
+		{sdsim.FaultEmptyImage, 0, "an empty string"},
+		{sdsim.FaultNullImage, 0, "null"},
+		{sdsim.FaultBadBase64, 0, "not valid base64"},
+		{sdsim.FaultNotImage, 0, `not a PNG, JPEG or WebP file (it starts with "Internal"…)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
-			srv := fastSim(t, sdtest.Options{})
-			srv.SetFault(sdtest.Fault{Kind: tt.kind, Path: "/sdapi/v1/txt2img", Times: 1})
+			srv := fastSim(t, sdsim.Options{})
+			srv.SetFault(sdsim.Fault{Kind: tt.kind, Path: "/sdapi/v1/txt2img", Times: 1})
 			c := newClient(t, srv, nil)
 			resp, err := c.Generate(context.Background(), req, func(sd.Progress) {})
 			var ni *sd.NoImageError

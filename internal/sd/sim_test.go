@@ -9,22 +9,22 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // fastSim starts a simulated server whose jobs take a few milliseconds.
-func fastSim(t *testing.T, opts sdtest.Options) *sdtest.Server {
+func fastSim(t *testing.T, opts sdsim.Options) *sdsim.Server {
 	t.Helper()
 	if opts.StepDelay == 0 {
 		opts.StepDelay = 2 * time.Millisecond
 	}
-	srv := sdtest.NewServer(opts)
+	srv := sdsim.NewServer(opts)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
 // newClient returns a client for srv that polls every 5ms; edit adjusts cfg.
-func newClient(t *testing.T, srv *sdtest.Server, edit func(*sd.Config)) *sd.Client {
+func newClient(t *testing.T, srv *sdsim.Server, edit func(*sd.Config)) *sd.Client {
 	t.Helper()
 	cfg := sd.Config{URL: srv.URL, PollInterval: 5 * time.Millisecond, Timeout: 10 * time.Second, Logger: testLogger(t)}
 	if edit != nil {
@@ -62,8 +62,8 @@ func pngSize(t *testing.T, img []byte) (w, h int) {
 }
 
 // records returns the simulated server's requests to path.
-func records(srv *sdtest.Server, method, path string) []sdtest.Record {
-	var out []sdtest.Record
+func records(srv *sdsim.Server, method, path string) []sdsim.Record {
+	var out []sdsim.Record
 	for _, r := range srv.Records() {
 		if r.Method == method && r.Path == path {
 			out = append(out, r)

@@ -10,12 +10,12 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
-func newBackend(t *testing.T, opts sdtest.Options) (*Backend, *sdtest.Server) {
+func newBackend(t *testing.T, opts sdsim.Options) (*Backend, *sdsim.Server) {
 	t.Helper()
-	srv := sdtest.NewServer(opts)
+	srv := sdsim.NewServer(opts)
 	t.Cleanup(srv.Close)
 	c, err := sd.New(sd.Config{URL: srv.URL, PollInterval: 5 * time.Millisecond, Timeout: 5 * time.Second})
 	if err != nil {
@@ -29,9 +29,9 @@ func params() imagine.Params {
 }
 
 func TestGenerate(t *testing.T) {
-	for _, flavor := range []sdtest.Flavor{sdtest.FlavorSeed, sdtest.FlavorA1111, sdtest.FlavorGlobal} {
+	for _, flavor := range []sdsim.Flavor{sdsim.FlavorSeed, sdsim.FlavorA1111, sdsim.FlavorGlobal} {
 		t.Run(flavor.String(), func(t *testing.T) {
-			b, _ := newBackend(t, sdtest.Options{Flavor: flavor, StepDelay: 10 * time.Millisecond})
+			b, _ := newBackend(t, sdsim.Options{Flavor: flavor, StepDelay: 10 * time.Millisecond})
 			var samples []imagine.Progress
 			res, err := b.Generate(context.Background(), params(), func(p imagine.Progress) { samples = append(samples, p) })
 			if err != nil {
@@ -58,7 +58,7 @@ func TestGenerate(t *testing.T) {
 }
 
 func TestGenerateHiresSendsDenoising(t *testing.T) {
-	b, srv := newBackend(t, sdtest.Options{StepDelay: time.Millisecond})
+	b, srv := newBackend(t, sdsim.Options{StepDelay: time.Millisecond})
 	p := params()
 	p.BatchSize, p.EnableHR, p.HRUpscaler, p.HRScale, p.DenoisingStrength = 1, true, "ESRGAN_4x", 2, 0.5
 	res, err := b.Generate(context.Background(), p, nil)
@@ -84,27 +84,27 @@ func TestGenerateHiresSendsDenoising(t *testing.T) {
 
 func TestErrorsAreClassified(t *testing.T) {
 	tests := []struct {
-		fault sdtest.FaultKind
+		fault sdsim.FaultKind
 		want  error
 		words string
 	}{
-		{sdtest.FaultDown, imagine.ErrBackendDown, "not reachable"},
-		{sdtest.FaultOOM, imagine.ErrOutOfMemory, "GPU memory"},
-		{sdtest.FaultValidation, imagine.ErrRejected, "steps"},
-		{sdtest.FaultMalformed, imagine.ErrBackend, "had an error"},
-		{sdtest.FaultHang, imagine.ErrTimeout, "took too long"},
-		{sdtest.FaultNoImages, imagine.ErrNoImage, "The image server returned no image. Please try again."},
-		{sdtest.FaultEmptyImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
-		{sdtest.FaultNullImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
-		{sdtest.FaultBadBase64, imagine.ErrNoImage, "The image server returned no image. Please try again."},
-		{sdtest.FaultNotImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdsim.FaultDown, imagine.ErrBackendDown, "not reachable"},
+		{sdsim.FaultOOM, imagine.ErrOutOfMemory, "GPU memory"},
+		{sdsim.FaultValidation, imagine.ErrRejected, "steps"},
+		{sdsim.FaultMalformed, imagine.ErrBackend, "had an error"},
+		{sdsim.FaultHang, imagine.ErrTimeout, "took too long"},
+		{sdsim.FaultNoImages, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdsim.FaultEmptyImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdsim.FaultNullImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdsim.FaultBadBase64, imagine.ErrNoImage, "The image server returned no image. Please try again."},
+		{sdsim.FaultNotImage, imagine.ErrNoImage, "The image server returned no image. Please try again."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
-			srv := sdtest.NewServer(sdtest.Options{StepDelay: time.Millisecond})
+			srv := sdsim.NewServer(sdsim.Options{StepDelay: time.Millisecond})
 			defer srv.Close()
 			c, _ := sd.New(sd.Config{URL: srv.URL, PollInterval: 5 * time.Millisecond, Timeout: 300 * time.Millisecond})
-			srv.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
+			srv.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
 			_, err := New(c).Generate(context.Background(), params(), nil)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Generate error = %v, want %v", err, tt.want)
@@ -125,7 +125,7 @@ func TestErrorsAreClassified(t *testing.T) {
 }
 
 func TestModels(t *testing.T) {
-	b, srv := newBackend(t, sdtest.Options{ModelLoadDelay: 10 * time.Millisecond})
+	b, srv := newBackend(t, sdsim.Options{ModelLoadDelay: 10 * time.Millisecond})
 	models, err := b.Models(context.Background())
 	if err != nil || len(models) < 2 || models[1].Name == "" {
 		t.Fatalf("Models = %+v, %v", models, err)
@@ -140,7 +140,7 @@ func TestModels(t *testing.T) {
 	if _, err := b.SwitchModel(context.Background(), "nope"); !errors.Is(err, imagine.ErrModelNotFound) {
 		t.Errorf("SwitchModel(nope) = %v, want ErrModelNotFound", err)
 	}
-	srv.SetFault(sdtest.Fault{Kind: sdtest.FaultLoadFails})
+	srv.SetFault(sdsim.Fault{Kind: sdsim.FaultLoadFails})
 	if _, err := b.SwitchModel(context.Background(), models[0].Title); !errors.Is(err, imagine.ErrModelLoad) {
 		t.Errorf("SwitchModel with a failing load = %v, want ErrModelLoad", err)
 	}

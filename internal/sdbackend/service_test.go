@@ -10,11 +10,11 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
 // startService runs the core on one simulated SD server.
-func startService(t testing.TB, srv *sdtest.Server, cfg imagine.Config) *imagine.Service {
+func startService(t testing.TB, srv *sdsim.Server, cfg imagine.Config) *imagine.Service {
 	t.Helper()
 	c, err := sd.New(sd.Config{URL: srv.URL, PollInterval: 5 * time.Millisecond, Timeout: 10 * time.Second})
 	if err != nil {
@@ -62,7 +62,7 @@ func waitEnd(t testing.TB, tk *imagine.Ticket) imagine.Status {
 // TestModelSwitchNeverOverlapsGeneration checks, on the simulated server's
 // own records, that the checkpoint is never changed while a txt2img runs.
 func TestModelSwitchNeverOverlapsGeneration(t *testing.T) {
-	srv := sdtest.NewServer(sdtest.Options{StepDelay: 20 * time.Millisecond, ModelLoadDelay: 100 * time.Millisecond})
+	srv := sdsim.NewServer(sdsim.Options{StepDelay: 20 * time.Millisecond, ModelLoadDelay: 100 * time.Millisecond})
 	defer srv.Close()
 	s := startService(t, srv, imagine.Config{})
 	first := submit(t, s, "a", "first")
@@ -83,7 +83,7 @@ func TestModelSwitchNeverOverlapsGeneration(t *testing.T) {
 			t.Fatalf("%s ended %v: %v", tk.Params.UserPrompt, st.State, st.Err)
 		}
 	}
-	var gens, switches []sdtest.Record
+	var gens, switches []sdsim.Record
 	for _, r := range srv.Records() {
 		switch {
 		case r.Path == "/sdapi/v1/txt2img":
@@ -112,31 +112,31 @@ func TestModelSwitchNeverOverlapsGeneration(t *testing.T) {
 // TestWorkerSurvivesServerFaults runs a job into each fault of the
 // simulated server and checks that it fails clearly and the next job works.
 func TestWorkerSurvivesServerFaults(t *testing.T) {
-	srv := sdtest.NewServer(sdtest.Options{StepDelay: time.Millisecond})
+	srv := sdsim.NewServer(sdsim.Options{StepDelay: time.Millisecond})
 	defer srv.Close()
 	s := startService(t, srv, imagine.Config{RetryDelays: []time.Duration{10 * time.Millisecond}})
 	tests := []struct {
-		fault sdtest.FaultKind
+		fault sdsim.FaultKind
 		want  error
 	}{
-		{sdtest.FaultOOM, imagine.ErrOutOfMemory},
-		{sdtest.FaultValidation, imagine.ErrRejected},
-		{sdtest.FaultMalformed, imagine.ErrBackend},
-		{sdtest.FaultDown, imagine.ErrBackendDown},
-		{sdtest.FaultNoImages, imagine.ErrNoImage},
-		{sdtest.FaultEmptyImage, imagine.ErrNoImage},
-		{sdtest.FaultNullImage, imagine.ErrNoImage},
-		{sdtest.FaultBadBase64, imagine.ErrNoImage},
-		{sdtest.FaultNotImage, imagine.ErrNoImage},
+		{sdsim.FaultOOM, imagine.ErrOutOfMemory},
+		{sdsim.FaultValidation, imagine.ErrRejected},
+		{sdsim.FaultMalformed, imagine.ErrBackend},
+		{sdsim.FaultDown, imagine.ErrBackendDown},
+		{sdsim.FaultNoImages, imagine.ErrNoImage},
+		{sdsim.FaultEmptyImage, imagine.ErrNoImage},
+		{sdsim.FaultNullImage, imagine.ErrNoImage},
+		{sdsim.FaultBadBase64, imagine.ErrNoImage},
+		{sdsim.FaultNotImage, imagine.ErrNoImage},
 	}
 	for i, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
-			srv.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 2})
+			srv.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 2})
 			st := waitEnd(t, submit(t, s, fmt.Sprint("u", i), "faulty"))
 			if st.State != imagine.Failed || !errors.Is(st.Err, tt.want) {
 				t.Fatalf("job ended %v (%v), want failed with %v", st.State, st.Err, tt.want)
 			}
-			srv.SetFault(sdtest.Fault{})
+			srv.SetFault(sdsim.Fault{})
 			if st := waitEnd(t, submit(t, s, fmt.Sprint("v", i), "healthy")); st.State != imagine.Done {
 				t.Fatalf("the next job ended %v (%v), want done", st.State, st.Err)
 			}
@@ -148,7 +148,7 @@ func TestWorkerSurvivesServerFaults(t *testing.T) {
 // time from the end of one txt2img to the arrival of the next while a
 // backlog waits: the worker must not sleep between jobs.
 func BenchmarkDispatchGap(b *testing.B) {
-	srv := sdtest.NewServer(sdtest.Options{StepDelay: time.Microsecond})
+	srv := sdsim.NewServer(sdsim.Options{StepDelay: time.Microsecond})
 	defer srv.Close()
 	s := startService(b, srv, imagine.Config{})
 	var tickets []*imagine.Ticket

@@ -8,7 +8,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -60,7 +60,7 @@ func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
 	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 5, MaxQueue: 100},
-		sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
+		sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
 	chat := telegramtest.Chat{ID: 5151, Type: telegramtest.ChatPrivate}
 	u := telegramtest.User{ID: 5151, FirstName: "P"}
 	var cmds []int

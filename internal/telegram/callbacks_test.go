@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 // slowSD makes jobs last long enough to press Cancel while they run.
-var slowSD = sdtest.Options{StepDelay: 20 * time.Millisecond}
+var slowSD = sdsim.Options{StepDelay: 20 * time.Millisecond}
 
 func TestCancelButton(t *testing.T) {
 	tests := []struct {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -82,7 +82,7 @@ func TestQueueCommand(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	h := newHarness(t, options{sd: sdtest.Options{StepDelay: 50 * time.Millisecond}, svc: imagine.Config{PerUser: 1, MaxQueue: 3}})
+	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 50 * time.Millisecond}, svc: imagine.Config{PerUser: 1, MaxQueue: 3}})
 	// A long job keeps the queue busy.
 	busy := h.tg.SendMessage(bobDM, bob, "/imagine a long one --steps 80")
 	h.waitStatus("the busy job", bobDM.ID, busy.ID, func(telegramtest.Message) bool { return true })
@@ -131,7 +131,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestModelCommand(t *testing.T) {
-	h := newHarness(t, options{sd: sdtest.Options{Models: []string{"alpha.safetensors", "beta.safetensors", "gamma.safetensors"}}})
+	h := newHarness(t, options{sd: sdsim.Options{Models: []string{"alpha.safetensors", "beta.safetensors", "gamma.safetensors"}}})
 	titles := h.sd.ModelTitles()
 	adminDM := telegramtest.Chat{ID: admin.ID, Type: telegramtest.ChatPrivate}
 

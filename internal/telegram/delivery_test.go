@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -74,7 +74,7 @@ func TestRefusedResultEndsInAMessage(t *testing.T) {
 // user's job still gets photo previews, and the refused one still gets its
 // image.
 func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
-	h := newHarness(t, options{sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
 	h.tg.FailNextIn(dm.ID, "editMessageMedia", http.StatusBadRequest, "Bad Request: MEDIA_EMPTY", 1)
 	a := h.tg.SendMessage(dm, alice, "/imagine alice's cat --steps 20")
 	am := h.waitDone(dm.ID, a.ID)
@@ -103,7 +103,7 @@ func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
 // TestOldServerIsProbedAgain: a server that refused to turn text into a
 // photo is asked again once the refusal's time is up.
 func TestOldServerIsProbedAgain(t *testing.T) {
-	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
 	h.a.textMedia.setReprobe(time.Nanosecond)
 	refusedIn := func(chat int64) int {
 		n := 0
@@ -184,10 +184,10 @@ func TestTryAgainAndRerollAnswers(t *testing.T) {
 		t.Run(tt.who.FirstName, func(t *testing.T) {
 			h := newHarness(t, options{})
 			chat := telegramtest.Chat{ID: tt.who.ID, Type: telegramtest.ChatPrivate}
-			h.sd.SetFault(sdtest.Fault{Kind: sdtest.FaultDown, Path: "/sdapi/v1/txt2img"})
+			h.sd.SetFault(sdsim.Fault{Kind: sdsim.FaultDown, Path: "/sdapi/v1/txt2img"})
 			cmd := h.tg.SendMessage(chat, tt.who, "/imagine a second chance --seed 4242")
 			failed := h.waitStatus("the failure", chat.ID, cmd.ID, func(m telegramtest.Message) bool { return callbackData(m, "t:") != "" })
-			h.sd.SetFault(sdtest.Fault{})
+			h.sd.SetFault(sdsim.Fault{})
 			q := h.tg.Click(chat, tt.who, failed.ID, callbackData(failed, "t:"))
 			if ans := h.answered(q); ans.Text != tt.tryAgain {
 				t.Errorf("Try again answered %q, want %q", ans.Text, tt.tryAgain)

@@ -9,23 +9,23 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 func TestSDFaults(t *testing.T) {
 	tests := []struct {
-		fault sdtest.FaultKind
+		fault sdsim.FaultKind
 		want  string
 	}{
-		{sdtest.FaultDown, "Failed: The image server is not reachable right now."},
-		{sdtest.FaultOOM, "Failed: The image server ran out of GPU memory."},
-		{sdtest.FaultValidation, "Failed: The image server rejected the request: steps"},
+		{sdsim.FaultDown, "Failed: The image server is not reachable right now."},
+		{sdsim.FaultOOM, "Failed: The image server ran out of GPU memory."},
+		{sdsim.FaultValidation, "Failed: The image server rejected the request: steps"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {
 			h := newHarness(t, options{})
-			h.sd.SetFault(sdtest.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
+			h.sd.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
 			cmd := h.tg.SendMessage(dm, alice, "/imagine a doomed cat")
 			m := h.waitStatus("the failure", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.HasPrefix(text(m), "Failed") })
 			if !strings.HasPrefix(text(m), tt.want) {
@@ -36,7 +36,7 @@ func TestSDFaults(t *testing.T) {
 				t.Fatalf("keyboard = %v, want Try again", m.Keyboard)
 			}
 			// The server recovers; Try again runs the same request.
-			h.sd.SetFault(sdtest.Fault{})
+			h.sd.SetFault(sdsim.Fault{})
 			q := h.tg.Click(dm, alice, m.ID, data)
 			h.answered(q)
 			if re := h.waitDone(dm.ID, m.ID); !strings.HasPrefix(re.Caption, "a doomed cat\n") {
@@ -175,7 +175,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 }
 
 func TestOldServerWithoutTextToMedia(t *testing.T) {
-	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdtest.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine an old-fashioned cat --steps 20")
 	m := h.waitDone(dm.ID, cmd.ID)
 	if r := h.replies(dm.ID, cmd.ID); len(r) != 1 {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
 	"github.com/imaginebot/imaginebot/internal/sdbackend"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -49,7 +49,7 @@ func testSettings() imagine.Settings {
 // options tweak a harness.
 type options struct {
 	fake     telegramtest.Options
-	sd       sdtest.Options
+	sd       sdsim.Options
 	svc      imagine.Config
 	cfg      Config
 	noLimits bool // the adapter ignores flood limits (to provoke 429s)
@@ -61,7 +61,7 @@ type options struct {
 type harness struct {
 	t    *testing.T
 	tg   *telegramtest.Server
-	sd   *sdtest.Server
+	sd   *sdsim.Server
 	svc  *imagine.Service
 	a    *Adapter
 	logs *syncBuffer
@@ -81,7 +81,7 @@ func newHarness(t *testing.T, o options) *harness {
 	if o.sd.StepDelay == 0 {
 		o.sd.StepDelay = 2 * time.Millisecond
 	}
-	sim := sdtest.NewServer(o.sd)
+	sim := sdsim.NewServer(o.sd)
 	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -153,16 +153,17 @@ func newHarness(t *testing.T, o options) *harness {
 }
 
 // stop cancels the adapter and the service together, as cmd/bot does, and
-// waits for both; it returns Run's error and how long Run took to return.
-func (h *harness) stop() (error, time.Duration) {
+// waits for both; it returns how long Run took to return and its error.
+func (h *harness) stop() (time.Duration, error) {
 	h.stopSvc()
-	err, took := h.stopAdapter()
+	took, err := h.stopAdapter()
 	<-h.svcEnd
-	return err, took
+	return took, err
 }
 
-// stopAdapter cancels only the adapter and waits for Run.
-func (h *harness) stopAdapter() (error, time.Duration) {
+// stopAdapter cancels only the adapter and waits for Run; it returns how
+// long Run took to return and its error.
+func (h *harness) stopAdapter() (time.Duration, error) {
 	start := time.Now()
 	h.stopBot()
 	var err error
@@ -172,7 +173,7 @@ func (h *harness) stopAdapter() (error, time.Duration) {
 	case <-time.After(15 * time.Second):
 		h.t.Fatal("Run did not return 15s after its context ended")
 	}
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 // waitFor waits until cond holds, failing the test after 15s.

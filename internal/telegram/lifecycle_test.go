@@ -15,7 +15,7 @@ func TestShutdownWithJobInFlight(t *testing.T) {
 	h := newHarness(t, options{sd: slowSD, cfg: Config{ShutdownGrace: 2 * time.Second}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine an unfinished symphony --steps 80")
 	h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
-	err, took := h.stop()
+	took, err := h.stop()
 	if err != nil {
 		t.Errorf("Run = %v, want nil", err)
 	}
@@ -34,7 +34,7 @@ func TestShutdownAbandonsAfterGrace(t *testing.T) {
 	h := newHarness(t, options{sd: slowSD, cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine forever --steps 80")
 	h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
-	err, took := h.stopAdapter()
+	took, err := h.stopAdapter()
 	if err != nil {
 		t.Errorf("Run = %v, want nil", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -111,7 +111,7 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 	)
 	h := newHarness(t, options{
 		fake:  telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
-		sd:    sdtest.Options{StepDelay: stepDelay},
+		sd:    sdsim.Options{StepDelay: stepDelay},
 		svc:   imagine.Config{PerUser: 2, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
 		cfg:   Config{EditInterval: time.Second}, // and Telegram's limits
 		quiet: true,

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
+	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -24,7 +24,7 @@ func TestSoak(t *testing.T) {
 	const users = 200
 	h := newHarness(t, options{
 		fake:  telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
-		sd:    sdtest.Options{StepDelay: time.Nanosecond}, // SD is not the bottleneck
+		sd:    sdsim.Options{StepDelay: time.Nanosecond}, // SD is not the bottleneck
 		svc:   imagine.Config{PerUser: 1, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
 		cfg:   Config{EditInterval: time.Second},
 		quiet: true,

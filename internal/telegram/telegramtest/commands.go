@@ -93,24 +93,3 @@ func isCommandName(c string) bool {
 	}
 	return true
 }
-
-func (s *Server) getMyCommandsLocked(req *request) (any, *apiError) {
-	key, err := s.commandKeyLocked(req)
-	if err != nil {
-		return nil, err
-	}
-	out := slices.Clone(s.commands[key])
-	if out == nil {
-		out = []BotCommand{}
-	}
-	return out, nil
-}
-
-func (s *Server) deleteMyCommandsLocked(req *request) (any, *apiError) {
-	key, err := s.commandKeyLocked(req)
-	if err != nil {
-		return nil, err
-	}
-	delete(s.commands, key)
-	return true, nil
-}

@@ -18,11 +18,12 @@
 //     unknown parameters; the fake rejects them to catch typos.
 //   - Content rules use Telegram's error texts: text 1-4096 and captions up
 //     to 1024 UTF-16 code units after entity parsing, callback_data 1-64
-//     bytes, photo size and dimension limits, HTML and MarkdownV2 parse modes
+//     bytes, photo size and dimension limits, the HTML parse mode
 //     (an unescaped '<', '>' or '&' in HTML is an error here, although
 //     Telegram tolerates a bare '>' or '&'), "message is not modified",
 //     "message to edit not found", "there is no text in the message to
-//     edit", album sizes, one answer per callback query.
+//     edit", album sizes, one answer per callback query. The Markdown and
+//     MarkdownV2 parse modes, which the bot never uses, answer 501.
 //   - Flood control answers 429 with parameters.retry_after: a token bucket
 //     per chat (bursts of 3, then 1 a second), 20 a minute per group and 30
 //     a second globally (see [Limits]).

@@ -96,7 +96,7 @@ func (s *Server) SendMessage(chat Chat, from User, text string, opts ...MsgOptio
 }
 
 func (s *Server) userPhotoLocked(name string, data []byte) *Photo {
-	f := s.storeFileLocked("photo", name)
+	f := s.storeFileLocked("photo")
 	p := &Photo{FileID: f.id, FileName: name, Bytes: data}
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
 		p.Width, p.Height = cfg.Width, cfg.Height

@@ -106,20 +106,6 @@ func (s *Server) editMessageMediaLocked(req *request) (any, *apiError) {
 	return s.commitEditLocked(req, cs, m, EditMedia, c)
 }
 
-func (s *Server) editMessageReplyMarkupLocked(req *request) (any, *apiError) {
-	kb, err := parseReplyMarkup(req.str("reply_markup"))
-	if err != nil {
-		return nil, err
-	}
-	cs, m, err := s.editTargetLocked(req)
-	if err != nil {
-		return nil, err
-	}
-	c := m.Content.clone()
-	c.Keyboard = kb
-	return s.commitEditLocked(req, cs, m, EditReplyMarkup, c)
-}
-
 // deleteMessageLocked deletes a message: the bot's own anywhere, other
 // users' in private chats, and in groups only if the bot is an admin there
 // (see SetAdmins).

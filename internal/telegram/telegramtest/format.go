@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"net/http"
 	"sort"
 	"strings"
 	"unicode"
@@ -48,10 +49,10 @@ func parseFormatted(source, parseMode, entitiesJSON string, caption bool) (forma
 		switch strings.ToLower(parseMode) { // Telegram ignores the case
 		case "html":
 			f, err = parseHTML(source)
-		case "markdownv2":
-			f, err = parseMarkdownV2(source)
-		case "markdown":
-			f, err = parseMarkdown(source)
+		case "markdownv2", "markdown":
+			// The bot sends HTML only, so the fake has no Markdown parser.
+			return f, &apiError{code: http.StatusNotImplemented,
+				desc: "Not Implemented: telegramtest does not support parse_mode " + parseMode + " (the bot sends HTML)"}
 		default:
 			return f, badRequest("unsupported parse_mode")
 		}

@@ -40,57 +40,6 @@ func TestParseHTML(t *testing.T) {
 	}
 }
 
-func TestParseMarkdownV2(t *testing.T) {
-	tests := []struct {
-		in       string
-		wantText string
-		wantEnts []Entity
-		wantErr  string
-	}{
-		{in: `*bold* _it_ __under__ ~gone~ ||spoil||`, wantText: "bold it under gone spoil", wantEnts: []Entity{
-			{Type: "bold", Length: 4}, {Type: "italic", Offset: 5, Length: 2}, {Type: "underline", Offset: 8, Length: 5},
-			{Type: "strikethrough", Offset: 14, Length: 4}, {Type: "spoiler", Offset: 19, Length: 5}}},
-		{in: "`a_b` ```go\nx()\n```", wantText: "a_b x()\n", wantEnts: []Entity{{Type: "code", Length: 3}, {Type: "pre", Offset: 4, Length: 4, Language: "go"}}},
-		{in: `[site](https://example.com/a\)b)`, wantText: "site", wantEnts: []Entity{{Type: "text_link", Length: 4, URL: "https://example.com/a)b"}}},
-		{in: `1\.5 \- 2\!`, wantText: "1.5 - 2!"},
-		{in: `\\ \f`, wantText: `\ f`},
-		{in: ">quoted\nplain", wantText: "quoted\nplain", wantEnts: []Entity{{Type: "blockquote", Length: 6}}},
-		{in: "😀*b*", wantText: "😀b", wantEnts: []Entity{{Type: "bold", Offset: 2, Length: 1}}},
-		{in: "1.5", wantErr: `Character '.' is reserved and must be escaped with the preceding '\'`},
-		{in: "a-b", wantErr: `Character '-' is reserved and must be escaped with the preceding '\'`},
-		{in: "x > y", wantErr: `Character '>' is reserved and must be escaped with the preceding '\'`},
-		{in: "*bold", wantErr: "Can't find end of Bold entity at byte offset 0"},
-		{in: "ok ```py\nx", wantErr: "Can't find end of PreCode entity at byte offset 3"},
-		{in: "[a](b", wantErr: "Can't find end of a URL at byte offset 4"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseMarkdownV2(tt.in)
-			checkParsed(t, got, err, tt.wantText, tt.wantEnts, tt.wantErr)
-		})
-	}
-}
-
-func TestParseMarkdown(t *testing.T) {
-	tests := []struct {
-		in       string
-		wantText string
-		wantEnts []Entity
-		wantErr  string
-	}{
-		{in: "*b* _i_ `c` [l](http://x.y)", wantText: "b i c l", wantEnts: []Entity{
-			{Type: "bold", Length: 1}, {Type: "italic", Offset: 2, Length: 1}, {Type: "code", Offset: 4, Length: 1}, {Type: "text_link", Offset: 6, Length: 1, URL: "http://x.y"}}},
-		{in: `1.5 (a) \_x\_`, wantText: "1.5 (a) _x_"},
-		{in: "snake_case", wantErr: "Can't find end of the entity starting at byte offset 5"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := parseMarkdown(tt.in)
-			checkParsed(t, got, err, tt.wantText, tt.wantEnts, tt.wantErr)
-		})
-	}
-}
-
 func checkParsed(t *testing.T, got formatted, err error, wantText string, wantEnts []Entity, wantErr string) {
 	t.Helper()
 	if wantErr != "" {

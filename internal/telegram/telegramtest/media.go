@@ -7,7 +7,6 @@ import (
 	_ "image/jpeg"
 	_ "image/png"
 	"mime"
-	"net/http"
 	"path"
 	"regexp"
 	"strconv"
@@ -22,20 +21,12 @@ const (
 	maxPhotoRatio    = 20
 )
 
-// storedFile is a file the fake holds, addressable by file_id and file_path.
+// storedFile is a file the fake holds, addressable by file_id.
 type storedFile struct {
 	id       string
 	kind     string // "photo" or "document"
-	path     string
 	photo    *Photo
 	document *Document
-}
-
-func (f *storedFile) bytes() []byte {
-	if f.photo != nil {
-		return f.photo.Bytes
-	}
-	return f.document.Bytes
 }
 
 // inputFile is the source of a file parameter: a new upload or a stored file.
@@ -101,7 +92,7 @@ func (s *Server) photoLocked(in inputFile) (*Photo, *apiError) {
 	if w <= 0 || h <= 0 || w+h > maxPhotoSides || max(w, h) > maxPhotoRatio*min(w, h) {
 		return nil, badRequest("PHOTO_INVALID_DIMENSIONS")
 	}
-	f := s.storeFileLocked("photo", up.filename)
+	f := s.storeFileLocked("photo")
 	f.photo = &Photo{FileID: f.id, FileName: up.filename, Width: w, Height: h, Bytes: up.data}
 	return f.photo, nil
 }
@@ -128,59 +119,14 @@ func (s *Server) documentLocked(in inputFile) (*Document, *apiError) {
 	if i := strings.IndexByte(mt, ';'); i >= 0 {
 		mt = mt[:i]
 	}
-	f := s.storeFileLocked("document", up.filename)
+	f := s.storeFileLocked("document")
 	f.document = &Document{FileID: f.id, FileName: up.filename, MIMEType: mt, Bytes: up.data}
 	return f.document, nil
 }
 
-func (s *Server) storeFileLocked(kind, name string) *storedFile {
+func (s *Server) storeFileLocked(kind string) *storedFile {
 	s.nextFile++
-	n := strconv.Itoa(s.nextFile)
-	ext := path.Ext(name)
-	if ext == "" && kind == "photo" {
-		ext = ".jpg"
-	}
-	f := &storedFile{
-		id:   "AgACAgQ-" + kind + "-" + n,
-		kind: kind,
-		path: kind + "s/file_" + n + ext,
-	}
+	f := &storedFile{id: "AgACAgQ-" + kind + "-" + strconv.Itoa(s.nextFile), kind: kind}
 	s.files[f.id] = f
 	return f
-}
-
-func (s *Server) getFileLocked(req *request) (any, *apiError) {
-	f := s.lookupFileLocked(req.str("file_id"))
-	if f == nil {
-		return nil, badRequest("invalid file_id")
-	}
-	return map[string]any{
-		"file_id":        req.str("file_id"),
-		"file_unique_id": uniqueID(f.id),
-		"file_size":      len(f.bytes()),
-		"file_path":      f.path,
-	}, nil
-}
-
-// serveFile serves GET /file/bot<token>/<file_path>.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
-	token, filePath, _ := strings.Cut(rest, "/")
-	var data []byte
-	s.mu.Lock()
-	if token == s.opts.Token {
-		for _, f := range s.files {
-			if f.path == filePath {
-				data = f.bytes()
-				break
-			}
-		}
-	}
-	s.mu.Unlock()
-	if data == nil {
-		writeError(w, errNotFound)
-		return
-	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Header().Set("Content-Type", "application/octet-stream")
-	_, _ = w.Write(data)
 }

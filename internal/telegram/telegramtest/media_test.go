@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"bytes"
 	"image/color"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -80,19 +79,6 @@ func TestFilesByIDAndDownload(t *testing.T) {
 	}
 	if _, err := bot.Send(tgbotapi.NewPhoto(private.ID, tgbotapi.FileID("nope"))); err == nil || apiErr(t, err).Message != "Bad Request: wrong file identifier/HTTP URL specified" {
 		t.Errorf("unknown file_id: %v", err)
-	}
-	f, err := bot.GetFile(tgbotapi.FileConfig{FileID: first.Photo[0].FileID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Get(s.URL + "/file/bot" + s.Token() + "/" + f.FilePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Equal(got, data) {
-		t.Errorf("download %s: status %d, %d bytes, want 200 and the %d uploaded bytes", f.FilePath, resp.StatusCode, len(got), len(data))
 	}
 }
 

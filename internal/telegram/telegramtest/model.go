@@ -136,10 +136,9 @@ type EditKind string
 
 // Edit kinds, one per edit method.
 const (
-	EditText        EditKind = "text"         // editMessageText
-	EditCaption     EditKind = "caption"      // editMessageCaption
-	EditMedia       EditKind = "media"        // editMessageMedia
-	EditReplyMarkup EditKind = "reply_markup" // editMessageReplyMarkup
+	EditText    EditKind = "text"    // editMessageText
+	EditCaption EditKind = "caption" // editMessageCaption
+	EditMedia   EditKind = "media"   // editMessageMedia
 )
 
 // Edit is one successful edit of a message and the content it resulted in.

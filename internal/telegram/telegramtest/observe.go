@@ -80,7 +80,7 @@ func (s *Server) CallbackAnswers(queryID string) []CallbackAnswer {
 }
 
 // Commands returns the command list set for exactly this scope and
-// language code (as getMyCommands does, without fallback).
+// language code, without falling back to other scopes or languages.
 func (s *Server) Commands(scope CommandScope, lang string) []BotCommand {
 	s.mu.Lock()
 	defer s.mu.Unlock()

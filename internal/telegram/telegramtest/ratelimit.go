@@ -4,25 +4,17 @@ import (
 	"time"
 )
 
-// countedMethods are the methods flood control counts: sending and editing
-// messages. getUpdates, answerCallbackQuery, sendChatAction, setMyCommands,
+// countedMethods are the implemented methods flood control counts: sending
+// and editing messages. getUpdates, answerCallbackQuery, setMyCommands,
 // getMe and the like are free.
 var countedMethods = map[string]bool{
-	"sendMessage":            true,
-	"sendPhoto":              true,
-	"sendDocument":           true,
-	"sendMediaGroup":         true,
-	"sendAnimation":          true,
-	"sendAudio":              true,
-	"sendVideo":              true,
-	"sendVoice":              true,
-	"sendSticker":            true,
-	"copyMessage":            true,
-	"forwardMessage":         true,
-	"editMessageText":        true,
-	"editMessageCaption":     true,
-	"editMessageMedia":       true,
-	"editMessageReplyMarkup": true,
+	"sendMessage":        true,
+	"sendPhoto":          true,
+	"sendDocument":       true,
+	"sendMediaGroup":     true,
+	"editMessageText":    true,
+	"editMessageCaption": true,
+	"editMessageMedia":   true,
 }
 
 // limiter is the fake's flood control (see [Limits]): a token bucket per

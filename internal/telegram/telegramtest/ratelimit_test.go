@@ -134,7 +134,6 @@ func TestFloodControlScope(t *testing.T) {
 	// Free methods never count, however often they are called.
 	for range 5 {
 		for _, c := range []tgbotapi.Chattable{
-			tgbotapi.NewChatAction(private.ID, tgbotapi.ChatTyping),
 			tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "imagine", Description: "draw"}),
 			tgbotapi.UpdateConfig{},
 		} {

@@ -15,8 +15,7 @@ import (
 // stop it with [Server.Close].
 type Server struct {
 	// URL is the server's base URL, to be used as the bot's api_url: the bot
-	// calls URL+"/bot"+token+"/"+method and downloads files from
-	// URL+"/file/bot"+token+"/"+file_path.
+	// calls URL+"/bot"+token+"/"+method.
 	URL string
 
 	opts Options
@@ -63,30 +62,21 @@ type failure struct {
 // handler serves one Bot API method with the Server's mutex held.
 type handler func(s *Server, req *request) (any, *apiError)
 
-// handlers lists the implemented methods; other methods of the spec get 501.
+// handlers lists the implemented methods, the ones the bot calls; other
+// methods of the spec get 501.
 var handlers = map[string]handler{
-	"getMe":                  (*Server).getMeLocked,
-	"getChat":                (*Server).getChatLocked,
-	"getChatAdministrators":  (*Server).getChatAdministratorsLocked,
-	"getChatMember":          (*Server).getChatMemberLocked,
-	"sendChatAction":         (*Server).sendChatActionLocked,
-	"sendMessage":            (*Server).sendMessageLocked,
-	"sendPhoto":              (*Server).sendPhotoLocked,
-	"sendDocument":           (*Server).sendDocumentLocked,
-	"sendMediaGroup":         (*Server).sendMediaGroupLocked,
-	"editMessageText":        (*Server).editMessageTextLocked,
-	"editMessageCaption":     (*Server).editMessageCaptionLocked,
-	"editMessageMedia":       (*Server).editMessageMediaLocked,
-	"editMessageReplyMarkup": (*Server).editMessageReplyMarkupLocked,
-	"deleteMessage":          (*Server).deleteMessageLocked,
-	"answerCallbackQuery":    (*Server).answerCallbackQueryLocked,
-	"setMyCommands":          (*Server).setMyCommandsLocked,
-	"getMyCommands":          (*Server).getMyCommandsLocked,
-	"deleteMyCommands":       (*Server).deleteMyCommandsLocked,
-	"setWebhook":             (*Server).setWebhookLocked,
-	"deleteWebhook":          (*Server).deleteWebhookLocked,
-	"getWebhookInfo":         (*Server).getWebhookInfoLocked,
-	"getFile":                (*Server).getFileLocked,
+	"getMe":               (*Server).getMeLocked,
+	"sendMessage":         (*Server).sendMessageLocked,
+	"sendPhoto":           (*Server).sendPhotoLocked,
+	"sendDocument":        (*Server).sendDocumentLocked,
+	"sendMediaGroup":      (*Server).sendMediaGroupLocked,
+	"editMessageText":     (*Server).editMessageTextLocked,
+	"editMessageCaption":  (*Server).editMessageCaptionLocked,
+	"editMessageMedia":    (*Server).editMessageMediaLocked,
+	"deleteMessage":       (*Server).deleteMessageLocked,
+	"answerCallbackQuery": (*Server).answerCallbackQueryLocked,
+	"setMyCommands":       (*Server).setMyCommandsLocked,
+	"deleteWebhook":       (*Server).deleteWebhookLocked,
 }
 
 // NewServer starts a fake Bot API server on a loopback port.
@@ -137,10 +127,6 @@ func (s *Server) Bot() User {
 func (s *Server) Token() string { return s.opts.Token }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
-		s.serveFile(w, r, rest)
-		return
-	}
 	now := s.opts.Now()
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, name, _ := strings.Cut(rest, "/")

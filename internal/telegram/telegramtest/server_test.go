@@ -77,6 +77,15 @@ func TestRequestErrors(t *testing.T) {
 			"Bad Request: message identifier is not specified"},
 		{"unimplemented", base + "sendPoll", url.Values{"chat_id": {"1001"}, "question": {"q"}, "options": {`[{"text":"a"},{"text":"b"}]`}}, 501,
 			"Not Implemented: telegramtest does not implement sendPoll"},
+		// Methods the bot never calls are not implemented either.
+		{"unused getChatMember", base + "getChatMember", url.Values{"chat_id": {"1001"}, "user_id": {"1001"}}, 501,
+			"Not Implemented: telegramtest does not implement getChatMember"},
+		{"unused sendChatAction", base + "sendChatAction", url.Values{"chat_id": {"1001"}, "action": {"typing"}}, 501,
+			"Not Implemented: telegramtest does not implement sendChatAction"},
+		{"unused getFile", base + "getFile", url.Values{"file_id": {"x"}}, 501,
+			"Not Implemented: telegramtest does not implement getFile"},
+		{"unused setWebhook", base + "setWebhook", url.Values{"url": {"https://example.invalid/hook"}}, 501,
+			"Not Implemented: telegramtest does not implement setWebhook"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

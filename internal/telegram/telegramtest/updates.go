@@ -167,17 +167,6 @@ func (s *Server) hungUp(p *longPoll) *apiError {
 	return nil
 }
 
-func (s *Server) setWebhookLocked(req *request) (any, *apiError) {
-	s.webhook = req.str("url")
-	if req.boolParam("drop_pending_updates") {
-		s.updates = nil
-	}
-	if s.webhook == "" {
-		return okWithDescription{true, "Webhook was deleted"}, nil
-	}
-	return okWithDescription{true, "Webhook was set"}, nil
-}
-
 func (s *Server) deleteWebhookLocked(req *request) (any, *apiError) {
 	if req.boolParam("drop_pending_updates") {
 		s.updates = nil
@@ -187,12 +176,4 @@ func (s *Server) deleteWebhookLocked(req *request) (any, *apiError) {
 	}
 	s.webhook = ""
 	return okWithDescription{true, "Webhook was deleted"}, nil
-}
-
-func (s *Server) getWebhookInfoLocked(*request) (any, *apiError) {
-	return map[string]any{
-		"url":                    s.webhook,
-		"has_custom_certificate": false,
-		"pending_update_count":   len(s.updates),
-	}, nil
 }

@@ -10,7 +10,10 @@
 //
 // Usage (from the telegramtest directory, see the go:generate line there):
 //
-//	go run ./internal/specgen -out specdata.json  # reads ../../../../shared/specs
+//	go run ./internal/specgen -out specdata.json  # reads internal/specgen/testdata
+//
+// The inputs in testdata are trimmed copies of the upstream api.json files;
+// testdata/README.md says how they were trimmed.
 package main
 
 import (
@@ -77,13 +80,13 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("specgen", flag.ContinueOnError)
-	dir := fs.String("dir", "", "directory holding telegram-bot-api-latest.json, telegram-bot-api-5.5.json and telegram-bot-api.LICENSE (default ../../../../shared/specs, the shared folder beside the repository)")
+	dir := fs.String("dir", "", "directory holding telegram-bot-api-latest.json, telegram-bot-api-5.5.json and telegram-bot-api.LICENSE (default internal/specgen/testdata, relative to the telegramtest directory where go:generate runs)")
 	out := fs.String("out", "specdata.json", "output file; the licence note is written beside it with the extension .LICENSE")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
-		*dir = filepath.FromSlash("../../../../shared/specs")
+		*dir = filepath.FromSlash("internal/specgen/testdata")
 	}
 	latest, err := load(filepath.Join(*dir, "telegram-bot-api-latest.json"))
 	if err != nil {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -56,5 +59,28 @@ func TestMerge(t *testing.T) {
 	}
 	if got := mustBe.FindStringSubmatch("Type of the media, must be photo"); got == nil || got[1] != "photo" {
 		t.Errorf("discriminator match %v, want photo", got)
+	}
+}
+
+// TestGeneratedSpecUpToDate regenerates the embedded tables from the inputs
+// in testdata and compares them, and the licence note, with the committed
+// files byte for byte.
+func TestGeneratedSpecUpToDate(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "specdata.json")
+	if err := run([]string{"-dir", "testdata", "-out", out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"specdata.json", "specdata.LICENSE"} {
+		got, err := os.ReadFile(filepath.Join(filepath.Dir(out), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("generated %s (%d bytes) differs from the committed one (%d bytes): run go generate in telegramtest", name, len(got), len(want))
+		}
 	}
 }

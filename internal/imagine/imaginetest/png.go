@@ -1,0 +1,37 @@
+package imaginetest
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+)
+
+// previewPNG is a 16×16 preview whose brightness grows with the step.
+func previewPNG(step, steps int) []byte {
+	v := uint8(255 * step / max(steps, 1))
+	return encode(image.Rect(0, 0, 16, 16), color.RGBA{v, v, v, 255}, color.RGBA{v, v, v, 255}, 0)
+}
+
+// finalPNG is a w×h image whose colours and stripe position depend on the
+// seed, so that images of different seeds differ.
+func finalPNG(w, h int, seed int64) []byte {
+	x := uint64(seed)*0x9E3779B97F4A7C15 + 1
+	bg := color.RGBA{uint8(x >> 8), uint8(x >> 16), uint8(x >> 24), 255}
+	fg := color.RGBA{^bg.R, ^bg.G, ^bg.B, 255}
+	return encode(image.Rect(0, 0, w, h), bg, fg, int(x>>32%uint64(h)))
+}
+
+// encode draws a background with one horizontal stripe of fg at row y, as
+// a two-colour paletted PNG (small and quick to encode at any size).
+func encode(r image.Rectangle, bg, fg color.Color, y int) []byte {
+	img := image.NewPaletted(r, color.Palette{bg, fg})
+	for x := r.Min.X; x < r.Max.X; x++ {
+		img.SetColorIndex(x, y, 1)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		panic("imaginetest: png encode: " + err.Error()) // only fails on invalid images or writers
+	}
+	return buf.Bytes()
+}

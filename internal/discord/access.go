@@ -36,3 +36,22 @@ func (a *Adapter) refusePlace(ctx context.Context, in *incoming) {
 	}
 	a.replyEphemeral(ctx, in, catalog.T(in.locale(), catalog.MsgNotHere))
 }
+
+// isAdmin reports whether the interaction's user is a bot admin: listed in
+// AdminUserIDs, holding one of AdminRoleIDs, or with the Administrator or
+// Manage Server permission where they act.
+func (a *Adapter) isAdmin(in *incoming) bool {
+	if slices.Contains(a.cfg.AdminUserIDs, in.user.ID) {
+		return true
+	}
+	m := in.i.Member
+	if m == nil {
+		return false
+	}
+	for _, r := range m.Roles {
+		if slices.Contains(a.cfg.AdminRoleIDs, r) {
+			return true
+		}
+	}
+	return m.Permissions&(discordgo.PermissionAdministrator|discordgo.PermissionManageGuild) != 0
+}

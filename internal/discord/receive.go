@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -212,23 +211,4 @@ func (a *Adapter) deferOnce(ctx context.Context, in *incoming, resp *discordgo.I
 // noMentions keeps user text (prompts may contain @everyone) from pinging.
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
-// isAdmin reports whether the interaction's user is a bot admin: listed in
-// AdminUserIDs, holding one of AdminRoleIDs, or with the Administrator or
-// Manage Server permission where they act.
-func (a *Adapter) isAdmin(in *incoming) bool {
-	if slices.Contains(a.cfg.AdminUserIDs, in.user.ID) {
-		return true
-	}
-	m := in.i.Member
-	if m == nil {
-		return false
-	}
-	for _, r := range m.Roles {
-		if slices.Contains(a.cfg.AdminRoleIDs, r) {
-			return true
-		}
-	}
-	return m.Permissions&(discordgo.PermissionAdministrator|discordgo.PermissionManageGuild) != 0
 }

@@ -1,0 +1,22 @@
+package discord
+
+import "github.com/bwmarrin/discordgo"
+
+// outMessage is the body of a message create or edit. Nil pointers leave a
+// field unchanged on edits; Attachments = &[] (with Files) replaces every
+// file of the message instead of appending to them.
+type outMessage struct {
+	Content         *string                           `json:"content,omitempty"`
+	Embeds          *[]*discordgo.MessageEmbed        `json:"embeds,omitempty"`
+	Components      *[]discordgo.MessageComponent     `json:"components,omitempty"`
+	Attachments     *[]*discordgo.MessageAttachment   `json:"attachments,omitempty"`
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
+	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
+}
+
+// file is an upload; it is kept as bytes so that a retry can send it again.
+type file struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}

@@ -14,7 +14,7 @@ import (
 // off.
 func (a *Adapter) placeAllowed(i *discordgo.Interaction) bool {
 	if i.GuildID == "" {
-		return !a.cfg.NoDMs
+		return a.cfg.AllowDMs
 	}
 	return len(a.cfg.AllowedGuildIDs) == 0 || slices.Contains(a.cfg.AllowedGuildIDs, i.GuildID)
 }

@@ -94,7 +94,7 @@ func (a *Adapter) planComponent(in *incoming) work {
 // cancelJob cancels a job for its requester or an admin; anyone else gets
 // an ephemeral refusal.
 func (a *Adapter) cancelJob(ctx context.Context, in *incoming, job imagine.JobID) {
-	err := a.svc.Cancel(job, in.who, a.isAdmin(in))
+	err := a.core.Cancel(job, in.who, a.isAdmin(in))
 	if err != nil {
 		if !errors.Is(err, imagine.ErrNotYourJob) && !errors.Is(err, imagine.ErrJobNotFound) {
 			a.log.Warn("cancel failed", "job", job.String(), "err", err)

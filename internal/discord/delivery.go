@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
 // route is how a job message is delivered.
@@ -251,9 +250,9 @@ const textRetries = 3
 func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) {
 	loc := e.r.locale
 	e.log.Warn("the result could not be attached to the job message", "route", e.d.route.String(), "err", cause)
-	text := catalog.T(loc, catalog.MsgDiscordNotAttached, refusalReason(loc, cause))
+	text := texts.NotAttached.In(loc, refusalReason(loc, cause))
 	if e.sendByDM(ctx, v) {
-		text += "\n" + catalog.T(loc, catalog.MsgDiscordSentByDM)
+		text += "\n" + texts.SentByDM.In(loc)
 	}
 	tv := textOnly(v, text)
 	for try := 1; ; try++ {
@@ -277,15 +276,15 @@ func refusalReason(loc string, err error) string {
 	errors.As(err, &ae)
 	switch {
 	case ae == nil:
-		return catalog.T(loc, catalog.MsgDiscordUploadRefused, err.Error())
+		return texts.UploadRefused.In(loc, err.Error())
 	case ae.Code == codeMissingPermissions:
-		return catalog.T(loc, catalog.MsgDiscordNoAttachPermission)
+		return texts.NoAttachPermission.In(loc)
 	case ae.Code == codeEntityTooLarge || ae.Status == http.StatusRequestEntityTooLarge:
-		return catalog.T(loc, catalog.MsgDiscordTooLarge)
+		return texts.TooLarge.In(loc)
 	case ae.Code != 0:
-		return catalog.T(loc, catalog.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d, code %d", ae.Status, ae.Code))
+		return texts.UploadRefused.In(loc, fmt.Sprintf("HTTP %d, code %d", ae.Status, ae.Code))
 	default:
-		return catalog.T(loc, catalog.MsgDiscordUploadRefused, fmt.Sprintf("HTTP %d", ae.Status))
+		return texts.UploadRefused.In(loc, fmt.Sprintf("HTTP %d", ae.Status))
 	}
 }
 
@@ -301,7 +300,7 @@ func (e *editor) sendByDM(ctx context.Context, v *view) bool {
 		e.log.Info("could not open a DM for the result", "err", err)
 		return false
 	}
-	content := catalog.T(e.r.locale, catalog.MsgDiscordDMResult)
+	content := texts.DMResult.In(e.r.locale)
 	m := &outMessage{Content: &content, Embeds: &v.embeds, Components: &v.components,
 		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
 	if _, err := e.d.api.postMessage(ctx, chID, m, v.files); err != nil {

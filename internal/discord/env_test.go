@@ -25,6 +25,7 @@ type envOptions struct {
 	fake     discordtest.Options
 	sim      sdtest.Options
 	cfg      Config // Token and APIURL are set by newEnv
+	noDMs    bool   // refuse DMs; the env allows them otherwise, as discord.allow_dms does by default
 	perUser  int
 	maxQueue int
 	settings *imagine.Settings
@@ -130,7 +131,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
 		[]imagine.NamedBackend{{Name: "sim", Backend: backend}})
 
-	cfg.Token, cfg.APIURL, cfg.Logger = srv.BotToken(), srv.URL+"/", log
+	cfg.Token, cfg.APIURL, cfg.Logger, cfg.AllowDMs = srv.BotToken(), srv.URL+"/", log, !o.noDMs
 	if cfg.EditInterval == 0 {
 		cfg.EditInterval = 20 * time.Millisecond
 	}

@@ -134,7 +134,7 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 		}
 	case data.Name == cmdImagine && focused == optStyle:
 		q := strings.ToLower(typed)
-		for _, name := range a.svc.Settings().StyleNames() {
+		for _, name := range a.core.Settings().StyleNames() {
 			if len(choices) < maxChoices && strings.Contains(strings.ToLower(name), q) && len(name) <= maxChoiceLength {
 				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: name})
 			}
@@ -169,7 +169,7 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	if name == "" {
 		cctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
 		defer cancel()
-		title, err := a.svc.CurrentModel(cctx)
+		title, err := a.core.CurrentModel(cctx)
 		text := catalog.T(loc, catalog.MsgModelCurrent, title)
 		if err != nil {
 			text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(err, loc))
@@ -179,14 +179,14 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	}
 	a.editReply(ctx, in, catalog.T(loc, catalog.MsgModelSwitching, name))
 	a.log.Info("switching the model", "model", name, "by", in.who.Key())
-	title, err := a.svc.SwitchModel(ctx, name)
+	title, err := a.core.SwitchModel(ctx, name)
 	var text string
 	var ue *imagine.UserError
 	switch {
 	case err == nil:
 		text = catalog.T(loc, catalog.MsgModelSwitched, title)
 	case errors.Is(err, imagine.ErrModelNotFound) && a.noModels(ctx):
-		text = catalog.T(loc, catalog.MsgDiscordNoModels, name)
+		text = texts.NoModels.In(loc, name)
 	case errors.As(err, &ue):
 		text = imagine.Describe(err, loc)
 	default:
@@ -224,6 +224,6 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 func (a *Adapter) noModels(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
 	defer cancel()
-	models, err := a.svc.Models(ctx)
+	models, err := a.core.Models(ctx)
 	return err == nil && len(models) == 0
 }

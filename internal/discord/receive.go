@@ -138,7 +138,7 @@ func (a *Adapter) planCommand(in *incoming) work {
 	case cmdHelp:
 		return then(func(ctx context.Context) { a.handleHelp(ctx, in) })
 	default:
-		return a.planReply(in, catalog.T(in.locale(), catalog.MsgDiscordUnknownCommand))
+		return a.planReply(in, texts.UnknownCommand.In(in.locale()))
 	}
 }
 

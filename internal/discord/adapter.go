@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/frontend"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Config configures the adapter (plain values; cmd/bot fills it from the YAML config).
@@ -147,7 +148,7 @@ type Adapter struct {
 
 	store  *requestStore
 	models *modelCache
-	tasks  tasks
+	group  *tasks.Group // every goroutine the adapter starts
 
 	started  atomic.Bool
 	stopping atomic.Bool // Run's context ended: no new jobs
@@ -178,5 +179,6 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		backoff: firstBackoff,
 		store:   newRequestStore(storeCapacity),
 		models:  newModelCache(core, modelTTL, log),
+		group:   tasks.New(log),
 	}, nil
 }

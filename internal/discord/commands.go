@@ -11,6 +11,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Command and option names. Names stay ASCII in every language; their
@@ -163,7 +164,7 @@ func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, ap
 			if classify(err) != errRateLimited {
 				break
 			}
-			if !sleepCtx(ctx, max(retryAfter(err), 100*time.Millisecond)) {
+			if !tasks.Sleep(ctx, max(retryAfter(err), 100*time.Millisecond)) {
 				return ctx.Err()
 			}
 		}
@@ -181,19 +182,6 @@ func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, ap
 	}
 	a.log.Info("commands registered", "commands", strings.Join(names, " "), "guilds", len(a.cfg.GuildIDs))
 	return nil
-}
-
-// sleepCtx sleeps for d or until ctx ends; it reports whether it slept the
-// whole time.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // handleQueue answers /queue ephemerally: the user's jobs with their

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // route is how a job message is delivered.
@@ -263,7 +264,7 @@ func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) 
 		}
 		kind := classify(err)
 		if (kind != errRateLimited && kind != errTransient) || try >= textRetries ||
-			!sleepCtx(ctx, max(retryAfter(err), e.a.backoff<<try)) {
+			!tasks.Sleep(ctx, max(retryAfter(err), e.a.backoff<<try)) {
 			e.log.Warn("could not replace the refused result by a text either", "route", e.d.route.String(), "err", err)
 			return
 		}

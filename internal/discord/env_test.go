@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
 	"github.com/imaginebot/imaginebot/internal/sd/sdtest"
@@ -33,6 +34,8 @@ type envOptions struct {
 	prepare  func(*discordtest.Server) // runs before the adapter starts
 	// backend wraps the SD backend, e.g. to change what it reports.
 	backend func(imagine.Backend) imagine.Backend
+	// core wraps the core the adapter is given, e.g. to inject a fault.
+	core func(frontend.Core) frontend.Core
 }
 
 // env is a real adapter with a real discordgo session against the fake
@@ -144,7 +147,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.prepare != nil {
 		o.prepare(srv)
 	}
-	a, err := New(cfg, svc)
+	var core frontend.Core = svc
+	if o.core != nil {
+		core = o.core(svc)
+	}
+	a, err := New(cfg, core)
 	if err != nil {
 		t.Fatal(err)
 	}

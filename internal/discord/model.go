@@ -12,7 +12,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Model list caching for /model's autocomplete, which must answer within 3
@@ -23,15 +25,10 @@ const (
 	maxChoiceLength  = 100
 )
 
-// modelLister is what the cache needs from the core.
-type modelLister interface {
-	Models(ctx context.Context) ([]imagine.Model, error)
-}
-
 // modelCache keeps the SD model list, refreshed by run every TTL and on
 // demand when found stale. It is safe for concurrent use.
 type modelCache struct {
-	src     modelLister
+	src     frontend.Models
 	ttl     time.Duration
 	log     *slog.Logger
 	kick    chan struct{} // cap 1: refresh now
@@ -43,7 +40,7 @@ type modelCache struct {
 	at     time.Time
 }
 
-func newModelCache(src modelLister, ttl time.Duration, log *slog.Logger) *modelCache {
+func newModelCache(src frontend.Models, ttl time.Duration, log *slog.Logger) *modelCache {
 	return &modelCache{src: src, ttl: ttl, log: log, kick: make(chan struct{}, 1), loaded: make(chan struct{})}
 }
 
@@ -211,7 +208,7 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 			return
 		}
 		if kind := classify(err); (kind == errRateLimited || kind == errTransient) && attempt < 3 &&
-			sleepCtx(ctx, max(retryAfter(err), minRetry<<attempt)) {
+			tasks.Sleep(ctx, max(retryAfter(err), minRetry<<attempt)) {
 			continue
 		}
 		a.log.Warn("could not update a reply", "interaction", in.i.ID, "err", err)

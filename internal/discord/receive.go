@@ -10,6 +10,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // incoming is an interaction being handled, with what the adapter derived
@@ -41,7 +42,7 @@ func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 	if w.run == nil {
 		return
 	}
-	if !a.tasks.Go(func() { a.runWork(ctx, in, w.run) }) {
+	if !a.group.Go(func() { w.run(ctx) }) {
 		a.log.Debug("interaction dropped while shutting down", "interaction", in.i.ID)
 		if w.undo != nil {
 			w.undo()
@@ -59,17 +60,6 @@ type work struct {
 
 // then is work that only runs f.
 func then(f func(ctx context.Context)) work { return work{run: f} }
-
-// runWork runs an interaction's network work, logging a panic instead of
-// crashing.
-func (a *Adapter) runWork(ctx context.Context, in *incoming, run func(context.Context)) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
-		}
-	}()
-	run(ctx)
-}
 
 func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *incoming {
 	in := &incoming{i: i, received: now}
@@ -185,7 +175,7 @@ func (a *Adapter) deferReply(ctx context.Context, in *incoming, ephemeral bool) 
 			return nil, err
 		}
 		a.log.Debug("acknowledgement failed, retrying", "interaction", in.i.ID, "attempt", attempt+1, "err", err)
-		if !sleepCtx(ctx, ackRetry) {
+		if !tasks.Sleep(ctx, ackRetry) {
 			return nil, err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Run opens the session (with a bounded wait for READY; a refused token
@@ -31,26 +32,13 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return err
 	}
 	a.log.Info("connected to the Discord gateway", "bot", conn.botName, "application", conn.appID, "api", a.target.String())
-	reconnectCtx, stopReconnect := context.WithCancel(ctx)
-	reconnectDone := make(chan struct{})
-	go func() {
-		defer close(reconnectDone)
-		a.keepConnected(reconnectCtx, conn)
-	}()
-	conn.stopReconnect = func() {
-		stopReconnect()
-		<-reconnectDone
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	reconnecting := a.start(func() { a.keepConnected(loopCtx, conn) })
+	a.start(func() { a.models.run(loopCtx) })
+	conn.stopLoops = func() {
+		stopLoops()
+		<-reconnecting // so that nothing reopens the gateway once it is closed
 	}
-	modelCtx, stopModels := context.WithCancel(ctx)
-	modelsDone := make(chan struct{})
-	go func() {
-		defer close(modelsDone)
-		a.models.run(modelCtx)
-	}()
-	defer func() {
-		stopModels()
-		<-modelsDone
-	}()
 	if err := a.registerCommands(ctx, conn.s, conn.appID); err != nil {
 		a.shutdown(conn, cancelWork)
 		if ctx.Err() != nil {
@@ -65,24 +53,30 @@ func (a *Adapter) Run(ctx context.Context) error {
 	return nil
 }
 
-// shutdown stops taking jobs, closes the gateway and waits for in-flight
-// work, abandoning it ShutdownGrace after the start; then it stops all REST
-// traffic.
+// shutdown stops taking jobs, ends the reconnect and model-list loops,
+// closes the gateway and stops the group: in-flight work is abandoned
+// ShutdownGrace after the start. Then it stops all REST traffic.
 func (a *Adapter) shutdown(conn *connection, cancelWork context.CancelFunc) {
-	deadline := time.Now().Add(a.cfg.ShutdownGrace)
+	start := time.Now()
 	a.stopping.Store(true) // interactions still arriving get a quick "restarting"
 	conn.dialer.abort()    // a reconnect waiting for READY gives up at once
-	if conn.stopReconnect != nil {
-		conn.stopReconnect()
-	}
+	conn.stopLoops()
 	_ = conn.s.Close() // discordgo waits a second for the close handshake
-	a.tasks.close()
-	if !a.tasks.waitFor(time.Until(deadline)) {
+	a.group.Stop(a.cfg.ShutdownGrace-time.Since(start), func() {
 		a.log.Warn("abandoning in-flight message work", "grace", a.cfg.ShutdownGrace)
 		cancelWork()
-		a.tasks.wait()
-	}
+	})
 	conn.transport.close()
+}
+
+// start runs f through the adapter's group and returns a channel closed
+// once f has returned (at once if the group refused f).
+func (a *Adapter) start(f func()) <-chan struct{} {
+	done := make(chan struct{})
+	if !a.group.Go(func() { defer close(done); f() }) {
+		close(done)
+	}
+	return done
 }
 
 // connection is an open session with what start-up learnt.
@@ -93,8 +87,9 @@ type connection struct {
 	appID     string
 	botName   string
 	lost      chan struct{} // cap 1: the gateway connection was lost; reconnect
-	// stopReconnect ends keepConnected and waits for it; set by Run.
-	stopReconnect func()
+	// stopLoops ends keepConnected and the model list's refreshes and
+	// waits for keepConnected; set by Run.
+	stopLoops func()
 }
 
 // errTokenRefused is the start-up error for a bad token.
@@ -173,19 +168,20 @@ func (a *Adapter) connect(ctx context.Context, handlers ...any) (*connection, er
 		s.AddHandler(h)
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- s.Open() }()
+	openErr := errTransportClosed // if the group refused to open
+	opened := a.start(func() { openErr = s.Open() })
 	select {
-	case err = <-errc:
+	case <-opened:
 	case <-ctx.Done():
 		d.abort()  // unblocks an Open waiting for READY
 		tr.close() // or for GET /gateway
-		if err := <-errc; err == nil {
+		<-opened
+		if openErr == nil {
 			_ = s.Close()
 		}
 		return fail(ctx.Err())
 	}
-	if err != nil {
+	if err = openErr; err != nil {
 		return fail(a.openError(err))
 	}
 	r := ready.Load()
@@ -239,7 +235,7 @@ func (a *Adapter) keepConnected(ctx context.Context, c *connection) {
 				return
 			}
 			a.log.Warn("gateway reconnect failed", "err", sanitize(err), "retry_in", wait)
-			if !sleepCtx(ctx, wait) {
+			if !tasks.Sleep(ctx, wait) {
 				return
 			}
 			wait = min(wait*2, maxReconnectWait)

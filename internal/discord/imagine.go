@@ -14,10 +14,10 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// planImagine answers /imagine: it builds and submits the request (both
+// handleImagine answers /imagine: it builds and submits the request (both
 // fast and local); the work then refuses ephemerally or acknowledges with a
 // public deferred response and edits that message until the job ends.
-func (a *Adapter) planImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
+func (a *Adapter) handleImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
 	if err == nil {
 		var tk *imagine.Ticket

@@ -106,7 +106,7 @@ func (a *Adapter) plan(in *incoming) (w work) {
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return then(func(ctx context.Context) { a.handleAutocomplete(ctx, in) })
 	case discordgo.InteractionMessageComponent:
-		return a.planComponent(in)
+		return a.handleButton(in)
 	default:
 		a.log.Debug("ignoring interaction", "type", in.i.Type.String())
 		return work{}
@@ -120,7 +120,7 @@ func (a *Adapter) planCommand(in *incoming) work {
 	}
 	switch data.Name {
 	case cmdImagine:
-		return a.planImagine(in, data.Options)
+		return a.handleImagine(in, data.Options)
 	case cmdModel:
 		return then(func(ctx context.Context) { a.handleModel(ctx, in, data.Options) })
 	case cmdQueue:

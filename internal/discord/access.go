@@ -25,13 +25,7 @@ func (a *Adapter) placeAllowed(i *discordgo.Interaction) bool {
 func (a *Adapter) refusePlace(ctx context.Context, in *incoming) {
 	a.log.Info("interaction refused: guild or DM not allowed", "guild", in.i.GuildID, "channel", in.i.ChannelID, "user", in.who.Key())
 	if in.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
-		resp := &discordgo.InteractionResponse{
-			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
-		}
-		if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
-			a.log.Debug("could not answer an autocomplete", "err", err)
-		}
+		a.answerChoices(ctx, in, []*discordgo.ApplicationCommandOptionChoice{})
 		return
 	}
 	a.replyEphemeral(ctx, in, catalog.T(in.locale(), catalog.MsgNotHere))

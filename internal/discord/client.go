@@ -85,22 +85,24 @@ func (r *rest) do(ctx context.Context, s *discordgo.Session, route, method, url,
 	return resp, nil
 }
 
-// decodeMessage reads a message answer; an empty body gives nil.
-func decodeMessage(route string, body []byte) (*discordgo.Message, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, nil
+// message sends a request whose answer is a message; an empty answer gives
+// nil.
+func (r *rest) message(ctx context.Context, s *discordgo.Session, route, method, url, bucket string, m *outMessage, files []file) (*discordgo.Message, error) {
+	body, err := r.do(ctx, s, route, method, url, bucket, m, files)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return nil, err
 	}
-	var m discordgo.Message
-	if err := json.Unmarshal(body, &m); err != nil {
+	var msg discordgo.Message
+	if err := json.Unmarshal(body, &msg); err != nil {
 		return nil, &requestError{Route: route, Err: err}
 	}
-	return &m, nil
+	return &msg, nil
 }
 
-// respond sends the interaction callback (without files). With withMessage it asks for the
-// created message (?with_response=true), which a deferred response needs so
-// that it can later be edited with the bot token; the message is nil if
-// Discord (or a proxy) answers 204.
+// respond sends the interaction callback (without files). With withMessage
+// it asks for the created message (?with_response=true), which a deferred
+// response needs so that it can later be edited with the bot token; the
+// message is nil if Discord (or a proxy) answers 204.
 func (r *rest) respond(ctx context.Context, i *discordgo.Interaction, resp *discordgo.InteractionResponse, withMessage bool) (*discordgo.Message, error) {
 	url := discordgo.EndpointInteractionResponse(i.ID, i.Token)
 	if withMessage {
@@ -112,11 +114,7 @@ func (r *rest) respond(ctx context.Context, i *discordgo.Interaction, resp *disc
 	if err != nil || !withMessage || len(bytes.TrimSpace(body)) == 0 {
 		return nil, err
 	}
-	var out struct {
-		Resource struct {
-			Message *discordgo.Message `json:"message"`
-		} `json:"resource"`
-	}
+	var out callbackResponse
 	if err := json.Unmarshal(body, &out); err != nil {
 		return nil, &requestError{Route: routeCallback, Err: err}
 	}
@@ -125,30 +123,19 @@ func (r *rest) respond(ctx context.Context, i *discordgo.Interaction, resp *disc
 
 func (r *rest) editOriginal(ctx context.Context, bucket, appID, token string, m *outMessage, files []file) (*discordgo.Message, error) {
 	url := discordgo.EndpointWebhookMessage(appID, token, "@original")
-	body, err := r.do(ctx, r.hooks, routeEditWebhook, http.MethodPatch, url, bucket, m, files)
-	if err != nil {
-		return nil, err
-	}
-	return decodeMessage(routeEditWebhook, body)
+	return r.message(ctx, r.hooks, routeEditWebhook, http.MethodPatch, url, bucket, m, files)
 }
 
+// editMessage and postMessage use one bucket per channel and method, as
+// Discord limits them.
 func (r *rest) editMessage(ctx context.Context, channelID, messageID string, m *outMessage, files []file) (*discordgo.Message, error) {
 	url := discordgo.EndpointChannelMessage(channelID, messageID)
-	// One bucket per channel and method, as Discord limits them.
-	body, err := r.do(ctx, r.bot, routeEditMessage, http.MethodPatch, url, "imaginebot/edit/"+channelID, m, files)
-	if err != nil {
-		return nil, err
-	}
-	return decodeMessage(routeEditMessage, body)
+	return r.message(ctx, r.bot, routeEditMessage, http.MethodPatch, url, "imaginebot/edit/"+channelID, m, files)
 }
 
 func (r *rest) postMessage(ctx context.Context, channelID string, m *outMessage, files []file) (*discordgo.Message, error) {
 	url := discordgo.EndpointChannelMessages(channelID)
-	body, err := r.do(ctx, r.bot, routePostMessage, http.MethodPost, url, "imaginebot/post/"+channelID, m, files)
-	if err != nil {
-		return nil, err
-	}
-	return decodeMessage(routePostMessage, body)
+	return r.message(ctx, r.bot, routePostMessage, http.MethodPost, url, "imaginebot/post/"+channelID, m, files)
 }
 
 // openDM opens (or finds) the DM channel with a user.
@@ -158,9 +145,7 @@ func (r *rest) openDM(ctx context.Context, userID string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ch struct {
-		ID string `json:"id"`
-	}
+	var ch discordgo.Channel
 	if err := json.Unmarshal(body, &ch); err != nil || ch.ID == "" {
 		return "", &requestError{Route: routeOpenDM, Err: fmt.Errorf("no channel in the answer: %v", err)}
 	}

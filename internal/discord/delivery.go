@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // route is how a job message is delivered.
@@ -256,19 +255,11 @@ func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) 
 		text += "\n" + texts.SentByDM.In(loc)
 	}
 	tv := textOnly(v, text)
-	for try := 1; ; try++ {
-		err := e.d.send(ctx, tv)
-		if err == nil {
-			e.shownKey = v.key
-			return
-		}
-		kind := classify(err)
-		if (kind != errRateLimited && kind != errTransient) || try >= textRetries ||
-			!tasks.Sleep(ctx, max(retryAfter(err), e.a.backoff<<try)) {
-			e.log.Warn("could not replace the refused result by a text either", "route", e.d.route.String(), "err", err)
-			return
-		}
+	if err := retry(ctx, textRetries, e.a.backoff<<1, func() error { return e.d.send(ctx, tv) }); err != nil {
+		e.log.Warn("could not replace the refused result by a text either", "route", e.d.route.String(), "err", err)
+		return
 	}
+	e.shownKey = v.key
 }
 
 // refusalReason words why Discord refused an upload.

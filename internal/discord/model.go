@@ -14,7 +14,6 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Model list caching for /model's autocomplete, which must answer within 3
@@ -137,11 +136,7 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 			}
 		}
 	}
-	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: choices}}
-	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
-		a.log.Debug("could not answer an autocomplete", "err", err)
-	}
+	a.answerChoices(ctx, in, choices)
 }
 
 // handleModel answers /model: admins only (checked here too, since server
@@ -202,17 +197,12 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 	m := &outMessage{Content: &content, AllowedMentions: noMentions()}
 	bucket := a.rest.webhooks.get()
 	defer a.rest.webhooks.put(bucket)
-	for attempt := 0; ; attempt++ {
+	err := retry(ctx, 4, minRetry, func() error {
 		_, err := a.rest.editOriginal(ctx, bucket, in.i.AppID, in.i.Token, m, nil)
-		if err == nil {
-			return
-		}
-		if kind := classify(err); (kind == errRateLimited || kind == errTransient) && attempt < 3 &&
-			tasks.Sleep(ctx, max(retryAfter(err), minRetry<<attempt)) {
-			continue
-		}
+		return err
+	})
+	if err != nil {
 		a.log.Warn("could not update a reply", "interaction", in.i.ID, "err", err)
-		return
 	}
 }
 

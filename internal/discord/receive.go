@@ -63,10 +63,7 @@ func then(f func(ctx context.Context)) work { return work{run: f} }
 
 func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *incoming {
 	in := &incoming{i: i, received: now}
-	// discordgo's Interaction lacks attachment_size_limit.
-	var extra struct {
-		AttachmentSizeLimit int64 `json:"attachment_size_limit"`
-	}
+	var extra interactionExtras
 	if json.Unmarshal(raw, &extra) == nil {
 		in.fileLimit = extra.AttachmentSizeLimit
 	}
@@ -149,6 +146,15 @@ func (a *Adapter) replyEphemeral(ctx context.Context, in *incoming, text string)
 	}
 	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
 		a.log.Warn("could not answer an interaction", "interaction", in.i.ID, "err", err)
+	}
+}
+
+// answerChoices answers an autocomplete interaction.
+func (a *Adapter) answerChoices(ctx context.Context, in *incoming, choices []*discordgo.ApplicationCommandOptionChoice) {
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices}}
+	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
+		a.log.Debug("could not answer an autocomplete", "err", err)
 	}
 }
 

@@ -20,3 +20,17 @@ type file struct {
 	ContentType string
 	Data        []byte
 }
+
+// interactionExtras are an interaction's fields that discordgo does not
+// decode.
+type interactionExtras struct {
+	AttachmentSizeLimit int64 `json:"attachment_size_limit"` // the largest file the channel takes
+}
+
+// callbackResponse is Discord's answer to a callback sent with
+// ?with_response=true.
+type callbackResponse struct {
+	Resource struct {
+		Message *discordgo.Message `json:"message"`
+	} `json:"resource"`
+}

@@ -42,8 +42,7 @@ const maxChoices = 25
 
 // Discord limits that shape the commands.
 const (
-	maxOptionLength = 6000       // max_length of a string option
-	maxSeedValue    = 4294967295 // the core's largest seed
+	maxOptionLength = 6000 // max_length of a string option
 	permManageGuild = int64(discordgo.PermissionManageGuild)
 )
 
@@ -122,7 +121,7 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 		opts = append(opts, steps)
 	}
 	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, texts.OptSeed, false)
-	seed.MinValue, seed.MaxValue = ptr(-1.0), maxSeedValue
+	seed.MinValue, seed.MaxValue = ptr(-1.0), float64(imagine.MaxSeed)
 	opts = append(opts, seed)
 	if len(s.Styles) > 0 {
 		style := option(discordgo.ApplicationCommandOptionString, optStyle, texts.OptStyle, false)

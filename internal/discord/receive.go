@@ -28,7 +28,7 @@ type incoming struct {
 // work at once, so that jobs enter the fair queue in arrival order (two
 // goroutines racing to Submit would let a user's second request overtake
 // their first), and hands the network work (the acknowledgement, the job
-// message's editor) to a goroutine of its own.
+// message's editor) to a goroutine of the adapter's group.
 func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 	if e.Type != "INTERACTION_CREATE" {
 		return

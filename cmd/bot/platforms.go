@@ -74,7 +74,7 @@ func discordConfig(cfg *config.Config, log *slog.Logger) discord.Config {
 		AdminRoleIDs:    d.AdminRoleIDs,
 		GuildIDs:        d.GuildIDs,
 		AllowedGuildIDs: d.AllowedGuildIDs,
-		NoDMs:           !d.AllowDMs,
+		AllowDMs:        d.AllowDMs,
 		EditInterval:    d.EditInterval,
 		ShutdownGrace:   shutdownGrace(cfg),
 		Logger:          log,

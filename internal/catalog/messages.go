@@ -97,31 +97,6 @@ const (
 	MsgSendRefused
 	MsgSendFailedNetwork
 
-	// Discord adapter (internal/discord): option descriptions, help,
-	// buttons and delivery notes.
-	MsgDiscordOptPrompt
-	MsgDiscordOptNegative
-	MsgDiscordOptAspect
-	MsgDiscordOptSteps
-	MsgDiscordOptSeed
-	MsgDiscordOptStyle
-	MsgDiscordOptCount
-	MsgDiscordOptHires
-	MsgDiscordOptModel
-	MsgDiscordHelp
-	MsgDiscordBtnUpscale
-	MsgDiscordBtnUpscaleN
-	MsgDiscordMayNotDeliver
-	MsgDiscordUnknownCommand
-	MsgDiscordNotAttached
-	MsgDiscordNoAttachPermission
-	MsgDiscordTooLarge
-	MsgDiscordUploadRefused
-	MsgDiscordSentByDM
-	MsgDiscordDMResult
-	MsgDiscordBadAspect
-	MsgDiscordNoModels
-
 	numMsgs // keep last
 )
 
@@ -220,44 +195,6 @@ var catalogue = [numMsgs]Text{
 	MsgSendNoRights:      {"the bot may not send pictures in this chat.", "机器人无权在此聊天中发送图片。"},
 	MsgSendRefused:       {"the messenger refused it (error %d).", "消息平台拒绝了它（错误 %d）。"},
 	MsgSendFailedNetwork: {"the messenger could not be reached.", "无法连接到消息平台。"},
-
-	MsgDiscordOptPrompt:   {"What to draw; inline options such as --ar 16:9 work too", "想画什么；也可以在其中写 --ar 16:9 等选项"},
-	MsgDiscordOptNegative: {"What to leave out of the image", "不希望出现在图片中的内容"},
-	MsgDiscordOptAspect:   {"Aspect ratio (width:height)", "宽高比（宽:高）"},
-	MsgDiscordOptSteps:    {"Sampling steps: more is slower and often finer", "采样步数：越多越慢，通常也越精细"},
-	MsgDiscordOptSeed:     {"Seed, to repeat an image exactly (-1 = random)", "种子，用于复现同一张图（-1 表示随机）"},
-	MsgDiscordOptStyle:    {"A preset style", "预设风格"},
-	MsgDiscordOptCount:    {"How many images to make at once", "一次生成几张图片"},
-	MsgDiscordOptHires:    {"High-resolution fix: a larger, more detailed image", "高清修复：更大、更精细的图片"},
-	MsgDiscordOptModel:    {"The model to switch to; leave empty to see the current one", "要切换到的模型；留空则显示当前模型"},
-	MsgDiscordHelp: {"I draw pictures from your words with Stable Diffusion.\n\n" +
-		"**/imagine** `prompt:` a lighthouse at dusk, oil painting\n" +
-		"Fill in the fields (negative, aspect, steps, seed, style, count, hires) or write options in the prompt:\n" +
-		"`--ar 16:9` aspect ratio, 1:4 to 4:1 · `--size 768x512` exact size, up to %dx%d · `--steps 30` up to %d · " +
-		"`--seed 42` repeat an image · `--no text, people` things to leave out · `--style NAME` · `--n 2` up to %d images · `--hr` high-resolution fix.\n" +
-		"A field wins over the same option written in the prompt.\n\n" +
-		"Buttons: ✖ Cancel (you or an admin), 🎲 Reroll with a new seed, ⬆ Upscale runs that seed again with the high-resolution fix.\n" +
-		"**/queue** shows your requests. **/model** (admins) shows or switches the model.",
-		"我用 Stable Diffusion 把你的文字变成图片。\n\n" +
-			"**/imagine** `prompt:` 黄昏时的灯塔，油画\n" +
-			"可以填写各个字段（negative、aspect、steps、seed、style、count、hires），也可以把选项写在提示词里：\n" +
-			"`--ar 16:9` 宽高比，1:4 到 4:1 · `--size 768x512` 指定尺寸，最大 %dx%d · `--steps 30` 最多 %d 步 · " +
-			"`--seed 42` 复现同一张图 · `--no 文字, 人物` 不想出现的内容 · `--style 名称` · `--n 2` 最多 %d 张 · `--hr` 高清修复。\n" +
-			"字段与提示词中的同一选项同时出现时，以字段为准。\n\n" +
-			"按钮：✖ 取消（发起者或管理员）、🎲 重新生成（换一个种子）、⬆ 高清重绘（用同一种子开启高清修复再生成一次）。\n" +
-			"**/queue** 查看你的请求。**/model**（管理员）查看或切换模型。"},
-	MsgDiscordBtnUpscale:         {"⬆ Upscale", "⬆ 高清重绘"},
-	MsgDiscordBtnUpscaleN:        {"⬆ Upscale %d", "⬆ 高清重绘 %d"},
-	MsgDiscordMayNotDeliver:      {"Note: in this chat I can only update this message for 15 minutes after your command. If the image takes longer, I cannot deliver it.", "注意：在这个聊天中，我只能在你发出命令后的 15 分钟内更新这条消息。如果图片生成时间更长，将无法送达。"},
-	MsgDiscordUnknownCommand:     {"This command is no longer available.", "此命令已不可用。"},
-	MsgDiscordNotAttached:        {"Your image is ready, but I could not attach it here: %s", "图片已生成，但我无法在这里附上它：%s"},
-	MsgDiscordNoAttachPermission: {"I lack the Attach Files permission in this channel.", "我在这个频道没有“附加文件”权限。"},
-	MsgDiscordTooLarge:           {"it is larger than this channel accepts.", "它超过了这个频道允许的文件大小。"},
-	MsgDiscordUploadRefused:      {"Discord refused the upload (%s).", "Discord 拒绝了上传（%s）。"},
-	MsgDiscordSentByDM:           {"I sent it to you in a direct message.", "我已通过私信发给你。"},
-	MsgDiscordDMResult:           {"Your image (it could not be attached in the channel):", "你的图片（无法在频道中附上）："},
-	MsgDiscordBadAspect:          {"aspect needs a ratio like 16:9, got %q.", "aspect 需要类似 16:9 的比例，收到的是 %q。"},
-	MsgDiscordNoModels:           {"There is no model called %q: the image server lists no models.", "没有名为 %q 的模型：图片服务器没有列出任何模型。"},
 }
 
 // Lang is a language of the catalogue.

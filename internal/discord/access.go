@@ -14,7 +14,7 @@ import (
 // off.
 func (a *Adapter) placeAllowed(i *discordgo.Interaction) bool {
 	if i.GuildID == "" {
-		return !a.cfg.NoDMs
+		return a.cfg.AllowDMs
 	}
 	return len(a.cfg.AllowedGuildIDs) == 0 || slices.Contains(a.cfg.AllowedGuildIDs, i.GuildID)
 }
@@ -25,14 +25,27 @@ func (a *Adapter) placeAllowed(i *discordgo.Interaction) bool {
 func (a *Adapter) refusePlace(ctx context.Context, in *incoming) {
 	a.log.Info("interaction refused: guild or DM not allowed", "guild", in.i.GuildID, "channel", in.i.ChannelID, "user", in.who.Key())
 	if in.i.Type == discordgo.InteractionApplicationCommandAutocomplete {
-		resp := &discordgo.InteractionResponse{
-			Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-			Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}},
-		}
-		if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
-			a.log.Debug("could not answer an autocomplete", "err", err)
-		}
+		a.answerChoices(ctx, in, []*discordgo.ApplicationCommandOptionChoice{})
 		return
 	}
 	a.replyEphemeral(ctx, in, catalog.T(in.locale(), catalog.MsgNotHere))
+}
+
+// isAdmin reports whether the interaction's user is a bot admin: listed in
+// AdminUserIDs, holding one of AdminRoleIDs, or with the Administrator or
+// Manage Server permission where they act.
+func (a *Adapter) isAdmin(in *incoming) bool {
+	if slices.Contains(a.cfg.AdminUserIDs, in.user.ID) {
+		return true
+	}
+	m := in.i.Member
+	if m == nil {
+		return false
+	}
+	for _, r := range m.Roles {
+		if slices.Contains(a.cfg.AdminRoleIDs, r) {
+			return true
+		}
+	}
+	return m.Permissions&(discordgo.PermissionAdministrator|discordgo.PermissionManageGuild) != 0
 }

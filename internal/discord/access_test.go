@@ -16,7 +16,7 @@ import (
 func TestAccessControl(t *testing.T) {
 	var allowed discordtest.Guild
 	e := newEnv(t, envOptions{
-		cfg: Config{NoDMs: true},
+		noDMs: true,
 		prepare: func(srv *discordtest.Server) {
 			allowed = srv.AddGuild(discordtest.Guild{Name: "allowed"})
 		},

@@ -10,7 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/frontend"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Config configures the adapter (plain values; cmd/bot fills it from the YAML config).
@@ -36,25 +37,13 @@ type Config struct {
 	ShutdownGrace time.Duration
 	// AllowedGuildIDs limits the bot to these guilds; empty = every guild.
 	AllowedGuildIDs []string
-	// NoDMs refuses direct messages and other private channels
-	// (discord.allow_dms: false).
-	NoDMs bool
+	// AllowDMs lets the bot answer in direct messages and other private
+	// channels (discord.allow_dms; the YAML default is true).
+	AllowDMs bool
 	// Recorder counts preview edits and 429s, e.g. for metrics; optional.
-	Recorder Recorder
+	Recorder frontend.Recorder
 	Logger   *slog.Logger
 }
-
-// Recorder is told what the adapter sends, e.g. to export metrics. Its
-// methods must return quickly.
-type Recorder interface {
-	PreviewEdited(imagine.Platform)
-	RateLimited(imagine.Platform)
-}
-
-type noRecorder struct{}
-
-func (noRecorder) PreviewEdited(imagine.Platform) {}
-func (noRecorder) RateLimited(imagine.Platform)   {}
 
 // Defaults of Config.
 const (
@@ -83,7 +72,7 @@ func (c Config) withDefaults() Config {
 		c.ShutdownGrace = DefaultShutdownGrace
 	}
 	if c.Recorder == nil {
-		c.Recorder = noRecorder{}
+		c.Recorder = frontend.NopRecorder{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -146,11 +135,11 @@ func botToken(t string) string {
 	return "Bot " + t
 }
 
-// Adapter connects one Discord bot to a core Service. Create it with New and
+// Adapter connects one Discord bot to the core. Create it with New and
 // start it with Run, once.
 type Adapter struct {
 	cfg     Config
-	svc     *imagine.Service
+	core    frontend.Core
 	log     *slog.Logger
 	target  apiTarget
 	nonce   string           // tells this process's buttons from an earlier one's
@@ -159,7 +148,7 @@ type Adapter struct {
 
 	store  *requestStore
 	models *modelCache
-	tasks  tasks
+	group  *tasks.Group // every goroutine the adapter starts
 
 	started  atomic.Bool
 	stopping atomic.Bool // Run's context ended: no new jobs
@@ -169,10 +158,10 @@ type Adapter struct {
 	rest *rest
 }
 
-// New returns an Adapter for svc. It validates cfg and does no network I/O.
-func New(cfg Config, svc *imagine.Service) (*Adapter, error) {
-	if svc == nil {
-		return nil, errors.New("discord: no service")
+// New returns an Adapter for core. It validates cfg and does no network I/O.
+func New(cfg Config, core frontend.Core) (*Adapter, error) {
+	if core == nil {
+		return nil, errors.New("discord: no core")
 	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -182,13 +171,14 @@ func New(cfg Config, svc *imagine.Service) (*Adapter, error) {
 	log := cfg.Logger.With("component", "discord")
 	return &Adapter{
 		cfg:     cfg,
-		svc:     svc,
+		core:    core,
 		log:     log,
 		target:  target,
 		nonce:   strings.ToLower(rand.Text()[:6]),
 		now:     time.Now,
 		backoff: firstBackoff,
 		store:   newRequestStore(storeCapacity),
-		models:  newModelCache(svc, modelTTL, log),
+		models:  newModelCache(core, modelTTL, log),
+		group:   tasks.New(log),
 	}, nil
 }

@@ -56,45 +56,40 @@ func parseButtonID(s string) (button, bool) {
 	return button{nonce: f[1], act: action(f[2][0]), job: job, idx: idx}, true
 }
 
-// planComponent answers a button click within Discord's 3 seconds:
+// handleButton answers a button click within Discord's 3 seconds:
 // Cancel with a deferred update (the job's editor then shows the result),
 // Reroll, Upscale and Try again with a new deferred message for the new job.
-func (a *Adapter) planComponent(in *incoming) work {
+func (a *Adapter) handleButton(in *incoming) work {
+	expired := a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 	b, ok := parseButtonID(in.i.MessageComponentData().CustomID)
 	if !ok || b.nonce != a.nonce {
-		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
+		return expired
 	}
 	if b.act == actCancel {
-		return then(func(ctx context.Context) { a.cancelJob(ctx, in, b.job) })
+		return then(func(ctx context.Context) { a.handleCancel(ctx, in, b.job) })
 	}
 	if a.stopping.Load() {
 		return a.planReply(in, catalog.T(in.locale(), catalog.MsgShuttingDown))
 	}
+	// The clicking user asks, and counts against their limit.
 	prev, ok := a.store.get(b.job)
-	if !ok {
-		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
+	switch {
+	case !ok:
+		return expired
+	case b.act == actReroll:
+		return a.planJob(in, prev.req.Reroll(in.who))
+	case b.act == actUpscale && b.idx < len(prev.seeds):
+		return a.planJob(in, prev.req.Upscale(in.who, prev.seeds[b.idx]))
+	case b.act == actRetry:
+		return a.planJob(in, prev.req.Retry(in.who))
 	}
-	req := prev.req
-	req.Requester = in.who // the clicking user asks, and counts against their limit
-	switch b.act {
-	case actReroll:
-		req.Seed = -1
-	case actUpscale:
-		if b.idx >= len(prev.seeds) {
-			return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
-		}
-		req.Seed, req.BatchSize, req.HiresFix = prev.seeds[b.idx], 1, true
-	case actRetry:
-	default:
-		return a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
-	}
-	return a.planJob(in, req)
+	return expired
 }
 
-// cancelJob cancels a job for its requester or an admin; anyone else gets
+// handleCancel cancels a job for its requester or an admin; anyone else gets
 // an ephemeral refusal.
-func (a *Adapter) cancelJob(ctx context.Context, in *incoming, job imagine.JobID) {
-	err := a.svc.Cancel(job, in.who, a.isAdmin(in))
+func (a *Adapter) handleCancel(ctx context.Context, in *incoming, job imagine.JobID) {
+	err := a.core.Cancel(job, in.who, a.isAdmin(in))
 	if err != nil {
 		if !errors.Is(err, imagine.ErrNotYourJob) && !errors.Is(err, imagine.ErrJobNotFound) {
 			a.log.Warn("cancel failed", "job", job.String(), "err", err)

@@ -9,7 +9,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Command and option names. Names stay ASCII in every language; their
@@ -40,8 +42,7 @@ const maxChoices = 25
 
 // Discord limits that shape the commands.
 const (
-	maxOptionLength = 6000       // max_length of a string option
-	maxSeedValue    = 4294967295 // the core's largest seed
+	maxOptionLength = 6000 // max_length of a string option
 	permManageGuild = int64(discordgo.PermissionManageGuild)
 )
 
@@ -52,12 +53,12 @@ func localized(text string) *map[discordgo.Locale]string {
 
 // option builds a command option with its English description and zh-CN
 // localizations (the name stays the same, the description is translated).
-func option(typ discordgo.ApplicationCommandOptionType, name string, desc catalog.MsgID, required bool) *discordgo.ApplicationCommandOption {
+func option(typ discordgo.ApplicationCommandOptionType, name string, desc catalog.Text, required bool) *discordgo.ApplicationCommandOption {
 	return &discordgo.ApplicationCommandOption{
 		Type: typ, Name: name, Required: required,
 		NameLocalizations:        map[discordgo.Locale]string{discordgo.ChineseCN: name},
-		Description:              catalog.T("en", desc),
-		DescriptionLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: catalog.T("zh-CN", desc)},
+		Description:              desc.In("en"),
+		DescriptionLocalizations: map[discordgo.Locale]string{discordgo.ChineseCN: desc.In("zh-CN")},
 	}
 }
 
@@ -85,7 +86,7 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 		c.Contexts, c.IntegrationTypes = everywhere, bothInstalls
 	}
 
-	modelOpt := option(discordgo.ApplicationCommandOptionString, optModel, catalog.MsgDiscordOptModel, false)
+	modelOpt := option(discordgo.ApplicationCommandOptionString, optModel, texts.OptModel, false)
 	modelOpt.Autocomplete = true
 	modelOpt.MaxLength = 100
 	modelCmd := command(cmdModel, catalog.MsgCmdModel, modelOpt)
@@ -105,25 +106,25 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 	if maxLen <= 0 || maxLen > maxOptionLength {
 		maxLen = maxOptionLength
 	}
-	prompt := option(discordgo.ApplicationCommandOptionString, optPrompt, catalog.MsgDiscordOptPrompt, true)
+	prompt := option(discordgo.ApplicationCommandOptionString, optPrompt, texts.OptPrompt, true)
 	prompt.MaxLength = maxLen
-	negative := option(discordgo.ApplicationCommandOptionString, optNegative, catalog.MsgDiscordOptNegative, false)
+	negative := option(discordgo.ApplicationCommandOptionString, optNegative, texts.OptNegative, false)
 	negative.MaxLength = maxLen
-	aspect := option(discordgo.ApplicationCommandOptionString, optAspect, catalog.MsgDiscordOptAspect, false)
+	aspect := option(discordgo.ApplicationCommandOptionString, optAspect, texts.OptAspect, false)
 	for _, a := range aspectChoices {
 		aspect.Choices = append(aspect.Choices, &discordgo.ApplicationCommandOptionChoice{Name: a, Value: a})
 	}
 	opts := []*discordgo.ApplicationCommandOption{prompt, negative, aspect}
 	if l.MaxSteps >= 1 {
-		steps := option(discordgo.ApplicationCommandOptionInteger, optSteps, catalog.MsgDiscordOptSteps, false)
+		steps := option(discordgo.ApplicationCommandOptionInteger, optSteps, texts.OptSteps, false)
 		steps.MinValue, steps.MaxValue = ptr(1.0), float64(l.MaxSteps)
 		opts = append(opts, steps)
 	}
-	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, catalog.MsgDiscordOptSeed, false)
-	seed.MinValue, seed.MaxValue = ptr(-1.0), maxSeedValue
+	seed := option(discordgo.ApplicationCommandOptionInteger, optSeed, texts.OptSeed, false)
+	seed.MinValue, seed.MaxValue = ptr(-1.0), float64(imagine.MaxSeed)
 	opts = append(opts, seed)
 	if len(s.Styles) > 0 {
-		style := option(discordgo.ApplicationCommandOptionString, optStyle, catalog.MsgDiscordOptStyle, false)
+		style := option(discordgo.ApplicationCommandOptionString, optStyle, texts.OptStyle, false)
 		if len(s.Styles) <= maxChoices {
 			for _, st := range s.Styles {
 				name := imagine.Shorten(st.Name, 100)
@@ -135,11 +136,11 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 		opts = append(opts, style)
 	}
 	if l.MaxBatch >= 2 {
-		count := option(discordgo.ApplicationCommandOptionInteger, optCount, catalog.MsgDiscordOptCount, false)
+		count := option(discordgo.ApplicationCommandOptionInteger, optCount, texts.OptCount, false)
 		count.MinValue, count.MaxValue = ptr(1.0), float64(min(l.MaxBatch, maxFiles))
 		opts = append(opts, count)
 	}
-	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, catalog.MsgDiscordOptHires, false))
+	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, texts.OptHires, false))
 	return opts
 }
 
@@ -148,7 +149,7 @@ func ptr[T any](v T) *T { return &v }
 // registerCommands overwrites the application's commands, globally or in
 // each configured guild. A 429 is waited out a few times.
 func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, appID string) error {
-	cmds := commands(a.svc.Settings())
+	cmds := commands(a.core.Settings())
 	scopes := a.cfg.GuildIDs
 	if len(scopes) == 0 {
 		scopes = []string{""}
@@ -162,7 +163,7 @@ func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, ap
 			if classify(err) != errRateLimited {
 				break
 			}
-			if !sleepCtx(ctx, max(retryAfter(err), 100*time.Millisecond)) {
+			if !tasks.Sleep(ctx, max(retryAfter(err), 100*time.Millisecond)) {
 				return ctx.Err()
 			}
 		}
@@ -182,15 +183,21 @@ func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, ap
 	return nil
 }
 
-// sleepCtx sleeps for d or until ctx ends; it reports whether it slept the
-// whole time.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+// handleQueue answers /queue ephemerally: the user's jobs with their
+// positions, and how many jobs wait in all.
+func (a *Adapter) handleQueue(ctx context.Context, in *incoming) {
+	mine, waiting := a.core.Jobs(in.who)
+	a.replyEphemeral(ctx, in, frontend.QueueText(in.locale(), mine, waiting))
+}
+
+// handleHelp answers /help ephemerally.
+func (a *Adapter) handleHelp(ctx context.Context, in *incoming) {
+	a.replyEphemeral(ctx, in, helpText(a.core.Settings(), in.locale()))
+}
+
+// helpText is /help's text. Discord's introduction names /model for
+// everyone (who sees the command is up to each server), so it has no admin
+// line.
+func helpText(s imagine.Settings, loc string) string {
+	return frontend.HelpText(loc, s, texts.Help, false)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -235,4 +236,69 @@ func (d *delivery) delivered(v *view, msg *discordgo.Message) {
 			d.channelID = msg.ChannelID
 		}
 	}
+}
+
+// textRetries bounds the tries of the text that replaces a refused result.
+const textRetries = 3
+
+// deliverWithoutFiles ends a job whose result Discord refused to attach to
+// the job message (no Attach Files permission, a file too large): it sends
+// the images to the user in a direct message where it can, then replaces
+// the job message (with its Cancel button) by a text that says why the
+// image is not there and where it went, with the result's buttons. So a
+// finished job never looks like it is still running.
+func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) {
+	loc := e.r.locale
+	e.log.Warn("the result could not be attached to the job message", "route", e.d.route.String(), "err", cause)
+	text := texts.NotAttached.In(loc, refusalReason(loc, cause))
+	if e.sendByDM(ctx, v) {
+		text += "\n" + texts.SentByDM.In(loc)
+	}
+	tv := textOnly(v, text)
+	if err := retry(ctx, textRetries, e.a.backoff<<1, func() error { return e.d.send(ctx, tv) }); err != nil {
+		e.log.Warn("could not replace the refused result by a text either", "route", e.d.route.String(), "err", err)
+		return
+	}
+	e.shownKey = v.key
+}
+
+// refusalReason words why Discord refused an upload.
+func refusalReason(loc string, err error) string {
+	var ae *apiError
+	errors.As(err, &ae)
+	switch {
+	case ae == nil:
+		return texts.UploadRefused.In(loc, err.Error())
+	case ae.Code == codeMissingPermissions:
+		return texts.NoAttachPermission.In(loc)
+	case ae.Code == codeEntityTooLarge || ae.Status == http.StatusRequestEntityTooLarge:
+		return texts.TooLarge.In(loc)
+	case ae.Code != 0:
+		return texts.UploadRefused.In(loc, fmt.Sprintf("HTTP %d, code %d", ae.Status, ae.Code))
+	default:
+		return texts.UploadRefused.In(loc, fmt.Sprintf("HTTP %d", ae.Status))
+	}
+}
+
+// sendByDM sends the result v to the requester in a direct message and
+// reports whether it arrived. It does not try where the job message is in
+// that DM already.
+func (e *editor) sendByDM(ctx context.Context, v *view) bool {
+	if e.inDM {
+		return false
+	}
+	chID, err := e.d.api.openDM(ctx, e.d.userID)
+	if err != nil {
+		e.log.Info("could not open a DM for the result", "err", err)
+		return false
+	}
+	content := texts.DMResult.In(e.r.locale)
+	m := &outMessage{Content: &content, Embeds: &v.embeds, Components: &v.components,
+		AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
+	if _, err := e.d.api.postMessage(ctx, chID, m, v.files); err != nil {
+		e.log.Info("could not send the result by DM", "err", err)
+		return false
+	}
+	e.log.Info("result sent by DM")
+	return true
 }

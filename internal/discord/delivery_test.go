@@ -10,7 +10,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 )
 
@@ -207,7 +206,7 @@ func testDeliveryFailures(t *testing.T, e *env) {
 			it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: ch, UserID: user,
 				Options: []discordtest.Option{{Name: "prompt", Value: "noted"}}})
 			e.waitMessage(it, "noted", func(m discordtest.Message) bool {
-				return strings.Contains(m.Content, catalog.T("en", catalog.MsgDiscordMayNotDeliver))
+				return strings.Contains(m.Content, texts.MayNotDeliver.In("en"))
 			})
 			e.waitFinal(it)
 		}

@@ -31,7 +31,8 @@
 //
 // Jobs are submitted on the gateway's event goroutine, in arrival order, so
 // that the fair queue sees them as users sent them; the acknowledgement and
-// the message editing run in goroutines of their own.
+// the message editing run in goroutines of the adapter's tasks.Group, which
+// recovers a handler's panic and which Run stops with ShutdownGrace.
 //
 // discordgo's rate limiter is used with per-message bucket keys from small
 // pools (so that text-only edits of different messages never share a bucket
@@ -40,4 +41,9 @@
 // delay acknowledgements); 429s are never retried blindly but honoured by
 // the editor. Interaction tokens and the bot token never appear in logs or
 // errors. Healthy reports the gateway connection for health checks.
+//
+// The files follow the front ends' skeleton (see internal/frontend). Two
+// are Discord's own: gateway.go (the gateway session, and the dialer that
+// bounds the wait for READY) and limits.go (the pools of rate-limit bucket
+// keys, and the upload limits).
 package discord

@@ -8,7 +8,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -62,7 +61,7 @@ func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Mes
 	}
 	r := &renderer{job: tk.ID, locale: in.locale(), mention: "<@" + in.user.ID + ">", nonce: a.nonce, fileLimit: in.fileLimit}
 	if d.unreachable() {
-		r.note = catalog.T(in.locale(), catalog.MsgDiscordMayNotDeliver)
+		r.note = texts.MayNotDeliver.In(in.locale())
 	}
 	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
 		inDM: in.i.Context == discordgo.InteractionContextBotDM}
@@ -163,7 +162,7 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 			return false
 		}
 		// Nobody can see the job any more: stop it rather than waste the GPU.
-		cerr := e.a.svc.Cancel(e.job, e.who, true)
+		cerr := e.a.core.Cancel(e.job, e.who, true)
 		e.log.Warn("cannot deliver the job message; job cancelled", "state", st.State.String(), "err", err, "cancel", cerr)
 		return false
 	case kind == errStopped:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
 	"github.com/imaginebot/imaginebot/internal/sdbackend"
@@ -25,6 +26,7 @@ type envOptions struct {
 	fake     discordtest.Options
 	sim      sdsim.Options
 	cfg      Config // Token and APIURL are set by newEnv
+	noDMs    bool   // refuse DMs; the env allows them otherwise, as discord.allow_dms does by default
 	perUser  int
 	maxQueue int
 	settings *imagine.Settings
@@ -32,6 +34,8 @@ type envOptions struct {
 	prepare  func(*discordtest.Server) // runs before the adapter starts
 	// backend wraps the SD backend, e.g. to change what it reports.
 	backend func(imagine.Backend) imagine.Backend
+	// core wraps the core the adapter is given, e.g. to inject a fault.
+	core func(frontend.Core) frontend.Core
 }
 
 // env is a real adapter with a real discordgo session against the fake
@@ -130,7 +134,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
 		[]imagine.NamedBackend{{Name: "sim", Backend: backend}})
 
-	cfg.Token, cfg.APIURL, cfg.Logger = srv.BotToken(), srv.URL+"/", log
+	cfg.Token, cfg.APIURL, cfg.Logger, cfg.AllowDMs = srv.BotToken(), srv.URL+"/", log, !o.noDMs
 	if cfg.EditInterval == 0 {
 		cfg.EditInterval = 20 * time.Millisecond
 	}
@@ -143,7 +147,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.prepare != nil {
 		o.prepare(srv)
 	}
-	a, err := New(cfg, svc)
+	var core frontend.Core = svc
+	if o.core != nil {
+		core = o.core(svc)
+	}
+	a, err := New(cfg, core)
 	if err != nil {
 		t.Fatal(err)
 	}

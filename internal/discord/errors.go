@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // Discord JSON error codes the adapter acts on.
@@ -182,4 +183,17 @@ func uploadRefused(err error) bool {
 		return true
 	}
 	return classify(err) == errOther
+}
+
+// retry calls f until it succeeds, fails for good (anything but a 429, a
+// 5xx or a network error), has been called tries times or ctx ends. Before
+// call n+1 it waits what a 429 asked for, and at least first<<(n-1).
+func retry(ctx context.Context, tries int, first time.Duration, f func() error) error {
+	for try := 1; ; try++ {
+		err := f()
+		if kind := classify(err); (kind != errRateLimited && kind != errTransient) || try >= tries ||
+			!tasks.Sleep(ctx, max(retryAfter(err), first<<(try-1))) {
+			return err
+		}
+	}
 }

@@ -25,12 +25,12 @@ func testRefusedUploads(t *testing.T, e *env) {
 	tests := []struct {
 		name, channel, user, locale string
 		refuse                      int // RefuseUploads code, or 0
-		reason                      catalog.MsgID
+		reason                      catalog.Text
 	}{
-		{"50013 Missing Permissions", refusing.ID, "1301", "en-US", discordtest.CodeMissingPermissions, catalog.MsgDiscordNoAttachPermission},
-		{"40005 too large", refusing.ID, "1302", "en-US", discordtest.CodeEntityTooLarge, catalog.MsgDiscordTooLarge},
-		{"Chinese", refusing.ID, "1303", "zh-CN", discordtest.CodeMissingPermissions, catalog.MsgDiscordNoAttachPermission},
-		{"Attach Files denied", noFiles.ID, "1304", "en-US", 0, catalog.MsgDiscordNoAttachPermission},
+		{"50013 Missing Permissions", refusing.ID, "1301", "en-US", discordtest.CodeMissingPermissions, texts.NoAttachPermission},
+		{"40005 too large", refusing.ID, "1302", "en-US", discordtest.CodeEntityTooLarge, texts.TooLarge},
+		{"Chinese", refusing.ID, "1303", "zh-CN", discordtest.CodeMissingPermissions, texts.NoAttachPermission},
+		{"Attach Files denied", noFiles.ID, "1304", "en-US", 0, texts.NoAttachPermission},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,8 +43,8 @@ func testRefusedUploads(t *testing.T, e *env) {
 			it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: tt.channel, UserID: tt.user, Locale: tt.locale,
 				Options: []discordtest.Option{{Name: "prompt", Value: "refused " + tt.user}}})
 			m := e.waitFinal(it)
-			want := catalog.T(tt.locale, catalog.MsgDiscordNotAttached, catalog.T(tt.locale, tt.reason)) + "\n" +
-				catalog.T(tt.locale, catalog.MsgDiscordSentByDM)
+			want := texts.NotAttached.In(tt.locale, tt.reason.In(tt.locale)) + "\n" +
+				texts.SentByDM.In(tt.locale)
 			if m.Content != want || len(m.Attachments) != 0 {
 				t.Errorf("job message ends with %q and %d files, want %q and none:\n%s", m.Content, len(m.Attachments), want, describe(m))
 			}
@@ -61,7 +61,7 @@ func testRefusedUploads(t *testing.T, e *env) {
 				!slices.ContainsFunc(customIDs(dms[0].Revision), func(id string) bool { return hasAction(id, actReroll) }) {
 				t.Fatalf("DM messages %+v, want the image with its buttons", dms)
 			}
-			if dms[0].Content != catalog.T(tt.locale, catalog.MsgDiscordDMResult) {
+			if dms[0].Content != texts.DMResult.In(tt.locale) {
 				t.Errorf("DM text %q", dms[0].Content)
 			}
 		})
@@ -76,7 +76,7 @@ func testRefusedUploads(t *testing.T, e *env) {
 		it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: refusing.ID, UserID: "1305",
 			Options: []discordtest.Option{{Name: "prompt", Value: "no dm"}}})
 		m := e.waitFinal(it)
-		want := catalog.T("en", catalog.MsgDiscordNotAttached, catalog.T("en", catalog.MsgDiscordNoAttachPermission))
+		want := texts.NotAttached.In("en", texts.NoAttachPermission.In("en"))
 		if m.Content != want {
 			t.Errorf("job message ends with %q, want %q", m.Content, want)
 		}

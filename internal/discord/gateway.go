@@ -2,13 +2,59 @@ package discord
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 )
+
+// Gateway close codes that mean the configuration is wrong, not the network.
+const (
+	closeAuthFailed       = 4004
+	closeInvalidIntents   = 4013
+	closeDisallowedIntent = 4014
+)
+
+// newSession returns a discordgo session aimed at the API URL. It does no
+// I/O.
+func newSession(cfg Config, target apiTarget) (*discordgo.Session, *rewriteTransport, *gatewayDialer) {
+	client, tr := newHTTPClient(cfg.HTTPClient, target)
+	s := restSession(cfg, client)
+	d := newGatewayDialer(cfg.ReadyTimeout)
+	s.Dialer = d.websocketDialer()
+	s.SyncEvents = true // the handlers below only hand work to the adapter's goroutines
+	s.StateEnabled = false
+	s.Identify.Intents = discordgo.IntentsNone // interactions need no intents
+	// Without intents the gateway carries little but interactions: zlib
+	// would only add latency to each one.
+	s.Compress = false
+	s.LogLevel = discordgo.LogError
+	// discordgo's own reconnect loop cannot be stopped (Close does not end
+	// it); the adapter reconnects instead, see keepConnected.
+	s.ShouldReconnectOnError = false
+	return s, tr, d
+}
+
+// openError turns an error of discordgo's Open into a start-up message.
+func (a *Adapter) openError(err error) error {
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce) && ce.Code == closeAuthFailed:
+		return errTokenRefused
+	case errors.As(err, &ce) && (ce.Code == closeInvalidIntents || ce.Code == closeDisallowedIntent):
+		return fmt.Errorf("discord: the gateway refused the intents: %w", err)
+	case errors.Is(err, os.ErrDeadlineExceeded), isNetTimeout(err):
+		return fmt.Errorf("discord: no READY from the gateway within %s", a.cfg.ReadyTimeout)
+	default:
+		return fmt.Errorf("discord: open the gateway: %w", sanitize(err))
+	}
+}
 
 // gatewayDialer dials the gateway websocket for discordgo and bounds the
 // wait for READY: discordgo's Open blocks on a read without a deadline

@@ -14,14 +14,14 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// planImagine answers /imagine: it builds and submits the request (both
+// handleImagine answers /imagine: it builds and submits the request (both
 // fast and local); the work then refuses ephemerally or acknowledges with a
 // public deferred response and edits that message until the job ends.
-func (a *Adapter) planImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
+func (a *Adapter) handleImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
 	if err == nil {
 		var tk *imagine.Ticket
-		if tk, err = a.svc.Submit(req); err == nil {
+		if tk, err = a.core.Submit(req); err == nil {
 			return a.plannedJob(in, req, tk)
 		}
 	}
@@ -72,7 +72,7 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 		s, _ := o.Value.(string)
 		r, ok := parseAspect(s)
 		if !ok {
-			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgDiscordBadAspect, Args: []any{s}}
+			return imagine.Request{}, &optionError{text: texts.BadAspect, args: []any{s}}
 		}
 		req.Aspect, req.Width, req.Height = r, 0, 0 // an inline --size would conflict
 	}
@@ -100,6 +100,16 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 	}
 	return req, nil
 }
+
+// optionError refuses a structured option in the adapter's own words. It
+// is an imagine.ErrBadOption.
+type optionError struct {
+	text catalog.Text
+	args []any
+}
+
+func (e *optionError) Error() string        { return e.text.In("en", e.args...) }
+func (e *optionError) Is(target error) bool { return target == imagine.ErrBadOption }
 
 // intOption reads an integer option (JSON numbers arrive as float64).
 func intOption(o *discordgo.ApplicationCommandInteractionDataOption) (int64, bool) {
@@ -136,14 +146,18 @@ func parseAspect(s string) (imagine.Ratio, bool) {
 // refuse tells the user ephemerally, in their language, why nothing happens.
 func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
 	var ue *imagine.UserError
-	if errors.As(err, &ue) {
+	var oe *optionError
+	if errors.As(err, &ue) || errors.As(err, &oe) {
 		a.log.Debug("request refused", "user", in.who.Key(), "reason", err)
 	} else {
 		a.log.Warn("request failed", "user", in.who.Key(), "err", err)
 	}
 	text := imagine.Describe(err, in.locale())
-	if errors.Is(err, imagine.ErrEmptyPrompt) {
-		text = helpText(a.svc.Settings(), in.locale()) // nothing to draw: show how it works
+	switch {
+	case oe != nil:
+		text = oe.text.In(in.locale(), oe.args...)
+	case errors.Is(err, imagine.ErrEmptyPrompt):
+		text = helpText(a.core.Settings(), in.locale()) // nothing to draw: show how it works
 	}
 	a.replyEphemeral(ctx, in, text)
 }
@@ -159,7 +173,7 @@ func (a *Adapter) planRefusal(in *incoming, err error) work {
 // the job ends. Buttons that start a job (Reroll, Upscale, Try again) come
 // here too: their deferred response is a new message.
 func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
-	tk, err := a.svc.Submit(req)
+	tk, err := a.core.Submit(req)
 	if err != nil {
 		return a.planRefusal(in, err)
 	}
@@ -171,7 +185,7 @@ func (a *Adapter) plannedJob(in *incoming, req imagine.Request, tk *imagine.Tick
 	a.store.put(tk.ID, req)
 	return work{
 		run:  func(ctx context.Context) { a.runJob(ctx, in, req, tk) },
-		undo: func() { _ = a.svc.Cancel(tk.ID, req.Requester, true) },
+		undo: func() { _ = a.core.Cancel(tk.ID, req.Requester, true) },
 	}
 }
 
@@ -184,7 +198,7 @@ func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request,
 		// the job, so it must not run.
 		a.log.Warn("could not acknowledge an interaction; cancelling its job", "job", tk.ID.String(),
 			"interaction", in.i.ID, "err", err)
-		_ = a.svc.Cancel(tk.ID, req.Requester, true)
+		_ = a.core.Cancel(tk.ID, req.Requester, true)
 		return
 	}
 	a.log.Info("job accepted", "job", tk.ID.String(), "user", req.Requester.Key(), "channel", in.i.ChannelID,

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -23,15 +24,10 @@ const (
 	maxChoiceLength  = 100
 )
 
-// modelLister is what the cache needs from the core.
-type modelLister interface {
-	Models(ctx context.Context) ([]imagine.Model, error)
-}
-
 // modelCache keeps the SD model list, refreshed by run every TTL and on
 // demand when found stale. It is safe for concurrent use.
 type modelCache struct {
-	src     modelLister
+	src     frontend.Models
 	ttl     time.Duration
 	log     *slog.Logger
 	kick    chan struct{} // cap 1: refresh now
@@ -43,7 +39,7 @@ type modelCache struct {
 	at     time.Time
 }
 
-func newModelCache(src modelLister, ttl time.Duration, log *slog.Logger) *modelCache {
+func newModelCache(src frontend.Models, ttl time.Duration, log *slog.Logger) *modelCache {
 	return &modelCache{src: src, ttl: ttl, log: log, kick: make(chan struct{}, 1), loaded: make(chan struct{})}
 }
 
@@ -134,17 +130,13 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 		}
 	case data.Name == cmdImagine && focused == optStyle:
 		q := strings.ToLower(typed)
-		for _, name := range a.svc.Settings().StyleNames() {
+		for _, name := range a.core.Settings().StyleNames() {
 			if len(choices) < maxChoices && strings.Contains(strings.ToLower(name), q) && len(name) <= maxChoiceLength {
 				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: name})
 			}
 		}
 	}
-	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: choices}}
-	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
-		a.log.Debug("could not answer an autocomplete", "err", err)
-	}
+	a.answerChoices(ctx, in, choices)
 }
 
 // handleModel answers /model: admins only (checked here too, since server
@@ -169,7 +161,7 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	if name == "" {
 		cctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
 		defer cancel()
-		title, err := a.svc.CurrentModel(cctx)
+		title, err := a.core.CurrentModel(cctx)
 		text := catalog.T(loc, catalog.MsgModelCurrent, title)
 		if err != nil {
 			text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(err, loc))
@@ -179,14 +171,14 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	}
 	a.editReply(ctx, in, catalog.T(loc, catalog.MsgModelSwitching, name))
 	a.log.Info("switching the model", "model", name, "by", in.who.Key())
-	title, err := a.svc.SwitchModel(ctx, name)
+	title, err := a.core.SwitchModel(ctx, name)
 	var text string
 	var ue *imagine.UserError
 	switch {
 	case err == nil:
 		text = catalog.T(loc, catalog.MsgModelSwitched, title)
 	case errors.Is(err, imagine.ErrModelNotFound) && a.noModels(ctx):
-		text = catalog.T(loc, catalog.MsgDiscordNoModels, name)
+		text = texts.NoModels.In(loc, name)
 	case errors.As(err, &ue):
 		text = imagine.Describe(err, loc)
 	default:
@@ -205,17 +197,12 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 	m := &outMessage{Content: &content, AllowedMentions: noMentions()}
 	bucket := a.rest.webhooks.get()
 	defer a.rest.webhooks.put(bucket)
-	for attempt := 0; ; attempt++ {
+	err := retry(ctx, 4, minRetry, func() error {
 		_, err := a.rest.editOriginal(ctx, bucket, in.i.AppID, in.i.Token, m, nil)
-		if err == nil {
-			return
-		}
-		if kind := classify(err); (kind == errRateLimited || kind == errTransient) && attempt < 3 &&
-			sleepCtx(ctx, max(retryAfter(err), minRetry<<attempt)) {
-			continue
-		}
+		return err
+	})
+	if err != nil {
 		a.log.Warn("could not update a reply", "interaction", in.i.ID, "err", err)
-		return
 	}
 }
 
@@ -224,6 +211,6 @@ func (a *Adapter) editReply(ctx context.Context, in *incoming, text string) {
 func (a *Adapter) noModels(ctx context.Context) bool {
 	ctx, cancel := context.WithTimeout(ctx, modelCallTimeout)
 	defer cancel()
-	models, err := a.svc.Models(ctx)
+	models, err := a.core.Models(ctx)
 	return err == nil && len(models) == 0
 }

@@ -139,7 +139,7 @@ func testNoModels(t *testing.T, e *env) {
 		m := e.waitMessage(it, "answered", func(m discordtest.Message) bool {
 			return m.Flags&discordtest.FlagLoading == 0 && m.Content != catalog.T(loc, catalog.MsgModelSwitching, "anything")
 		})
-		if want := catalog.T(loc, catalog.MsgDiscordNoModels, "anything"); m.Content != want {
+		if want := texts.NoModels.In(loc, "anything"); m.Content != want {
 			t.Errorf("%s: /model answered %q, want %q", loc, m.Content, want)
 		}
 	}

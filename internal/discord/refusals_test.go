@@ -54,7 +54,7 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 		{"count out of range", "a cat", setOption("count", 9), catalog.T("en", catalog.MsgOutOfRange, "count", 1, 4, 9)},
 		{"inline seed out of range", "a cat --seed 5000000000", nil, catalog.T("en", catalog.MsgOutOfRange, "--seed", -1, int64(4294967295), int64(5000000000))},
 		{"inline steps with a seed option", "a cat --steps 999", setOption("seed", 3), catalog.T("en", catalog.MsgOutOfRange, "--steps", 1, 150, 999)},
-		{"bad aspect", "a cat", setStringOption("aspect", "wide"), catalog.T("en", catalog.MsgDiscordBadAspect, "wide")},
+		{"bad aspect", "a cat", setStringOption("aspect", "wide"), texts.BadAspect.In("en", "wide")},
 		{"inline bad aspect", "a cat --ar wide", nil, catalog.T("en", catalog.MsgBadAspect, "wide")},
 		{"aspect out of range", "a cat", setStringOption("aspect", "9x1"), catalog.T("en", catalog.MsgAspectRange, "9:1")},
 		{"size out of range", "a cat --size 4096x4096", nil, catalog.T("en", catalog.MsgSizeRange, 512, 512, 4096, 4096)},
@@ -140,7 +140,8 @@ func testHelp(t *testing.T, e *env) {
 		{"zh-CN", "最多 150 步"},
 	} {
 		got := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "help", Locale: tt.locale}))
-		if !strings.Contains(got, tt.want) || !strings.Contains(got, "anime, photo") {
+		styles := "\n\n" + catalog.T(tt.locale, catalog.MsgHelpStyles, "anime, photo") // a paragraph of its own
+		if !strings.Contains(got, tt.want) || !strings.HasSuffix(got, styles) {
 			t.Errorf("/help in %s = %q, want %q and the styles", tt.locale, got, tt.want)
 		}
 	}

@@ -119,7 +119,7 @@ func (r *renderer) renderState(st imagine.Status) *view {
 		return newView(r.t(catalog.MsgCancelled), r.promptEmbed(st, colorQueued), nil, nil, "")
 	default: // Failed
 		text := r.t(catalog.MsgFailed, imagine.Describe(st.Err, r.locale))
-		return newView(text, r.promptEmbed(st, colorFailed), r.row(r.button(actRetry, 0, catalog.MsgBtnTryAgain, discordgo.PrimaryButton)), nil, "")
+		return newView(text, r.promptEmbed(st, colorFailed), r.row(r.button(actRetry, 0, r.t(catalog.MsgBtnTryAgain), discordgo.PrimaryButton)), nil, "")
 	}
 }
 
@@ -178,25 +178,25 @@ func (r *renderer) done(st imagine.Status) *view {
 	if len(files) == 1 {
 		embed.Image = &discordgo.MessageEmbedImage{URL: "attachment://" + files[0].Name}
 	}
-	buttons := []discordgo.MessageComponent{r.button(actReroll, 0, catalog.MsgBtnReroll, discordgo.PrimaryButton)}
+	buttons := []discordgo.MessageComponent{r.button(actReroll, 0, r.t(catalog.MsgBtnReroll), discordgo.PrimaryButton)}
 	if !st.Params.EnableHR {
 		for i := range min(len(seeds), len(images)) {
 			if len(images) == 1 {
-				buttons = append(buttons, r.button(actUpscale, 0, catalog.MsgDiscordBtnUpscale, discordgo.SecondaryButton))
+				buttons = append(buttons, r.button(actUpscale, 0, texts.BtnUpscale.In(r.locale), discordgo.SecondaryButton))
 				break
 			}
-			buttons = append(buttons, r.button(actUpscale, i, catalog.MsgDiscordBtnUpscaleN, discordgo.SecondaryButton, i+1))
+			buttons = append(buttons, r.button(actUpscale, i, texts.BtnUpscaleN.In(r.locale, i+1), discordgo.SecondaryButton))
 		}
 	}
 	return newView("", []*discordgo.MessageEmbed{embed}, r.row(buttons...), files, "result")
 }
 
 func (r *renderer) cancelRow() []discordgo.MessageComponent {
-	return r.row(r.button(actCancel, 0, catalog.MsgBtnCancel, discordgo.DangerButton))
+	return r.row(r.button(actCancel, 0, r.t(catalog.MsgBtnCancel), discordgo.DangerButton))
 }
 
-func (r *renderer) button(act action, idx int, label catalog.MsgID, style discordgo.ButtonStyle, args ...any) discordgo.MessageComponent {
-	return discordgo.Button{Label: imagine.Shorten(r.t(label, args...), maxButtonLabel), Style: style,
+func (r *renderer) button(act action, idx int, label string, style discordgo.ButtonStyle) discordgo.MessageComponent {
+	return discordgo.Button{Label: imagine.Shorten(label, maxButtonLabel), Style: style,
 		CustomID: buttonID(r.nonce, act, r.job, idx)}
 }
 

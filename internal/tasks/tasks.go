@@ -9,6 +9,7 @@
 package tasks
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -116,4 +117,17 @@ func (g *Group) Stop(grace time.Duration, abandon func()) bool {
 	}
 	g.Wait()
 	return false
+}
+
+// Sleep waits for d or until ctx ends; it reports whether it waited the
+// whole time. It is the pause between a goroutine's retries.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -96,3 +96,18 @@ func TestStop(t *testing.T) {
 		})
 	}
 }
+
+func TestSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		if !Sleep(context.Background(), time.Minute) || time.Since(start) != time.Minute {
+			t.Errorf("Sleep(1m) returned false or after %s", time.Since(start))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		start = time.Now()
+		if Sleep(ctx, time.Minute) || time.Since(start) != time.Second {
+			t.Errorf("Sleep(1m) with a context ending after 1s returned true or after %s", time.Since(start))
+		}
+	})
+}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // incoming is an interaction being handled, with what the adapter derived
@@ -28,7 +28,7 @@ type incoming struct {
 // work at once, so that jobs enter the fair queue in arrival order (two
 // goroutines racing to Submit would let a user's second request overtake
 // their first), and hands the network work (the acknowledgement, the job
-// message's editor) to a goroutine of its own.
+// message's editor) to a goroutine of the adapter's group.
 func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 	if e.Type != "INTERACTION_CREATE" {
 		return
@@ -42,7 +42,7 @@ func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 	if w.run == nil {
 		return
 	}
-	if !a.tasks.Go(func() { a.runWork(ctx, in, w.run) }) {
+	if !a.group.Go(func() { w.run(ctx) }) {
 		a.log.Debug("interaction dropped while shutting down", "interaction", in.i.ID)
 		if w.undo != nil {
 			w.undo()
@@ -61,23 +61,9 @@ type work struct {
 // then is work that only runs f.
 func then(f func(ctx context.Context)) work { return work{run: f} }
 
-// runWork runs an interaction's network work, logging a panic instead of
-// crashing.
-func (a *Adapter) runWork(ctx context.Context, in *incoming, run func(context.Context)) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
-		}
-	}()
-	run(ctx)
-}
-
 func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *incoming {
 	in := &incoming{i: i, received: now}
-	// discordgo's Interaction lacks attachment_size_limit.
-	var extra struct {
-		AttachmentSizeLimit int64 `json:"attachment_size_limit"`
-	}
+	var extra interactionExtras
 	if json.Unmarshal(raw, &extra) == nil {
 		in.fileLimit = extra.AttachmentSizeLimit
 	}
@@ -117,7 +103,7 @@ func (a *Adapter) plan(in *incoming) (w work) {
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return then(func(ctx context.Context) { a.handleAutocomplete(ctx, in) })
 	case discordgo.InteractionMessageComponent:
-		return a.planComponent(in)
+		return a.handleButton(in)
 	default:
 		a.log.Debug("ignoring interaction", "type", in.i.Type.String())
 		return work{}
@@ -131,7 +117,7 @@ func (a *Adapter) planCommand(in *incoming) work {
 	}
 	switch data.Name {
 	case cmdImagine:
-		return a.planImagine(in, data.Options)
+		return a.handleImagine(in, data.Options)
 	case cmdModel:
 		return then(func(ctx context.Context) { a.handleModel(ctx, in, data.Options) })
 	case cmdQueue:
@@ -139,7 +125,7 @@ func (a *Adapter) planCommand(in *incoming) work {
 	case cmdHelp:
 		return then(func(ctx context.Context) { a.handleHelp(ctx, in) })
 	default:
-		return a.planReply(in, catalog.T(in.locale(), catalog.MsgDiscordUnknownCommand))
+		return a.planReply(in, texts.UnknownCommand.In(in.locale()))
 	}
 }
 
@@ -160,6 +146,15 @@ func (a *Adapter) replyEphemeral(ctx context.Context, in *incoming, text string)
 	}
 	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
 		a.log.Warn("could not answer an interaction", "interaction", in.i.ID, "err", err)
+	}
+}
+
+// answerChoices answers an autocomplete interaction.
+func (a *Adapter) answerChoices(ctx context.Context, in *incoming, choices []*discordgo.ApplicationCommandOptionChoice) {
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices}}
+	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {
+		a.log.Debug("could not answer an autocomplete", "err", err)
 	}
 }
 
@@ -186,7 +181,7 @@ func (a *Adapter) deferReply(ctx context.Context, in *incoming, ephemeral bool) 
 			return nil, err
 		}
 		a.log.Debug("acknowledgement failed, retrying", "interaction", in.i.ID, "attempt", attempt+1, "err", err)
-		if !sleepCtx(ctx, ackRetry) {
+		if !tasks.Sleep(ctx, ackRetry) {
 			return nil, err
 		}
 	}
@@ -212,23 +207,4 @@ func (a *Adapter) deferOnce(ctx context.Context, in *incoming, resp *discordgo.I
 // noMentions keeps user text (prompts may contain @everyone) from pinging.
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
-}
-
-// isAdmin reports whether the interaction's user is a bot admin: listed in
-// AdminUserIDs, holding one of AdminRoleIDs, or with the Administrator or
-// Manage Server permission where they act.
-func (a *Adapter) isAdmin(in *incoming) bool {
-	if slices.Contains(a.cfg.AdminUserIDs, in.user.ID) {
-		return true
-	}
-	m := in.i.Member
-	if m == nil {
-		return false
-	}
-	for _, r := range m.Roles {
-		if slices.Contains(a.cfg.AdminRoleIDs, r) {
-			return true
-		}
-	}
-	return m.Permissions&(discordgo.PermissionAdministrator|discordgo.PermissionManageGuild) != 0
 }

@@ -1,0 +1,52 @@
+package discord
+
+import "github.com/imaginebot/imaginebot/internal/catalog"
+
+// texts are the sentences only the Discord adapter uses: command option
+// descriptions, its /help introduction, the Upscale labels and what it
+// says when Discord will not take a result. The sentences every front end
+// shares are in internal/catalog.
+var texts = struct {
+	OptPrompt, OptNegative, OptAspect, OptSteps, OptSeed, OptStyle, OptCount, OptHires, OptModel catalog.Text // option descriptions
+	Help, UnknownCommand, BadAspect, NoModels                                                    catalog.Text // answers to commands
+	BtnUpscale, BtnUpscaleN, MayNotDeliver                                                       catalog.Text // the job message
+	NotAttached, NoAttachPermission, TooLarge, UploadRefused, SentByDM, DMResult                 catalog.Text // a refused upload
+}{
+	OptPrompt:   catalog.Text{EN: "What to draw; inline options such as --ar 16:9 work too", ZH: "想画什么；也可以在其中写 --ar 16:9 等选项"},
+	OptNegative: catalog.Text{EN: "What to leave out of the image", ZH: "不希望出现在图片中的内容"},
+	OptAspect:   catalog.Text{EN: "Aspect ratio (width:height)", ZH: "宽高比（宽:高）"},
+	OptSteps:    catalog.Text{EN: "Sampling steps: more is slower and often finer", ZH: "采样步数：越多越慢，通常也越精细"},
+	OptSeed:     catalog.Text{EN: "Seed, to repeat an image exactly (-1 = random)", ZH: "种子，用于复现同一张图（-1 表示随机）"},
+	OptStyle:    catalog.Text{EN: "A preset style", ZH: "预设风格"},
+	OptCount:    catalog.Text{EN: "How many images to make at once", ZH: "一次生成几张图片"},
+	OptHires:    catalog.Text{EN: "High-resolution fix: a larger, more detailed image", ZH: "高清修复：更大、更精细的图片"},
+	OptModel:    catalog.Text{EN: "The model to switch to; leave empty to see the current one", ZH: "要切换到的模型；留空则显示当前模型"},
+	Help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +
+		"**/imagine** `prompt:` a lighthouse at dusk, oil painting\n" +
+		"Fill in the fields (negative, aspect, steps, seed, style, count, hires) or write options in the prompt:\n" +
+		"`--ar 16:9` aspect ratio, 1:4 to 4:1 · `--size 768x512` exact size, up to %dx%d · `--steps 30` up to %d · " +
+		"`--seed 42` repeat an image · `--no text, people` things to leave out · `--style NAME` · `--n 2` up to %d images · `--hr` high-resolution fix.\n" +
+		"A field wins over the same option written in the prompt.\n\n" +
+		"Buttons: ✖ Cancel (you or an admin), 🎲 Reroll with a new seed, ⬆ Upscale runs that seed again with the high-resolution fix.\n" +
+		"**/queue** shows your requests. **/model** (admins) shows or switches the model.",
+		ZH: "我用 Stable Diffusion 把你的文字变成图片。\n\n" +
+			"**/imagine** `prompt:` 黄昏时的灯塔，油画\n" +
+			"可以填写各个字段（negative、aspect、steps、seed、style、count、hires），也可以把选项写在提示词里：\n" +
+			"`--ar 16:9` 宽高比，1:4 到 4:1 · `--size 768x512` 指定尺寸，最大 %dx%d · `--steps 30` 最多 %d 步 · " +
+			"`--seed 42` 复现同一张图 · `--no 文字, 人物` 不想出现的内容 · `--style 名称` · `--n 2` 最多 %d 张 · `--hr` 高清修复。\n" +
+			"字段与提示词中的同一选项同时出现时，以字段为准。\n\n" +
+			"按钮：✖ 取消（发起者或管理员）、🎲 重新生成（换一个种子）、⬆ 高清重绘（用同一种子开启高清修复再生成一次）。\n" +
+			"**/queue** 查看你的请求。**/model**（管理员）查看或切换模型。"},
+	BtnUpscale:         catalog.Text{EN: "⬆ Upscale", ZH: "⬆ 高清重绘"},
+	BtnUpscaleN:        catalog.Text{EN: "⬆ Upscale %d", ZH: "⬆ 高清重绘 %d"},
+	MayNotDeliver:      catalog.Text{EN: "Note: in this chat I can only update this message for 15 minutes after your command. If the image takes longer, I cannot deliver it.", ZH: "注意：在这个聊天中，我只能在你发出命令后的 15 分钟内更新这条消息。如果图片生成时间更长，将无法送达。"},
+	UnknownCommand:     catalog.Text{EN: "This command is no longer available.", ZH: "此命令已不可用。"},
+	NotAttached:        catalog.Text{EN: "Your image is ready, but I could not attach it here: %s", ZH: "图片已生成，但我无法在这里附上它：%s"},
+	NoAttachPermission: catalog.Text{EN: "I lack the Attach Files permission in this channel.", ZH: "我在这个频道没有“附加文件”权限。"},
+	TooLarge:           catalog.Text{EN: "it is larger than this channel accepts.", ZH: "它超过了这个频道允许的文件大小。"},
+	UploadRefused:      catalog.Text{EN: "Discord refused the upload (%s).", ZH: "Discord 拒绝了上传（%s）。"},
+	SentByDM:           catalog.Text{EN: "I sent it to you in a direct message.", ZH: "我已通过私信发给你。"},
+	DMResult:           catalog.Text{EN: "Your image (it could not be attached in the channel):", ZH: "你的图片（无法在频道中附上）："},
+	BadAspect:          catalog.Text{EN: "aspect needs a ratio like 16:9, got %q.", ZH: "aspect 需要类似 16:9 的比例，收到的是 %q。"},
+	NoModels:           catalog.Text{EN: "There is no model called %q: the image server lists no models.", ZH: "没有名为 %q 的模型：图片服务器没有列出任何模型。"},
+}

@@ -9,6 +9,7 @@
 package tasks
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -116,4 +117,21 @@ func (g *Group) Stop(grace time.Duration, abandon func()) bool {
 	}
 	g.Wait()
 	return false
+}
+
+// Sleep waits for d or until ctx ends, and reports whether d passed (for a
+// d of zero or less: whether ctx is still live). It is the wait between
+// retries and polls of the goroutines a Group runs.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -96,3 +96,26 @@ func TestStop(t *testing.T) {
 		})
 	}
 }
+
+func TestSleep(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		if !Sleep(ctx, time.Second) {
+			t.Error("Sleep(1s) on a live context = false")
+		}
+		if !Sleep(ctx, 0) {
+			t.Error("Sleep(0) on a live context = false")
+		}
+		time.AfterFunc(time.Second, cancel)
+		start := time.Now()
+		if Sleep(ctx, time.Hour) {
+			t.Error("Sleep(1h) = true although the context ended after 1s")
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Errorf("Sleep returned after %v, want 1s", took)
+		}
+		if Sleep(ctx, 0) || Sleep(ctx, time.Second) {
+			t.Error("Sleep on an ended context = true")
+		}
+	})
+}

@@ -4,13 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"strconv"
+	"log/slog"
+	"net/http"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // maxAttempts bounds the tries of one urgent message after network and
@@ -22,52 +24,91 @@ const (
 	maxFloodWaits = 20
 )
 
-// media is an image to send as a photo or, when Telegram would refuse it as
-// one, as a document.
-type media struct {
-	data []byte
-	name string // file name, e.g. "imagine-1a.png"
-	doc  bool   // send as a document
-	key  string // identifies the content, so an unchanged image is not uploaded again
+// connectAttempts bounds the tries to reach the Bot API at start-up, where
+// the network may not be up yet.
+const connectAttempts = 5
+
+// client is the Bot API as the adapter uses it: it owns the flood limiter,
+// follows groups that became supergroups, and makes every send, edit,
+// delete and callback answer, retrying urgent messages.
+type client struct {
+	api    botAPI // set by connect, before any other call
+	lim    *limiter
+	routes chatRoutes
+	unit   time.Duration // what one "second" of retry_after stands for
+	rec    frontend.Recorder
+	log    *slog.Logger
+
+	apiURL, token string
+	http          *http.Client
 }
 
-func (m media) kind() string {
-	if m.doc {
-		return "document"
+func newClient(cfg Config, log *slog.Logger) *client {
+	return &client{
+		lim:    newLimiter(cfg.Limits, time.Now),
+		unit:   cfg.Limits.RetryAfterUnit,
+		rec:    cfg.Recorder,
+		log:    log,
+		apiURL: cfg.APIURL,
+		token:  cfg.Token,
+		http:   cfg.HTTPClient,
 	}
-	return "photo"
 }
 
-func (m media) file(field string) tgbotapi.RequestFile {
-	return tgbotapi.RequestFile{Name: field, Data: tgbotapi.FileBytes{Name: m.name, Bytes: m.data}}
+// connect calls getMe, again after network and server errors (with
+// backoff, connectAttempts times), not after a refused token. It returns
+// the bot's own user.
+func (c *client) connect(ctx context.Context) (botUser, error) {
+	backoff := c.unit
+	for attempt := 1; ; attempt++ {
+		dctx, cancel := context.WithTimeout(ctx, callTimeout)
+		api, me, err := dial(dctx, c.apiURL, c.token, c.http)
+		cancel()
+		if err == nil {
+			c.api = api
+			return me, nil
+		}
+		if ctx.Err() != nil || !isTransient(err) || attempt == connectAttempts {
+			return botUser{}, connectError(c.apiURL, err)
+		}
+		c.log.Warn("cannot reach the Bot API yet, retrying", "err", err, "in", backoff)
+		if !tasks.Sleep(ctx, backoff) {
+			return botUser{}, ctx.Err()
+		}
+		backoff *= 2
+	}
 }
 
-// call makes one Bot API call that sends or edits a message in c, within
+// call makes one Bot API call that sends or edits a message in ch, within
 // callTimeout, and tells the limiter about a 429.
-func (a *Adapter) call(ctx context.Context, c chatRef, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error) {
+func (c *client) call(ctx context.Context, ch chatRef, method string, p tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	raw, err := a.api.call(ctx, method, p, files)
-	a.noteMigration(c, err)
+	raw, err := c.api.call(ctx, method, p, files)
+	c.noteMigration(ch, err)
 	if n := retryAfter(err); n > 0 {
-		a.cfg.Recorder.RateLimited(imagine.Telegram)
-		wait := time.Duration(n) * a.cfg.Limits.RetryAfterUnit
-		a.lim.penalize(c, wait)
-		a.log.Warn("flood limited", "method", method, "chat", c.id, "retry_after", wait)
+		c.rec.RateLimited(imagine.Telegram)
+		wait := time.Duration(n) * c.unit
+		c.lim.penalize(ch, wait)
+		c.log.Warn("flood limited", "method", method, "chat", ch.id, "retry_after", wait)
 	}
 	return raw, err
 }
 
-// waitTurn books the next free slot for an urgent message in c, waits for
+// tryNow takes a slot for a background message (a status edit) in ch if
+// one is free now; otherwise it says when to ask again (see limiter.tryNow).
+func (c *client) tryNow(ch chatRef) (ok bool, retry time.Duration) { return c.lim.tryNow(ch) }
+
+// waitTurn books the next free slot for an urgent message in ch, waits for
 // it and returns it.
-func (a *Adapter) waitTurn(ctx context.Context, c chatRef) (time.Time, error) {
+func (c *client) waitTurn(ctx context.Context, ch chatRef) (time.Time, error) {
 	for {
-		t := a.lim.reserve(c)
-		if d := t.Sub(a.lim.now()); d > 0 && !sleep(ctx, d) {
-			a.lim.release(c, t)
+		t := c.lim.reserve(ch)
+		if d := t.Sub(c.lim.now()); d > 0 && !tasks.Sleep(ctx, d) {
+			c.lim.release(ch, t)
 			return time.Time{}, ctx.Err()
 		}
-		if a.lim.confirm(c, t) {
+		if c.lim.confirm(ch, t) {
 			return t, nil
 		}
 	}
@@ -92,44 +133,41 @@ type heldTurn struct {
 	kept time.Time // when it was handed on; zero for none
 }
 
-// take returns the held slot for c if it is still fresh, and forgets it;
+// take returns the held slot for ch if it is still fresh, and forgets it;
 // a stale one is given back to the limiter.
-func (h *heldTurn) take(a *Adapter, c chatRef) (time.Time, bool) {
+func (h *heldTurn) take(lim *limiter, ch chatRef) (time.Time, bool) {
 	if h == nil || h.kept.IsZero() {
 		return time.Time{}, false
 	}
-	at, fresh := h.at, h.chat == c && a.lim.now().Sub(h.kept) < heldTurnTTL
+	at, fresh := h.at, h.chat == ch && lim.now().Sub(h.kept) < heldTurnTTL
 	if !fresh {
-		a.lim.release(h.chat, h.at)
+		lim.release(h.chat, h.at)
 	}
 	h.kept = time.Time{}
 	return at, fresh
 }
 
-// deliver runs op, one call that sends or edits a message in c, as an
+// deliver runs op, one call that sends or edits a message in ch, as an
 // urgent message: in the next free slot, again after a 429 once
 // retry_after has passed (up to maxFloodWaits times), and again after a
 // network failure or a server error, with backoff (up to maxAttempts
 // times). A group that became a supergroup is retried at once: the sends
-// follow it (see route). "Message is not modified" counts as success.
+// follow it (see chatRoutes). "Message is not modified" counts as success.
 // Other errors are returned at once.
-func (a *Adapter) deliver(ctx context.Context, c chatRef, op func(ctx context.Context) error) error {
-	return a.deliverHeld(ctx, c, nil, op)
-}
-
-// deliverHeld is deliver for a sender that keeps a turn it does not use
-// (op returns errNotSent) in held, and uses a turn kept there first.
-func (a *Adapter) deliverHeld(ctx context.Context, c chatRef, held *heldTurn, op func(ctx context.Context) error) error {
-	backoff := a.cfg.Limits.RetryAfterUnit / 2
+//
+// A sender that passes held keeps there a turn it does not use (op
+// returns errNotSent), and uses a turn kept there first; held may be nil.
+func (c *client) deliver(ctx context.Context, ch chatRef, held *heldTurn, op func(ctx context.Context) error) error {
+	backoff := c.unit / 2
 	failures, floods := 0, 0
 	for {
-		if to, moved := a.routes.get(c.id); moved {
-			c = chatRef{id: to, group: true}
+		if to, moved := c.routes.get(ch.id); moved {
+			ch = chatRef{id: to, group: true}
 		}
-		t, ok := held.take(a, c)
+		t, ok := held.take(c.lim, ch)
 		if !ok {
 			var err error
-			if t, err = a.waitTurn(ctx, c); err != nil {
+			if t, err = c.waitTurn(ctx, ch); err != nil {
 				return err
 			}
 		}
@@ -139,9 +177,9 @@ func (a *Adapter) deliverHeld(ctx context.Context, c chatRef, held *heldTurn, op
 		}
 		if errors.Is(err, errNotSent) {
 			if held != nil {
-				*held = heldTurn{chat: c, at: t, kept: a.lim.now()}
+				*held = heldTurn{chat: ch, at: t, kept: c.lim.now()}
 			} else {
-				a.lim.release(c, t)
+				c.lim.release(ch, t)
 			}
 			return err
 		}
@@ -159,112 +197,52 @@ func (a *Adapter) deliverHeld(ctx context.Context, c chatRef, held *heldTurn, op
 				return err
 			}
 		case isTransient(err):
-			if failures++; failures == maxAttempts || !sleep(ctx, backoff) {
+			if failures++; failures == maxAttempts || !tasks.Sleep(ctx, backoff) {
 				return err
 			}
-			backoff = min(2*backoff, 30*a.cfg.Limits.RetryAfterUnit)
+			backoff = min(2*backoff, 30*c.unit)
 		default:
 			return err
 		}
-		a.log.Debug("retrying a message", "chat", c.id, "failures", failures, "flood_waits", floods, "err", err)
+		c.log.Debug("retrying a message", "chat", ch.id, "failures", failures, "flood_waits", floods, "err", err)
 	}
 }
 
-// sendText posts an HTML text message and returns its id.
-func (a *Adapter) sendText(ctx context.Context, p place, text string, kb keyboard) (int, error) {
-	p, _ = a.route(p)
-	ps := p.params()
-	ps["text"] = text
-	ps["parse_mode"] = "HTML"
-	ps.AddNonEmpty("reply_markup", kb.markup())
-	return sent(a.call(ctx, p.chat, "sendMessage", ps, nil))
-}
-
-// sendMedia posts a photo or document with an HTML caption and returns its id.
-func (a *Adapter) sendMedia(ctx context.Context, p place, m media, caption string, kb keyboard) (int, error) {
-	p, _ = a.route(p)
-	ps := p.params()
-	ps.AddNonEmpty("caption", caption)
-	ps["parse_mode"] = "HTML"
-	ps.AddNonEmpty("reply_markup", kb.markup())
-	method := "sendPhoto"
-	if m.doc {
-		method = "sendDocument"
+// reply sends plain text (escaped here) as an urgent reply at p.
+func (c *client) reply(ctx context.Context, p place, text string, kb keyboard) (int, error) {
+	var id int
+	err := c.deliver(ctx, p.chat, nil, func(ctx context.Context) error {
+		var err error
+		id, err = c.send(ctx, outgoing{at: p, text: escape(clip(text, maxText)), kb: kb})
+		return err
+	})
+	if err != nil {
+		c.log.Warn("reply failed", "chat", p.chat.id, "err", err)
 	}
-	return sent(a.call(ctx, p.chat, method, ps, []tgbotapi.RequestFile{m.file(m.kind())}))
+	return id, err
 }
 
-// sendAlbum posts 2–10 images as one album.
-func (a *Adapter) sendAlbum(ctx context.Context, p place, items []media) error {
-	p, _ = a.route(p)
-	type inputMedia struct {
-		Type  string `json:"type"`
-		Media string `json:"media"`
+// replyOrEdit edits text message msgID into plain text and kb, as an
+// urgent message, or replies with them at p when msgID is 0; it returns
+// the message's id.
+func (c *client) replyOrEdit(ctx context.Context, p place, msgID int, text string, kb keyboard) int {
+	if msgID == 0 {
+		id, _ := c.reply(ctx, p, text, kb)
+		return id
 	}
-	list := make([]inputMedia, len(items))
-	files := make([]tgbotapi.RequestFile, len(items))
-	for i, m := range items {
-		name := "file-" + strconv.Itoa(i)
-		list[i] = inputMedia{Type: m.kind(), Media: "attach://" + name}
-		files[i] = m.file(name)
+	err := c.deliver(ctx, p.chat, nil, func(ctx context.Context) error {
+		_, err := c.send(ctx, outgoing{at: p, edit: msgID, text: escape(clip(text, maxText)), kb: kb})
+		return err
+	})
+	if err != nil {
+		c.log.Warn("could not edit a message", "chat", p.chat.id, "err", err)
 	}
-	b, _ := json.Marshal(list)
-	ps := p.params()
-	ps["media"] = string(b)
-	_, err := a.call(ctx, p.chat, "sendMediaGroup", ps, files)
-	return err
-}
-
-func editParams(c chatRef, id int, kb keyboard) tgbotapi.Params {
-	ps := tgbotapi.Params{"chat_id": strconv.FormatInt(c.id, 10), "message_id": strconv.Itoa(id)}
-	ps.AddNonEmpty("reply_markup", kb.markup())
-	return ps
-}
-
-// editText replaces a text message's HTML text and keyboard.
-func (a *Adapter) editText(ctx context.Context, c chatRef, id int, text string, kb keyboard) error {
-	ps := editParams(c, id, kb)
-	ps["text"] = text
-	ps["parse_mode"] = "HTML"
-	_, err := a.call(ctx, c, "editMessageText", ps, nil)
-	return err
-}
-
-// editCaption replaces a media message's HTML caption and keyboard.
-func (a *Adapter) editCaption(ctx context.Context, c chatRef, id int, caption string, kb keyboard) error {
-	ps := editParams(c, id, kb)
-	ps["caption"] = caption
-	ps["parse_mode"] = "HTML"
-	_, err := a.call(ctx, c, "editMessageCaption", ps, nil)
-	return err
-}
-
-// editMedia replaces a message's media (a text message becomes a media
-// message, Bot API 7.11+), with an HTML caption and keyboard.
-func (a *Adapter) editMedia(ctx context.Context, c chatRef, id int, m media, caption string, kb keyboard) error {
-	b, _ := json.Marshal(struct {
-		Type      string `json:"type"`
-		Media     string `json:"media"`
-		Caption   string `json:"caption,omitempty"`
-		ParseMode string `json:"parse_mode"`
-	}{m.kind(), "attach://file-0", caption, "HTML"})
-	ps := editParams(c, id, kb)
-	ps["media"] = string(b)
-	_, err := a.call(ctx, c, "editMessageMedia", ps, []tgbotapi.RequestFile{m.file("file-0")})
-	return err
-}
-
-// deleteMessage deletes one of the bot's messages. Deleting is not flood
-// limited like sending.
-func (a *Adapter) deleteMessage(ctx context.Context, c chatRef, id int) error {
-	ps := tgbotapi.Params{"chat_id": strconv.FormatInt(c.id, 10), "message_id": strconv.Itoa(id)}
-	_, err := a.call(ctx, c, "deleteMessage", ps, nil)
-	return err
+	return msgID
 }
 
 // answerCallback answers a button press; text (≤ 200 characters) shows as
 // a toast, or as an alert the user must dismiss.
-func (a *Adapter) answerCallback(ctx context.Context, queryID, text string, alert bool) {
+func (c *client) answerCallback(ctx context.Context, queryID, text string, alert bool) {
 	ps := tgbotapi.Params{"callback_query_id": queryID}
 	ps.AddNonEmpty("text", clip(text, 200))
 	if alert {
@@ -272,33 +250,7 @@ func (a *Adapter) answerCallback(ctx context.Context, queryID, text string, aler
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := a.api.call(ctx, "answerCallbackQuery", ps, nil); err != nil {
-		a.log.Warn("answerCallbackQuery failed", "err", err)
+	if _, err := c.api.call(ctx, "answerCallbackQuery", ps, nil); err != nil {
+		c.log.Warn("answerCallbackQuery failed", "err", err)
 	}
-}
-
-// reply sends plain text (escaped here) as an urgent reply at p.
-func (a *Adapter) reply(ctx context.Context, p place, text string, kb keyboard) (int, error) {
-	var id int
-	err := a.deliver(ctx, p.chat, func(ctx context.Context) error {
-		var err error
-		id, err = a.sendText(ctx, p, escape(clip(text, maxText)), kb)
-		return err
-	})
-	if err != nil {
-		a.log.Warn("reply failed", "chat", p.chat.id, "err", err)
-	}
-	return id, err
-}
-
-// sent decodes a sent message's id.
-func sent(raw json.RawMessage, err error) (int, error) {
-	if err != nil {
-		return 0, err
-	}
-	var m sentMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m.MessageID == 0 {
-		return 0, fmt.Errorf("telegram: unexpected answer to a send: %.100s", raw)
-	}
-	return m.MessageID, nil
 }

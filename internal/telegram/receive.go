@@ -12,12 +12,13 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // allowedUpdates are the update kinds the adapter asks for.
 const allowedUpdates = `["message","callback_query"]`
 
-// poll long-polls getUpdates until ctx ends (nil) or Telegram refuses the
+// receive long-polls getUpdates until ctx ends (nil) or Telegram refuses the
 // token (an error). Each update is handled before the next poll confirms
 // it; handling never waits for the network (see goHandle), so a slow chat
 // never holds up the others. Message work runs on work.
@@ -28,7 +29,7 @@ const allowedUpdates = `["message","callback_query"]`
 // (its connection closed) before anything else is sent, and if its request
 // had been written out, it already carried the offset; only otherwise does
 // a short confirm follow.
-func (a *Adapter) poll(ctx, work context.Context) error {
+func (a *Adapter) receive(ctx, work context.Context) error {
 	offset := 0
 	failures := 0
 	conflicted := false // the last getUpdates met another instance's
@@ -42,7 +43,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 		pctx = httptrace.WithClientTrace(pctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
 			written.Store(i.Err == nil)
 		}})
-		raw, err := a.api.call(pctx, "getUpdates", p, nil)
+		raw, err := a.client.api.call(pctx, "getUpdates", p, nil)
 		cancel()
 		if ctx.Err() != nil {
 			if !written.Load() {
@@ -59,7 +60,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 				return fatal
 			}
 			conflicted = conflict
-			if !sleep(ctx, wait) {
+			if !tasks.Sleep(ctx, wait) {
 				a.confirm(offset)
 				return nil
 			}
@@ -74,7 +75,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			a.log.Error("getUpdates answered something that is not a list", "err", err)
-			if !sleep(ctx, time.Second) {
+			if !tasks.Sleep(ctx, time.Second) {
 				return nil
 			}
 			continue
@@ -93,7 +94,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 			if u.UpdateID >= offset {
 				offset = u.UpdateID + 1
 			}
-			a.handle(work, u)
+			a.dispatch(work, u)
 		}
 	}
 }
@@ -123,7 +124,7 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, confl
 		a.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
 		dctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		if _, err := a.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
+		if _, err := a.client.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
 			a.log.Error("deleteWebhook failed", "err", err)
 			return backoff, nil
 		}
@@ -146,13 +147,6 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, confl
 	}
 }
 
-// isConflict reports getUpdates' 409 when another instance polls with the
-// same token ("terminated by other getUpdates request").
-func isConflict(err error) bool {
-	ae := asAPIError(err)
-	return ae != nil && ae.Code == http.StatusConflict && !descHas(err, "webhook")
-}
-
 // confirm tells Telegram that every update before offset was handled, so
 // that a restart does not see them again. It is short and bounded: a
 // getUpdates without waiting.
@@ -163,32 +157,17 @@ func (a *Adapter) confirm(offset int) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	p := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": "0", "limit": "1", "allowed_updates": allowedUpdates}
-	if _, err := a.api.call(ctx, "getUpdates", p, nil); err != nil {
+	if _, err := a.client.api.call(ctx, "getUpdates", p, nil); err != nil {
 		a.log.Debug("could not confirm the last updates", "err", err)
 	}
 }
 
-// handle dispatches one update. It must return quickly.
-func (a *Adapter) handle(ctx context.Context, u update) {
+// dispatch hands one update to its handler. It must return quickly.
+func (a *Adapter) dispatch(ctx context.Context, u update) {
 	switch {
 	case u.Message != nil:
-		a.onMessage(ctx, u.Message)
+		a.handleMessage(ctx, u.Message)
 	case u.CallbackQuery != nil:
-		a.onCallback(ctx, u.CallbackQuery)
-	}
-}
-
-// sleep waits for d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+		a.handleButton(ctx, u.CallbackQuery)
 	}
 }

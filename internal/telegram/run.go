@@ -2,41 +2,59 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"sync"
+	"time"
 )
 
-// connectAttempts bounds the tries to reach the Bot API at start-up, where
-// the network may not be up yet.
-const connectAttempts = 5
-
-// connect calls getMe, again after network and server errors (with
-// backoff, connectAttempts times), not after a refused token.
-func (a *Adapter) connect(ctx context.Context) (*tgClient, botUser, error) {
-	backoff := a.cfg.Limits.RetryAfterUnit
-	for attempt := 1; ; attempt++ {
-		dctx, cancel := context.WithTimeout(ctx, callTimeout)
-		api, me, err := dial(dctx, a.cfg.APIURL, a.cfg.Token, a.cfg.HTTPClient)
-		cancel()
-		if err == nil || ctx.Err() != nil || !isTransient(err) || attempt == connectAttempts {
-			if err != nil {
-				err = connectError(a.cfg.APIURL, err)
-			}
-			return api, me, err
-		}
-		a.log.Warn("cannot reach the Bot API yet, retrying", "err", err, "in", backoff)
-		if !sleep(ctx, backoff) {
-			return nil, botUser{}, ctx.Err()
-		}
-		backoff *= 2
+// Run connects (getMe), registers the command lists, long-polls and handles
+// updates until ctx ends. It then stops polling, lets in-flight message
+// work (status edits, results) finish for up to Config.ShutdownGrace,
+// abandons what is left and returns nil. A token Telegram refuses, or an
+// api_url that is not a Bot API server, is an error at once; Run may be
+// called only once.
+func (a *Adapter) Run(ctx context.Context) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return errors.New("telegram: Run called twice")
 	}
+	me, err := a.client.connect(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	a.me = me
+	a.log.Info("connected", "bot", "@"+me.Username, "api_url", a.cfg.APIURL)
+	a.health.set(func(h *health) { h.connected, h.lastPoll = true, time.Now() })
+	defer a.health.set(func(h *health) { h.stopped = true })
+
+	// Message work runs on its own context: it outlives ctx by the grace.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	stopQuit := context.AfterFunc(ctx, func() { close(a.quit) })
+	defer stopQuit()
+
+	a.registerCommands(ctx)
+	err = a.receive(ctx, work)
+	if err != nil {
+		stopWork()
+	}
+	a.tasks.Stop(a.cfg.ShutdownGrace, func() {
+		a.log.Warn("shutdown grace over, abandoning unfinished messages", "grace", a.cfg.ShutdownGrace)
+		stopWork()
+	})
+	a.log.Info("stopped")
+	return err
 }
 
 // Check verifies the token and that api_url reaches a Bot API server
 // (getMe), for `bot check`. It returns the bot's @username.
 func Check(ctx context.Context, cfg Config) (string, error) {
-	cfg, err := cfg.normalize()
-	if err != nil {
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
 		return "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
@@ -60,5 +78,88 @@ func connectError(apiURL string, err error) error {
 		return fmt.Errorf("telegram: getMe failed: %w", err)
 	default:
 		return fmt.Errorf("telegram: cannot reach the Bot API at %s: %w", apiURL, err)
+	}
+}
+
+// maxHandlers bounds the goroutines doing the network work of updates
+// (replies, callback answers); the poll loop waits when all are busy.
+const maxHandlers = 64
+
+// goHandle runs f in a goroutine of the adapter's group, for the network
+// part of handling an update. At most maxHandlers run at once; while all
+// are busy goHandle waits, which holds back polling. After Run's ctx ended
+// it drops f and reports false.
+func (a *Adapter) goHandle(ctx context.Context, f func(ctx context.Context)) bool {
+	select {
+	case a.handlers <- struct{}{}:
+	case <-a.quit:
+		return false
+	}
+	if !a.tasks.Go(func() {
+		defer func() { <-a.handlers }()
+		f(ctx)
+	}) {
+		<-a.handlers
+		return false
+	}
+	return true
+}
+
+// goChat is goHandle for work that sends to chat and may wait for its
+// turn there: a chat with maxPendingPerChat such jobs already gets no more
+// (f is dropped and goChat reports false).
+func (a *Adapter) goChat(ctx context.Context, chat int64, f func(ctx context.Context)) bool {
+	if !a.gate.enter(chat) {
+		a.log.Debug("too many replies pending in this chat; dropping one", "chat", chat)
+		return false
+	}
+	if !a.goHandle(ctx, func(ctx context.Context) {
+		defer a.gate.leave(chat)
+		f(ctx)
+	}) {
+		a.gate.leave(chat)
+		return false
+	}
+	return true
+}
+
+// goReply replies with plain text at p, see goChat.
+func (a *Adapter) goReply(ctx context.Context, p place, text string) {
+	a.goChat(ctx, p.chat.id, func(ctx context.Context) { a.client.reply(ctx, p, text, nil) })
+}
+
+// maxPendingPerChat is how many replies one chat may have waiting for their
+// turn; more are dropped. One user flooding a chat with commands then
+// cannot hold up the adapter's handlers, and so everyone else's commands.
+const maxPendingPerChat = 3
+
+// chatGate counts the replies pending in each chat. It is safe for
+// concurrent use.
+type chatGate struct {
+	mu      sync.Mutex // guards pending
+	pending map[int64]int
+}
+
+// enter takes a place for a reply in chat, or reports false if the chat
+// already has maxPendingPerChat.
+func (g *chatGate) enter(chat int64) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pending == nil {
+		g.pending = map[int64]int{}
+	}
+	if g.pending[chat] >= maxPendingPerChat {
+		return false
+	}
+	g.pending[chat]++
+	return true
+}
+
+// leave gives back a place taken by enter.
+func (g *chatGate) leave(chat int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.pending[chat]--; g.pending[chat] <= 0 {
+		delete(g.pending, chat)
 	}
 }

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"net/http"
 	"sync"
 	"time"
 )
@@ -58,18 +57,6 @@ func (m *textMedia) setReprobe(d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reprobe = d
-}
-
-// textToMediaRefused reports the answer with which a Bot API server older
-// than 7.11 refuses editMessageMedia on a text message: "there is no media
-// in the message to edit" (the text tdlib gives), or "message can't be
-// edited". Other refusals (a bad upload such as MEDIA_EMPTY, a photo
-// Telegram cannot process) concern one message or one image, not the
-// server.
-func textToMediaRefused(err error) bool {
-	ae := asAPIError(err)
-	return ae != nil && ae.Code == http.StatusBadRequest &&
-		descHas(err, "there is no media in the message to edit", "message can't be edited")
 }
 
 // reprobeAfter returns how long a refusal is believed.

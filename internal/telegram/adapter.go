@@ -106,7 +106,6 @@ type Adapter struct {
 	cfg     Config
 	core    frontend.Core
 	log     *slog.Logger
-	access  access
 	client  *client // every Bot API call
 	store   *store
 	editing editing // what every job's editor shares
@@ -136,12 +135,12 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		cfg:      cfg,
 		core:     core,
 		log:      log,
-		access:   newAccess(cfg),
 		client:   newClient(cfg, log),
 		store:    newStore(storeMaxEntries, storeMaxBytes),
 		tasks:    tasks.New(log),
 		handlers: make(chan struct{}, maxHandlers),
 		quit:     make(chan struct{}),
+		gate:     chatGate{pending: map[int64]int{}},
 	}
 	a.editing = editing{
 		bot:      a.client,

@@ -12,17 +12,9 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// botAPI is the Bot API as the adapter uses it: one method call, with files
-// for uploads (multipart). The result is the answer's "result" field.
-// Failures are *apiError values for answers of the Bot API, other errors
-// (network, context) otherwise; neither contains the token.
-type botAPI interface {
-	call(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error)
-}
-
-// tgClient implements botAPI with telegram-bot-api v5. The library has no
-// context support, so every call runs on a shallow copy of the BotAPI whose
-// HTTP client carries the call's context.
+// tgClient is the Bot API through telegram-bot-api v5: one method call at
+// a time. The library has no context support, so every call runs on a
+// shallow copy of the BotAPI whose HTTP client carries the call's context.
 type tgClient struct {
 	bot   *tgbotapi.BotAPI
 	http  *http.Client
@@ -61,6 +53,10 @@ func (c *tgClient) doer(ctx context.Context, status *int) tgbotapi.HTTPClient {
 	})
 }
 
+// call makes one Bot API call, with files for uploads (multipart), and
+// returns the answer's "result" field. Failures are *apiError values for
+// answers of the Bot API, other errors (network, context) otherwise;
+// neither contains the token.
 func (c *tgClient) call(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error) {
 	var status int
 	b := *c.bot

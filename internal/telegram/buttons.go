@@ -105,7 +105,7 @@ func parseIndex(s string) (int, error) {
 // goroutines.
 func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
 	who := requester(&q.From)
-	if q.Message != nil && !a.access.chatAllowed(q.Message.Chat) {
+	if q.Message != nil && !a.cfg.chatAllowed(q.Message.Chat) {
 		a.log.Info("button refused: chat not allowed", "chat", q.Message.Chat.ID, "user", who.Key())
 		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgNotHere), true)
 		return
@@ -138,7 +138,7 @@ func (a *Adapter) answerLater(ctx context.Context, q *callbackQuery, text string
 // gets an alert and nothing changes.
 func (a *Adapter) handleCancel(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID) {
 	loc := who.Locale
-	err := a.core.Cancel(id, who, a.access.isAdmin(q.From.ID))
+	err := a.core.Cancel(id, who, a.cfg.isAdmin(q.From.ID))
 	switch {
 	case err == nil:
 		a.log.Info("job cancelled by a button", "job", id.String(), "by", who.Key())

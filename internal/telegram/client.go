@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/tasks"
 )
@@ -32,44 +30,33 @@ const connectAttempts = 5
 // follows groups that became supergroups, and makes every send, edit,
 // delete and callback answer, retrying urgent messages.
 type client struct {
-	api    botAPI // set by connect, before any other call
+	cfg    Config
+	api    *tgClient // set by connect, before any other call
 	lim    *limiter
 	routes chatRoutes
 	unit   time.Duration // what one "second" of retry_after stands for
-	rec    frontend.Recorder
 	log    *slog.Logger
-
-	apiURL, token string
-	http          *http.Client
 }
 
 func newClient(cfg Config, log *slog.Logger) *client {
-	return &client{
-		lim:    newLimiter(cfg.Limits, time.Now),
-		unit:   cfg.Limits.RetryAfterUnit,
-		rec:    cfg.Recorder,
-		log:    log,
-		apiURL: cfg.APIURL,
-		token:  cfg.Token,
-		http:   cfg.HTTPClient,
-	}
+	return &client{cfg: cfg, lim: newLimiter(cfg.Limits, time.Now), unit: cfg.Limits.RetryAfterUnit, log: log}
 }
 
 // connect calls getMe, again after network and server errors (with
-// backoff, connectAttempts times), not after a refused token. It returns
+// backoff, up to attempts times), not after a refused token. It returns
 // the bot's own user.
-func (c *client) connect(ctx context.Context) (botUser, error) {
+func (c *client) connect(ctx context.Context, attempts int) (botUser, error) {
 	backoff := c.unit
 	for attempt := 1; ; attempt++ {
 		dctx, cancel := context.WithTimeout(ctx, callTimeout)
-		api, me, err := dial(dctx, c.apiURL, c.token, c.http)
+		api, me, err := dial(dctx, c.cfg.APIURL, c.cfg.Token, c.cfg.HTTPClient)
 		cancel()
 		if err == nil {
 			c.api = api
 			return me, nil
 		}
-		if ctx.Err() != nil || !isTransient(err) || attempt == connectAttempts {
-			return botUser{}, connectError(c.apiURL, err)
+		if ctx.Err() != nil || !isTransient(err) || attempt >= attempts {
+			return botUser{}, connectError(c.cfg.APIURL, err)
 		}
 		c.log.Warn("cannot reach the Bot API yet, retrying", "err", err, "in", backoff)
 		if !tasks.Sleep(ctx, backoff) {
@@ -87,7 +74,7 @@ func (c *client) call(ctx context.Context, ch chatRef, method string, p tgbotapi
 	raw, err := c.api.call(ctx, method, p, files)
 	c.noteMigration(ch, err)
 	if n := retryAfter(err); n > 0 {
-		c.rec.RateLimited(imagine.Telegram)
+		c.cfg.Recorder.RateLimited(imagine.Telegram)
 		wait := time.Duration(n) * c.unit
 		c.lim.penalize(ch, wait)
 		c.log.Warn("flood limited", "method", method, "chat", ch.id, "retry_after", wait)
@@ -208,34 +195,17 @@ func (c *client) deliver(ctx context.Context, ch chatRef, held *heldTurn, op fun
 	}
 }
 
-// reply sends plain text (escaped here) as an urgent reply at p.
-func (c *client) reply(ctx context.Context, p place, text string, kb keyboard) (int, error) {
-	var id int
+// reply sends plain text (escaped here) and kb as an urgent reply at p,
+// or with msgID not 0, edits that text message into them. It returns the
+// message's id, 0 if none could be sent; a failure is logged.
+func (c *client) reply(ctx context.Context, p place, msgID int, text string, kb keyboard) int {
 	err := c.deliver(ctx, p.chat, nil, func(ctx context.Context) error {
-		var err error
-		id, err = c.send(ctx, outgoing{at: p, text: escape(clip(text, maxText)), kb: kb})
+		id, err := c.send(ctx, outgoing{at: p, edit: msgID, text: escape(clip(text, maxText)), kb: kb})
+		msgID = max(msgID, id) // a new message's id once sent
 		return err
 	})
 	if err != nil {
-		c.log.Warn("reply failed", "chat", p.chat.id, "err", err)
-	}
-	return id, err
-}
-
-// replyOrEdit edits text message msgID into plain text and kb, as an
-// urgent message, or replies with them at p when msgID is 0; it returns
-// the message's id.
-func (c *client) replyOrEdit(ctx context.Context, p place, msgID int, text string, kb keyboard) int {
-	if msgID == 0 {
-		id, _ := c.reply(ctx, p, text, kb)
-		return id
-	}
-	err := c.deliver(ctx, p.chat, nil, func(ctx context.Context) error {
-		_, err := c.send(ctx, outgoing{at: p, edit: msgID, text: escape(clip(text, maxText)), kb: kb})
-		return err
-	})
-	if err != nil {
-		c.log.Warn("could not edit a message", "chat", p.chat.id, "err", err)
+		c.log.Warn("reply failed", "chat", p.chat.id, "edit", msgID, "err", err)
 	}
 	return msgID
 }

@@ -31,14 +31,10 @@ var commandLanguages = []string{"", "zh"}
 // registerCommands sets the command menu for every language of the
 // catalogue. A failure is logged: the bot works without a menu.
 func (a *Adapter) registerCommands(ctx context.Context) {
-	type botCommand struct {
-		Command     string `json:"command"`
-		Description string `json:"description"`
-	}
 	for _, lang := range commandLanguages {
-		cmds := make([]botCommand, len(botCommands))
+		cmds := make([]map[string]string, len(botCommands))
 		for i, c := range botCommands {
-			cmds[i] = botCommand{Command: c.name, Description: catalog.T(lang, c.desc)}
+			cmds[i] = map[string]string{"command": c.name, "description": catalog.T(lang, c.desc)}
 		}
 		b, _ := json.Marshal(cmds)
 		p := tgbotapi.Params{"commands": string(b)}
@@ -74,7 +70,7 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 	if !ok {
 		return
 	}
-	if !a.access.chatAllowed(m.Chat) {
+	if !a.cfg.chatAllowed(m.Chat) {
 		who := requester(m.From)
 		a.log.Info("command refused: chat not allowed", "chat", m.Chat.ID, "type", m.Chat.Type, "user", who.Key(), "command", cmd.name)
 		a.goReply(ctx, answering(m), catalog.T(who.Locale, catalog.MsgNotHere))
@@ -100,7 +96,7 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 // handleHelp explains the bot with examples, in the user's language, with
 // this server's limits and styles; admins also learn about /model.
 func (a *Adapter) handleHelp(ctx context.Context, m *message) {
-	text := frontend.HelpText(m.From.LanguageCode, a.core.Settings(), texts.help, a.access.isAdmin(m.From.ID))
+	text := frontend.HelpText(m.From.LanguageCode, a.core.Settings(), texts.help, a.cfg.isAdmin(m.From.ID))
 	a.goReply(ctx, answering(m), text)
 }
 

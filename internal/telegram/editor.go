@@ -88,20 +88,18 @@ func (e *editor) run(ctx context.Context) {
 			}
 			continue
 		}
+		// Edit only when the view changed, EditInterval has passed and the
+		// flood limits have a background slot; else wait for the next
+		// status, for d, or for both.
 		v := e.render(st)
-		if e.lost || e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st) {
-			if !e.wait(ctx, 0) {
-				return
-			}
-			continue
+		slot, d := false, e.interval-time.Since(e.lastEdit)
+		switch {
+		case e.lost || e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st):
+			d = 0
+		case d <= 0:
+			slot, d = e.bot.tryNow(e.at.chat)
 		}
-		if d := e.interval - time.Since(e.lastEdit); d > 0 {
-			if !e.wait(ctx, d) {
-				return
-			}
-			continue
-		}
-		if ok, d := e.bot.tryNow(e.at.chat); !ok {
+		if !slot {
 			if !e.wait(ctx, d) {
 				return
 			}
@@ -288,9 +286,9 @@ func (e *editor) loseStatus(err error) {
 
 func (e *editor) refuseTextToMedia(err error) {
 	e.noPreview = true
-	if e.textMedia.refused(time.Now()) {
+	if news, reprobe := e.textMedia.refused(time.Now()); news {
 		e.log.Warn("the Bot API server cannot turn text messages into photos (Bot API < 7.11?); text status messages get no previews for a while",
-			"err", err, "retry_in", e.textMedia.reprobeAfter())
+			"err", err, "retry_in", reprobe)
 	}
 }
 

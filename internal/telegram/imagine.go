@@ -37,8 +37,7 @@ func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
 func (a *Adapter) startEditor(ctx context.Context, tk *imagine.Ticket, at place, req imagine.Request) {
 	e := a.editing.newEditor(tk, at, req)
 	if !a.tasks.Go(func() { e.run(ctx) }) {
-		e.log.Warn("shutting down: the job gets no status message; cancelling it")
-		e.cancelJob()
+		e.cancelJob() // shutting down: nobody would see the job
 	}
 }
 

@@ -21,28 +21,22 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.ChatInterval <= 0 {
-		l.ChatInterval = time.Second
-	}
-	if l.ChatBurst <= 0 {
-		l.ChatBurst = 3
-	}
-	if l.GroupMax <= 0 {
-		l.GroupMax = 20
-	}
-	if l.GroupWindow <= 0 {
-		l.GroupWindow = time.Minute
-	}
-	if l.GlobalMax <= 0 {
-		l.GlobalMax = 30
-	}
-	if l.GlobalWindow <= 0 {
-		l.GlobalWindow = time.Second
-	}
-	if l.RetryAfterUnit <= 0 {
-		l.RetryAfterUnit = time.Second
-	}
+	l.ChatInterval = positiveOr(l.ChatInterval, time.Second)
+	l.ChatBurst = positiveOr(l.ChatBurst, 3)
+	l.GroupMax = positiveOr(l.GroupMax, 20)
+	l.GroupWindow = positiveOr(l.GroupWindow, time.Minute)
+	l.GlobalMax = positiveOr(l.GlobalMax, 30)
+	l.GlobalWindow = positiveOr(l.GlobalWindow, time.Second)
+	l.RetryAfterUnit = positiveOr(l.RetryAfterUnit, time.Second)
 	return l
+}
+
+// positiveOr returns v if it is positive, else def.
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // headroom widens every window by 1/headroom, so that network jitter

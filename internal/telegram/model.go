@@ -22,7 +22,7 @@ const quickSwitch = 300 * time.Millisecond
 func (a *Adapter) handleModel(ctx context.Context, m *message, args string) {
 	who := requester(m.From)
 	at := answering(m)
-	if !a.access.isAdmin(m.From.ID) {
+	if !a.cfg.isAdmin(m.From.ID) {
 		a.goReply(ctx, at, catalog.T(who.Locale, catalog.MsgNotAdmin))
 		return
 	}
@@ -44,7 +44,7 @@ func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
 	}
 	if err != nil {
 		a.log.Warn("could not list the models", "err", err)
-		a.client.reply(ctx, at, texts.modelListFailed.In(loc, imagine.Describe(err, loc)), nil)
+		a.client.reply(ctx, at, 0, texts.modelListFailed.In(loc, imagine.Describe(err, loc)), nil)
 		return
 	}
 	list := make([]modelChoice, len(models))
@@ -53,7 +53,7 @@ func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
 	}
 	id := a.store.putModels(list)
 	text, kb := modelPage(loc, list, id, 0)
-	a.client.reply(ctx, at, text, kb)
+	a.client.reply(ctx, at, 0, text, kb)
 }
 
 // modelPage renders one page of a model list: the current model, then one
@@ -97,7 +97,7 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 // keyboard, a model switches to it. Only admins may use it.
 func (a *Adapter) handleModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
 	loc := who.Locale
-	if !a.access.isAdmin(q.From.ID) {
+	if !a.cfg.isAdmin(q.From.ID) {
 		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgNotAdmin), true)
 		return
 	}
@@ -111,7 +111,7 @@ func (a *Adapter) handleModelButton(ctx context.Context, q *callbackQuery, who i
 	if p.act == actModelPage {
 		a.client.answerCallback(ctx, q.ID, "", false)
 		text, kb := modelPage(loc, list, listID, n)
-		a.client.replyOrEdit(ctx, at, q.Message.MessageID, text, kb)
+		a.client.reply(ctx, at, q.Message.MessageID, text, kb)
 		return
 	}
 	if n < 0 || n >= len(list) {
@@ -146,7 +146,7 @@ func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, m
 	case r = <-done:
 		t.Stop()
 	case <-t.C:
-		msgID = a.client.replyOrEdit(ctx, at, msgID, catalog.T(loc, catalog.MsgModelSwitching, name), nil)
+		msgID = a.client.reply(ctx, at, msgID, catalog.T(loc, catalog.MsgModelSwitching, name), nil)
 		r = <-done
 	}
 	var text string
@@ -163,5 +163,5 @@ func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, m
 	if r.err != nil {
 		a.log.Warn("model switch failed", "model", name, "err", r.err)
 	}
-	a.client.replyOrEdit(ctx, at, msgID, text, nil)
+	a.client.reply(ctx, at, msgID, text, nil)
 }

@@ -52,15 +52,11 @@ func (c *client) send(ctx context.Context, m outgoing) (int, error) {
 	p, _ := c.routes.route(m.at)
 	ps := p.params()
 	if len(m.media) > 1 {
-		type inputMedia struct {
-			Type  string `json:"type"`
-			Media string `json:"media"`
-		}
-		list := make([]inputMedia, len(m.media))
+		list := make([]map[string]string, len(m.media))
 		files := make([]tgbotapi.RequestFile, len(m.media))
 		for i, md := range m.media {
 			name := "file-" + strconv.Itoa(i)
-			list[i] = inputMedia{Type: md.kind(), Media: "attach://" + name}
+			list[i] = map[string]string{"type": md.kind(), "media": "attach://" + name}
 			files[i] = md.file(name)
 		}
 		b, _ := json.Marshal(list)
@@ -88,7 +84,7 @@ func (c *client) send(ctx context.Context, m outgoing) (int, error) {
 func (c *client) editMessage(ctx context.Context, m outgoing) error {
 	ps := tgbotapi.Params{"chat_id": strconv.FormatInt(m.at.chat.id, 10), "message_id": strconv.Itoa(m.edit)}
 	ps.AddNonEmpty("reply_markup", m.kb.markup())
-	var err error
+	method := "editMessageText"
 	switch {
 	case len(m.media) > 0:
 		b, _ := json.Marshal(struct {
@@ -98,16 +94,15 @@ func (c *client) editMessage(ctx context.Context, m outgoing) error {
 			ParseMode string `json:"parse_mode"`
 		}{m.media[0].kind(), "attach://file-0", m.text, "HTML"})
 		ps["media"] = string(b)
-		_, err = c.call(ctx, m.at.chat, "editMessageMedia", ps, []tgbotapi.RequestFile{m.media[0].file("file-0")})
+		_, err := c.call(ctx, m.at.chat, "editMessageMedia", ps, []tgbotapi.RequestFile{m.media[0].file("file-0")})
+		return err
 	case m.captionOnly:
-		ps["caption"] = m.text
-		ps["parse_mode"] = "HTML"
-		_, err = c.call(ctx, m.at.chat, "editMessageCaption", ps, nil)
+		ps["caption"], method = m.text, "editMessageCaption"
 	default:
 		ps["text"] = m.text
-		ps["parse_mode"] = "HTML"
-		_, err = c.call(ctx, m.at.chat, "editMessageText", ps, nil)
 	}
+	ps["parse_mode"] = "HTML"
+	_, err := c.call(ctx, m.at.chat, method, ps, nil)
 	return err
 }
 
@@ -124,7 +119,9 @@ func sent(raw json.RawMessage, err error) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var m sentMessage
+	var m struct {
+		MessageID int `json:"message_id"`
+	}
 	if err := json.Unmarshal(raw, &m); err != nil || m.MessageID == 0 {
 		return 0, fmt.Errorf("telegram: unexpected answer to a send: %.100s", raw)
 	}

@@ -19,7 +19,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("telegram: Run called twice")
 	}
-	me, err := a.client.connect(ctx)
+	me, err := a.client.connect(ctx, connectAttempts)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -57,11 +57,9 @@ func Check(ctx context.Context, cfg Config) (string, error) {
 	if err := cfg.validate(); err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	_, me, err := dial(ctx, cfg.APIURL, cfg.Token, cfg.HTTPClient)
+	me, err := newClient(cfg, cfg.Logger).connect(ctx, 1)
 	if err != nil {
-		return "", connectError(cfg.APIURL, err)
+		return "", err
 	}
 	return "@" + me.Username, nil
 }
@@ -125,7 +123,7 @@ func (a *Adapter) goChat(ctx context.Context, chat int64, f func(ctx context.Con
 
 // goReply replies with plain text at p, see goChat.
 func (a *Adapter) goReply(ctx context.Context, p place, text string) {
-	a.goChat(ctx, p.chat.id, func(ctx context.Context) { a.client.reply(ctx, p, text, nil) })
+	a.goChat(ctx, p.chat.id, func(ctx context.Context) { a.client.reply(ctx, p, 0, text, nil) })
 }
 
 // maxPendingPerChat is how many replies one chat may have waiting for their
@@ -136,8 +134,8 @@ const maxPendingPerChat = 3
 // chatGate counts the replies pending in each chat. It is safe for
 // concurrent use.
 type chatGate struct {
-	mu      sync.Mutex // guards pending
-	pending map[int64]int
+	mu      sync.Mutex    // guards pending
+	pending map[int64]int // made by New
 }
 
 // enter takes a place for a reply in chat, or reports false if the chat
@@ -145,9 +143,6 @@ type chatGate struct {
 func (g *chatGate) enter(chat int64) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.pending == nil {
-		g.pending = map[int64]int{}
-	}
 	if g.pending[chat] >= maxPendingPerChat {
 		return false
 	}

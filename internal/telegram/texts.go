@@ -4,20 +4,12 @@ import "github.com/imaginebot/imaginebot/internal/catalog"
 
 // texts are the sentences only the Telegram front end says, in English and
 // Simplified Chinese; the shared ones are in internal/catalog.
+// help's %d are the largest width and height, the most steps and the
+// largest batch (see frontend.HelpText); imageNotSent is said with one of
+// the send* reasons when Telegram refuses a finished image.
 var texts = struct {
-	// help introduces the bot; its %d are the largest width and height,
-	// the most steps and the largest batch (see frontend.HelpText).
-	help catalog.Text
-
-	// Buttons and the answers to pressing them.
-	btnPNG, btnPNGN, btnPrev, btnNext              catalog.Text
-	cancelling, rerolling, tryingAgain, sendingPNG catalog.Text
-
-	// /model.
-	modelChoose, modelListFailed, modelLoadFailed catalog.Text
-
-	// A finished image Telegram refused to take: imageNotSent with one of
-	// the reasons.
+	help, btnPNG, btnPNGN, btnPrev, btnNext, cancelling, rerolling, tryingAgain, sendingPNG,
+	modelChoose, modelListFailed, modelLoadFailed,
 	imageNotSent, sendBadFile, sendTooLarge, sendNoRights, sendRefused, sendFailedNetwork catalog.Text
 }{
 	help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +

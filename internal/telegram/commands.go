@@ -30,20 +30,20 @@ var commandLanguages = []string{"", "zh"}
 
 // registerCommands sets the command menu for every language of the
 // catalogue. A failure is logged: the bot works without a menu.
-func (a *Adapter) registerCommands(ctx context.Context) {
+func (c *client) registerCommands(ctx context.Context) {
 	for _, lang := range commandLanguages {
 		cmds := make([]map[string]string, len(botCommands))
-		for i, c := range botCommands {
-			cmds[i] = map[string]string{"command": c.name, "description": catalog.T(lang, c.desc)}
+		for i, cmd := range botCommands {
+			cmds[i] = map[string]string{"command": cmd.name, "description": catalog.T(lang, cmd.desc)}
 		}
 		b, _ := json.Marshal(cmds)
 		p := tgbotapi.Params{"commands": string(b)}
 		p.AddNonEmpty("language_code", lang)
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		_, err := a.client.api.call(cctx, "setMyCommands", p, nil)
+		_, err := c.api.call(cctx, "setMyCommands", p, nil)
 		cancel()
 		if err != nil {
-			a.log.Warn("setMyCommands failed", "language", lang, "err", err)
+			c.log.Warn("setMyCommands failed", "language", lang, "err", err)
 		}
 	}
 }

@@ -47,7 +47,7 @@ func (a *Adapter) receive(ctx, work context.Context) error {
 		cancel()
 		if ctx.Err() != nil {
 			if !written.Load() {
-				a.confirm(offset)
+				a.client.confirm(offset)
 			}
 			return nil
 		}
@@ -55,13 +55,13 @@ func (a *Adapter) receive(ctx, work context.Context) error {
 			failures++
 			conflict := isConflict(err)
 			a.health.set(func(h *health) { h.failures, h.lastErr, h.conflict = failures, err, conflict })
-			wait, fatal := a.pollFailed(ctx, err, failures, conflicted)
+			wait, fatal := a.client.pollFailed(ctx, err, failures, conflicted)
 			if fatal != nil {
 				return fatal
 			}
 			conflicted = conflict
 			if !tasks.Sleep(ctx, wait) {
-				a.confirm(offset)
+				a.client.confirm(offset)
 				return nil
 			}
 			continue
@@ -106,26 +106,26 @@ const maxConflictBackoff = 60
 // pollFailed decides what to do after a failed getUpdates: how long to wait
 // before the next one, or a fatal error. conflicted reports that the
 // previous getUpdates already met another instance's.
-func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, conflicted bool) (time.Duration, error) {
+func (c *client) pollFailed(ctx context.Context, err error, failures int, conflicted bool) (time.Duration, error) {
 	// Backoff in "seconds" of the limits, which tests scale down.
-	unit := a.cfg.Limits.RetryAfterUnit
+	unit := c.cfg.Limits.RetryAfterUnit
 	backoff := min(time.Duration(1<<min(failures-1, 5))*unit, 30*unit)
 	ae := asAPIError(err)
 	switch {
 	case ae != nil && ae.Code == http.StatusUnauthorized:
-		return 0, connectError(a.cfg.APIURL, err)
+		return 0, connectError(c.cfg.APIURL, err)
 	case retryAfter(err) > 0:
-		a.cfg.Recorder.RateLimited(imagine.Telegram)
-		wait := time.Duration(retryAfter(err)) * a.cfg.Limits.RetryAfterUnit
-		a.log.Warn("getUpdates is flood limited", "retry_after", wait)
+		c.cfg.Recorder.RateLimited(imagine.Telegram)
+		wait := time.Duration(retryAfter(err)) * c.cfg.Limits.RetryAfterUnit
+		c.log.Warn("getUpdates is flood limited", "retry_after", wait)
 		return wait, nil
 	case ae != nil && ae.Code == http.StatusConflict && descHas(err, "webhook"):
 		// The bot was set up for a webhook elsewhere; long polling needs it gone.
-		a.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
+		c.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
 		dctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		if _, err := a.client.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
-			a.log.Error("deleteWebhook failed", "err", err)
+		if _, err := c.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
+			c.log.Error("deleteWebhook failed", "err", err)
 			return backoff, nil
 		}
 		return 0, nil
@@ -135,14 +135,14 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, confl
 		// and further, so that the other instance (if it should run) mostly
 		// gets its way, and this one notices when it stops.
 		if !conflicted {
-			a.log.Error("another instance of the bot is polling Telegram with this token; only one may run: stop the other one (this one backs off and retries)",
+			c.log.Error("another instance of the bot is polling Telegram with this token; only one may run: stop the other one (this one backs off and retries)",
 				"err", err)
 		} else {
-			a.log.Debug("getUpdates: still conflicting with another instance", "failures", failures)
+			c.log.Debug("getUpdates: still conflicting with another instance", "failures", failures)
 		}
 		return min(time.Duration(1<<min(failures-1, 6))*unit, maxConflictBackoff*unit), nil
 	default:
-		a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
+		c.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
 		return backoff, nil
 	}
 }
@@ -150,15 +150,15 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, confl
 // confirm tells Telegram that every update before offset was handled, so
 // that a restart does not see them again. It is short and bounded: a
 // getUpdates without waiting.
-func (a *Adapter) confirm(offset int) {
+func (c *client) confirm(offset int) {
 	if offset == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	p := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": "0", "limit": "1", "allowed_updates": allowedUpdates}
-	if _, err := a.client.api.call(ctx, "getUpdates", p, nil); err != nil {
-		a.log.Debug("could not confirm the last updates", "err", err)
+	if _, err := c.api.call(ctx, "getUpdates", p, nil); err != nil {
+		c.log.Debug("could not confirm the last updates", "err", err)
 	}
 }
 

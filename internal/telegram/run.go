@@ -37,7 +37,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	stopQuit := context.AfterFunc(ctx, func() { close(a.quit) })
 	defer stopQuit()
 
-	a.registerCommands(ctx)
+	a.client.registerCommands(ctx)
 	err = a.receive(ctx, work)
 	if err != nil {
 		stopWork()

@@ -56,6 +56,15 @@ func (g *Group) Go(f func()) bool {
 	return true
 }
 
+// Do runs f on the calling goroutine, recovering and logging its panic as
+// Go does, for work that must keep its order (a front end's dispatch of
+// updates as they arrive). It reports whether f returned normally.
+func (g *Group) Do(f func()) (ok bool) {
+	defer g.recover()
+	f()
+	return true
+}
+
 func (g *Group) recover() {
 	r := recover()
 	if r == nil {

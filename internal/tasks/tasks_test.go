@@ -119,3 +119,20 @@ func TestSleep(t *testing.T) {
 		}
 	})
 }
+
+func TestDoRecoversPanics(t *testing.T) {
+	var logs syncBuffer
+	g := New(slog.New(slog.NewTextHandler(&logs, nil)))
+	if !g.Do(func() {}) {
+		t.Error("Do = false for a function that returned")
+	}
+	if g.Do(func() { panic("parse failed") }) {
+		t.Error("Do = true for a function that panicked")
+	}
+	if got := g.Panics(); got != 1 {
+		t.Errorf("Panics() = %d, want 1", got)
+	}
+	if out := logs.String(); !strings.Contains(out, "parse failed") {
+		t.Errorf("log %q lacks the panic", out)
+	}
+}

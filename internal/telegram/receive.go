@@ -162,12 +162,16 @@ func (c *client) confirm(offset int) {
 	}
 }
 
-// dispatch hands one update to its handler. It must return quickly.
+// dispatch hands one update to its handler. It must return quickly. A
+// panic while handling it is recovered and logged: the next update is
+// handled as usual.
 func (a *Adapter) dispatch(ctx context.Context, u update) {
-	switch {
-	case u.Message != nil:
-		a.handleMessage(ctx, u.Message)
-	case u.CallbackQuery != nil:
-		a.handleButton(ctx, u.CallbackQuery)
-	}
+	a.tasks.Do(func() {
+		switch {
+		case u.Message != nil:
+			a.handleMessage(ctx, u.Message)
+		case u.CallbackQuery != nil:
+			a.handleButton(ctx, u.CallbackQuery)
+		}
+	})
 }

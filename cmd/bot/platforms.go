@@ -60,7 +60,7 @@ func telegramConfig(cfg *config.Config, log *slog.Logger) telegram.Config {
 		EditInterval:   t.EditInterval,
 		ShutdownGrace:  shutdownGrace(cfg),
 		AllowedChatIDs: t.AllowedChatIDs,
-		NoPrivate:      !t.AllowPrivate,
+		AllowPrivate:   t.AllowPrivate,
 		Logger:         log,
 	}
 }

@@ -58,14 +58,12 @@ const (
 	MsgModelNotFound
 	MsgModelSwitched
 	MsgModelSwitchFailed
-	MsgModelLoadFailed
 	MsgModelSwitching
 	MsgModelCurrent
 	MsgNotAdmin
 
 	// Chat adapters: help, command menus, buttons, callback answers,
 	// /queue and /model.
-	MsgHelp
 	MsgHelpStyles
 	MsgHelpAdmin
 	MsgCmdImagine
@@ -75,27 +73,11 @@ const (
 	MsgBtnCancel
 	MsgBtnReroll
 	MsgBtnTryAgain
-	MsgBtnPNG
-	MsgBtnPNGN
-	MsgBtnPrev
-	MsgBtnNext
 	MsgButtonExpired
-	MsgCancelling
-	MsgRerolling
-	MsgTryingAgain
-	MsgSendingPNG
 	MsgQueueEmpty
 	MsgQueueMine
 	MsgQueueRunning
 	MsgQueueWaiting
-	MsgModelChoose
-	MsgModelListFailed
-	MsgImageNotSent
-	MsgSendBadFile
-	MsgSendTooLarge
-	MsgSendNoRights
-	MsgSendRefused
-	MsgSendFailedNetwork
 
 	numMsgs // keep last
 )
@@ -149,52 +131,24 @@ var catalogue = [numMsgs]Text{
 	MsgModelNotFound:     {"There is no model called %q.", "没有名为 %q 的模型。"},
 	MsgModelSwitched:     {"Model switched to %s.", "模型已切换为 %s。"},
 	MsgModelSwitchFailed: {"Could not switch the model: %s", "切换模型失败：%s"},
-	MsgModelLoadFailed:   {"The server could not load %s.", "服务器无法加载 %s。"},
 	MsgModelSwitching:    {"Switching the model to %s. Running images finish first…", "正在切换模型为 %s，会先等当前图片生成完毕…"},
 	MsgModelCurrent:      {"Current model: %s", "当前模型：%s"},
 	MsgNotAdmin:          {"Sorry, only bot admins can do that.", "抱歉，只有机器人管理员可以这样做。"},
 
-	MsgHelp: {"I draw pictures from your words with Stable Diffusion.\n\n" +
-		"Examples:\n/imagine a lighthouse at dusk, oil painting\n/imagine a red fox in fresh snow --ar 16:9\n/imagine a cozy cabin --steps 30 --seed 42 --no people\n\n" +
-		"Options, anywhere in the prompt:\n--ar 16:9 · aspect ratio, from 1:4 to 4:1\n--size 768x512 · exact size, up to %dx%d\n--steps 30 · sampling steps, up to %d\n" +
-		"--seed 42 · repeat an image exactly\n--no text, people · things to leave out\n--style NAME · a preset style\n--n 2 · several images at once, up to %d\n--hr · high-resolution fix\n\n" +
-		"Reply to any message with /imagine to use its text as the prompt. /queue shows your requests. Under each image: 🎲 Reroll for a new seed, PNG for the original file.",
-		"我用 Stable Diffusion 把你的文字变成图片。\n\n" +
-			"示例：\n/imagine 黄昏时的灯塔，油画\n/imagine 雪地里的红狐狸 --ar 16:9\n/imagine 温馨的小木屋 --steps 30 --seed 42 --no 人物\n\n" +
-			"选项（可写在提示词的任意位置）：\n--ar 16:9 · 宽高比，1:4 到 4:1\n--size 768x512 · 指定尺寸，最大 %dx%d\n--steps 30 · 采样步数，最多 %d\n" +
-			"--seed 42 · 固定种子，可复现同一张图\n--no 文字, 人物 · 不想出现的内容\n--style 名称 · 预设风格\n--n 2 · 一次生成多张，最多 %d 张\n--hr · 高清修复\n\n" +
-			"回复任意消息并发送 /imagine，即可用该消息的文字作为提示词。/queue 查看你的请求。每张图片下方：🎲 重新生成（换一个种子），PNG 获取原图文件。"},
-	MsgHelpStyles:      {"Styles: %s", "可用风格：%s"},
-	MsgHelpAdmin:       {"Admins: /model shows the models and switches between them.", "管理员：/model 查看并切换模型。"},
-	MsgCmdImagine:      {"Generate an image from a prompt", "根据提示词生成图片"},
-	MsgCmdQueue:        {"Show your requests and the queue", "查看你的请求和队列"},
-	MsgCmdHelp:         {"How to use the bot, with examples", "使用说明和示例"},
-	MsgCmdModel:        {"Show or switch the model (admins only)", "查看或切换模型（仅限管理员）"},
-	MsgBtnCancel:       {"✖ Cancel", "✖ 取消"},
-	MsgBtnReroll:       {"🎲 Reroll", "🎲 重新生成"},
-	MsgBtnTryAgain:     {"🔄 Try again", "🔄 重试"},
-	MsgBtnPNG:          {"📄 PNG", "📄 PNG 原图"},
-	MsgBtnPNGN:         {"📄 PNG %d", "📄 PNG 原图 %d"},
-	MsgBtnPrev:         {"‹ Previous", "‹ 上一页"},
-	MsgBtnNext:         {"Next ›", "下一页 ›"},
-	MsgButtonExpired:   {"This button is no longer available. Please send /imagine again.", "此按钮已失效，请重新发送 /imagine。"},
-	MsgCancelling:      {"Cancelling…", "正在取消…"},
-	MsgRerolling:       {"Rerolling with a new seed…", "正在用新的种子重新生成…"},
-	MsgTryingAgain:     {"Trying again with the same seed…", "正在用相同的种子重试…"},
-	MsgSendingPNG:      {"Sending the PNG…", "正在发送 PNG 原图…"},
-	MsgQueueEmpty:      {"You have no requests waiting or running. Jobs waiting in all: %d.", "你没有正在排队或生成中的请求。队列中共有 %d 个任务在等待。"},
-	MsgQueueMine:       {"Your requests (jobs waiting in all: %d):", "你的请求（队列中共有 %d 个任务在等待）："},
-	MsgQueueRunning:    {"• running: %s", "• 生成中：%s"},
-	MsgQueueWaiting:    {"• position %d: %s", "• 第 %d 位：%s"},
-	MsgModelChoose:     {"Tap a model to switch to it (page %d of %d).", "点击模型即可切换（第 %d/%d 页）。"},
-	MsgModelListFailed: {"Could not list the models: %s", "无法获取模型列表：%s"},
-	// A finished image the chat platform refused to take.
-	MsgImageNotSent:      {"Your image is ready, but it could not be sent here: %s", "图片已生成，但无法发送到这里：%s"},
-	MsgSendBadFile:       {"the image file was empty or damaged. Try 🎲 Reroll.", "图片文件为空或已损坏。请点 🎲 重新生成 再试。"},
-	MsgSendTooLarge:      {"the image is too large.", "图片太大了。"},
-	MsgSendNoRights:      {"the bot may not send pictures in this chat.", "机器人无权在此聊天中发送图片。"},
-	MsgSendRefused:       {"the messenger refused it (error %d).", "消息平台拒绝了它（错误 %d）。"},
-	MsgSendFailedNetwork: {"the messenger could not be reached.", "无法连接到消息平台。"},
+	MsgHelpStyles:    {"Styles: %s", "可用风格：%s"},
+	MsgHelpAdmin:     {"Admins: /model shows the models and switches between them.", "管理员：/model 查看并切换模型。"},
+	MsgCmdImagine:    {"Generate an image from a prompt", "根据提示词生成图片"},
+	MsgCmdQueue:      {"Show your requests and the queue", "查看你的请求和队列"},
+	MsgCmdHelp:       {"How to use the bot, with examples", "使用说明和示例"},
+	MsgCmdModel:      {"Show or switch the model (admins only)", "查看或切换模型（仅限管理员）"},
+	MsgBtnCancel:     {"✖ Cancel", "✖ 取消"},
+	MsgBtnReroll:     {"🎲 Reroll", "🎲 重新生成"},
+	MsgBtnTryAgain:   {"🔄 Try again", "🔄 重试"},
+	MsgButtonExpired: {"This button is no longer available. Please send /imagine again.", "此按钮已失效，请重新发送 /imagine。"},
+	MsgQueueEmpty:    {"You have no requests waiting or running. Jobs waiting in all: %d.", "你没有正在排队或生成中的请求。队列中共有 %d 个任务在等待。"},
+	MsgQueueMine:     {"Your requests (jobs waiting in all: %d):", "你的请求（队列中共有 %d 个任务在等待）："},
+	MsgQueueRunning:  {"• running: %s", "• 生成中：%s"},
+	MsgQueueWaiting:  {"• position %d: %s", "• 第 %d 位：%s"},
 }
 
 // Lang is a language of the catalogue.

@@ -56,6 +56,15 @@ func (g *Group) Go(f func()) bool {
 	return true
 }
 
+// Do runs f on the calling goroutine, recovering and logging its panic as
+// Go does, for work that must keep its order (a front end's dispatch of
+// updates as they arrive). It reports whether f returned normally.
+func (g *Group) Do(f func()) (ok bool) {
+	defer g.recover()
+	f()
+	return true
+}
+
 func (g *Group) recover() {
 	r := recover()
 	if r == nil {
@@ -119,9 +128,13 @@ func (g *Group) Stop(grace time.Duration, abandon func()) bool {
 	return false
 }
 
-// Sleep waits for d or until ctx ends; it reports whether it waited the
-// whole time. It is the pause between a goroutine's retries.
+// Sleep waits for d or until ctx ends, and reports whether d passed (for a
+// d of zero or less: whether ctx is still live). It is the wait between
+// retries and polls of the goroutines a Group runs.
 func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

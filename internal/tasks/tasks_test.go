@@ -99,15 +99,40 @@ func TestStop(t *testing.T) {
 
 func TestSleep(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		if !Sleep(context.Background(), time.Minute) || time.Since(start) != time.Minute {
-			t.Errorf("Sleep(1m) returned false or after %s", time.Since(start))
+		ctx, cancel := context.WithCancel(context.Background())
+		if !Sleep(ctx, time.Second) {
+			t.Error("Sleep(1s) on a live context = false")
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		start = time.Now()
-		if Sleep(ctx, time.Minute) || time.Since(start) != time.Second {
-			t.Errorf("Sleep(1m) with a context ending after 1s returned true or after %s", time.Since(start))
+		if !Sleep(ctx, 0) {
+			t.Error("Sleep(0) on a live context = false")
+		}
+		time.AfterFunc(time.Second, cancel)
+		start := time.Now()
+		if Sleep(ctx, time.Hour) {
+			t.Error("Sleep(1h) = true although the context ended after 1s")
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Errorf("Sleep returned after %v, want 1s", took)
+		}
+		if Sleep(ctx, 0) || Sleep(ctx, time.Second) {
+			t.Error("Sleep on an ended context = true")
 		}
 	})
+}
+
+func TestDoRecoversPanics(t *testing.T) {
+	var logs syncBuffer
+	g := New(slog.New(slog.NewTextHandler(&logs, nil)))
+	if !g.Do(func() {}) {
+		t.Error("Do = false for a function that returned")
+	}
+	if g.Do(func() { panic("parse failed") }) {
+		t.Error("Do = true for a function that panicked")
+	}
+	if got := g.Panics(); got != 1 {
+		t.Errorf("Panics() = %d, want 1", got)
+	}
+	if out := logs.String(); !strings.Contains(out, "parse failed") {
+		t.Errorf("log %q lacks the panic", out)
+	}
 }

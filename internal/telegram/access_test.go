@@ -14,7 +14,7 @@ import (
 
 func TestAccessControl(t *testing.T) {
 	other := telegramtest.Chat{ID: -100777, Type: telegramtest.ChatGroup, Title: "Strangers"}
-	h := newHarness(t, options{cfg: Config{AllowedChatIDs: []int64{group.ID}, NoPrivate: true}})
+	h := newHarness(t, options{noPrivate: true, cfg: Config{AllowedChatIDs: []int64{group.ID}}})
 	u := telegramtest.User{ID: 4242, FirstName: "Li", LanguageCode: "zh-hans"}
 	tests := []struct {
 		name    string

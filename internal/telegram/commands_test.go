@@ -224,7 +224,7 @@ func TestSetMyCommandsFailureIsNotFatal(t *testing.T) {
 	defer tg.Close()
 	tg.FailNext("setMyCommands", 500, "", 2)
 	svc := imagine.New(imagine.Config{Settings: testSettings(), PerUser: 1, MaxQueue: 1}, nil)
-	a, err := New(Config{Token: tg.Token(), APIURL: tg.URL}, svc)
+	a, err := New(Config{Token: tg.Token(), APIURL: tg.URL, AllowPrivate: true}, svc)
 	if err != nil {
 		t.Fatal(err)
 	}

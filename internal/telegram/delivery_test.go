@@ -92,7 +92,7 @@ func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
 	if previews == 0 {
 		t.Errorf("bob's status got no photo previews (history %s)", kinds(bm.History))
 	}
-	if h.a.textMedia.textOnly(time.Now()) {
+	if h.a.editing.textMedia.textOnly(time.Now()) {
 		t.Error("the adapter concluded that the server cannot turn text into photos")
 	}
 	if strings.Contains(h.logs.String(), "cannot turn text messages into photos") {
@@ -104,7 +104,7 @@ func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
 // photo is asked again once the refusal's time is up.
 func TestOldServerIsProbedAgain(t *testing.T) {
 	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
-	h.a.textMedia.setReprobe(time.Nanosecond)
+	h.a.editing.textMedia.setReprobe(time.Nanosecond)
 	refusedIn := func(chat int64) int {
 		n := 0
 		for _, c := range h.tg.CallsTo("editMessageMedia") {
@@ -164,7 +164,7 @@ func TestGroupMigratesToSupergroup(t *testing.T) {
 		}
 	}
 	// Later messages for the old group go to the supergroup too.
-	if _, moved := h.a.route(place{chat: chatRef{id: old.ID, group: true}}); !moved {
+	if _, moved := h.a.client.routes.route(place{chat: chatRef{id: old.ID, group: true}}); !moved {
 		t.Error("the adapter does not remember the move")
 	}
 	cmd := h.tg.SendMessage(super, alice, "/imagine settled in")

@@ -1,9 +1,9 @@
 // Package telegram is imaginebot's Telegram front end.
 //
 // An Adapter long-polls the Bot API (getUpdates, through
-// telegram-bot-api v5 behind the small botAPI interface, so that fields
-// newer than Bot API 5.5 such as message_thread_id can be sent and read)
-// and turns commands into requests for the core (internal/imagine):
+// telegram-bot-api v5, decoding updates itself so that fields newer than
+// Bot API 5.5 such as message_thread_id can be sent and read) and turns
+// commands into requests for the core (frontend.Core):
 //
 //   - /imagine PROMPT [--options], in private chats and groups
 //     (/imagine@ThisBot; commands for other bots are ignored), or as a reply
@@ -24,6 +24,10 @@
 // followed (migrate_to_chat_id). Button presses (Cancel, Reroll, Try again, PNG, model
 // choice) carry short opaque callback data; the state behind them lives in
 // a bounded in-memory store.
+//
+// Files follow internal/frontend's skeleton; the transport (client.go)
+// adds botapi.go, outgoing.go, limits.go, window.go, migrate.go and
+// textmedia.go.
 //
 // All sends and edits share one flood limiter that keeps to Telegram's
 // limits (per chat a token bucket of 3 refilled at one a second, 20 per

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -14,12 +14,38 @@ import (
 // an editor stops trying them and only delivers the result.
 const maxEditFailures = 5
 
+// messenger is the Bot API as an editor uses it; *client implements it.
+type messenger interface {
+	// deliver runs op as an urgent message in c, in the next free slot or
+	// one held, with retries (see client.deliver).
+	deliver(ctx context.Context, c chatRef, held *heldTurn, op func(ctx context.Context) error) error
+	// tryNow takes a slot for a background edit in c if one is free now.
+	tryNow(c chatRef) (ok bool, retry time.Duration)
+	// send sends or edits one message and returns its id.
+	send(ctx context.Context, m outgoing) (int, error)
+	// deleteMessage deletes one of the bot's messages.
+	deleteMessage(ctx context.Context, c chatRef, id int) error
+}
+
+// editing is what every job's editor shares; New builds it once.
+type editing struct {
+	bot       messenger
+	routes    *chatRoutes // groups that became supergroups, which editors follow
+	textMedia textMedia   // whether the server can turn a text message into a photo (Bot API 7.11+)
+	store     *store      // what result buttons need
+	jobs      frontend.Jobs
+	rec       frontend.Recorder
+	interval  time.Duration // the least time between two edits of a status message
+	chatGap   time.Duration // the flood limits' time between two messages in a chat
+	baseLog   *slog.Logger
+}
+
 // editor keeps one job's status message in step with the job: it posts the
 // message at once, edits it as the status changes (latest status wins, at
 // most one edit per EditInterval, only when what it shows changes) and
 // turns it into the result. Its fields belong to the goroutine running it.
 type editor struct {
-	a   *Adapter
+	*editing
 	tk  *imagine.Ticket
 	at  place           // the status message replies to the command here
 	req imagine.Request // what was asked, for Reroll
@@ -37,10 +63,10 @@ type editor struct {
 	held      heldTurn  // a turn the status message did not use, for the result
 }
 
-func (a *Adapter) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
+func (ed *editing) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
 	return &editor{
-		a: a, tk: tk, at: at, req: req,
-		log: a.log.With("job", tk.ID.String(), "chat", at.chat.id),
+		editing: ed, tk: tk, at: at, req: req,
+		log: ed.baseLog.With("job", tk.ID.String(), "chat", at.chat.id),
 	}
 }
 
@@ -62,20 +88,18 @@ func (e *editor) run(ctx context.Context) {
 			}
 			continue
 		}
+		// Edit only when the view changed, EditInterval has passed and the
+		// flood limits have a background slot; else wait for the next
+		// status, for d, or for both.
 		v := e.render(st)
-		if e.lost || e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st) {
-			if !e.wait(ctx, 0) {
-				return
-			}
-			continue
+		slot, d := false, e.interval-time.Since(e.lastEdit)
+		switch {
+		case e.lost || e.same(v) || e.failures >= maxEditFailures || e.nearlyDone(st):
+			d = 0
+		case d <= 0:
+			slot, d = e.bot.tryNow(e.at.chat)
 		}
-		if d := e.a.cfg.EditInterval - time.Since(e.lastEdit); d > 0 {
-			if !e.wait(ctx, d) {
-				return
-			}
-			continue
-		}
-		if ok, d := e.a.lim.tryNow(e.at.chat); !ok {
+		if !slot {
 			if !e.wait(ctx, d) {
 				return
 			}
@@ -85,7 +109,7 @@ func (e *editor) run(ctx context.Context) {
 		err := e.apply(ctx, v)
 		e.lastEdit = time.Now()
 		if err == nil && st.State == imagine.Running {
-			e.a.cfg.Recorder.PreviewEdited(imagine.Telegram)
+			e.rec.PreviewEdited(imagine.Telegram)
 		}
 		if !e.edited(ctx, v, toMedia, err) {
 			return
@@ -94,15 +118,15 @@ func (e *editor) run(ctx context.Context) {
 }
 
 // deliver runs op as an urgent message in the job's chat (see
-// Adapter.deliver), in a turn the editor holds if it has one.
+// client.deliver), in a turn the editor holds if it has one.
 func (e *editor) deliver(ctx context.Context, op func(ctx context.Context) error) error {
-	return e.a.deliverHeld(ctx, e.at.chat, &e.held, op)
+	return e.bot.deliver(ctx, e.at.chat, &e.held, op)
 }
 
 // follow moves the editor to the supergroup its group became, if it did:
 // the old status message stays behind, and a new one is posted there.
 func (e *editor) follow() {
-	p, moved := e.a.route(e.at)
+	p, moved := e.routes.route(e.at)
 	if !moved {
 		return
 	}
@@ -115,7 +139,7 @@ func (e *editor) follow() {
 // nearlyDone reports a job that will finish within a chat interval: an
 // edit now would only delay the result, which may not follow it sooner.
 func (e *editor) nearlyDone(st imagine.Status) bool {
-	return st.State == imagine.Running && st.Progress >= 0.5 && st.ETA > 0 && st.ETA < e.a.cfg.Limits.ChatInterval
+	return st.State == imagine.Running && st.Progress >= 0.5 && st.ETA > 0 && st.ETA < e.chatGap
 }
 
 // wait waits for a new status, for d (if positive) or for ctx to end; it
@@ -162,34 +186,6 @@ func (e *editor) post(ctx context.Context) bool {
 	return false
 }
 
-// render turns a queued or running status into a view: the queue line or
-// the progress line with a Cancel button, over the latest preview once
-// there is one.
-func (e *editor) render(st imagine.Status) view {
-	loc := e.loc()
-	kb := cancelKeyboard(loc, e.tk.ID)
-	if st.State == imagine.Queued {
-		return view{text: imagine.QueueLine(loc, st), kb: kb}
-	}
-	v := view{text: imagine.ProgressLine(loc, st), kb: kb}
-	if st.Preview == nil || !e.previews() {
-		return v
-	}
-	key := "preview-" + strconv.Itoa(st.PreviewSeq)
-	if e.preview == nil || e.preview.key != key {
-		// Encode each preview once, however often the status is rendered.
-		data, name, ok := previewPhoto(st.Preview)
-		e.preview = &media{data: data, name: name, key: key}
-		if !ok {
-			e.preview.data = nil
-		}
-	}
-	if e.preview.data != nil {
-		v.media = e.preview
-	}
-	return v
-}
-
 // same reports whether the message already shows v.
 func (e *editor) same(v view) bool {
 	s := v.shown()
@@ -200,7 +196,7 @@ func (e *editor) same(v view) bool {
 // not after one was refused, and a text message only if the server can
 // turn it into a photo (or it is still to be posted).
 func (e *editor) previews() bool {
-	return !e.noPreview && (e.isMedia || e.msgID == 0 || !e.a.textMedia.textOnly(time.Now()))
+	return !e.noPreview && (e.isMedia || e.msgID == 0 || !e.textMedia.textOnly(time.Now()))
 }
 
 // apply makes the status message show v with one call: it posts the
@@ -209,23 +205,19 @@ func (e *editor) previews() bool {
 // requester.
 func (e *editor) apply(ctx context.Context, v view) error {
 	e.follow()
-	a, c := e.a, e.at.chat
 	if e.mention && e.at.chat.group {
 		v.mention = &e.req.Requester
 	}
-	text, caption := v.html(maxText), v.html(maxCaption)
-	var err error
+	out := outgoing{at: e.at, edit: e.msgID, text: v.html(maxText), kb: v.kb}
 	switch {
-	case e.msgID == 0 && v.media != nil:
-		e.msgID, err = a.sendMedia(ctx, e.at, *v.media, caption, v.kb)
-	case e.msgID == 0:
-		e.msgID, err = a.sendText(ctx, e.at, text, v.kb)
-	case v.media != nil && v.media.key != e.shown.mediaKey:
-		err = a.editMedia(ctx, c, e.msgID, *v.media, caption, v.kb)
-	case v.media != nil || e.isMedia:
-		err = a.editCaption(ctx, c, e.msgID, caption, v.kb)
-	default:
-		err = a.editText(ctx, c, e.msgID, text, v.kb)
+	case v.media != nil && (e.msgID == 0 || v.media.key != e.shown.mediaKey):
+		out.media, out.text = []media{*v.media}, v.html(maxCaption)
+	case e.msgID != 0 && (v.media != nil || e.isMedia):
+		out.text, out.captionOnly = v.html(maxCaption), true
+	}
+	id, err := e.bot.send(ctx, out)
+	if e.msgID == 0 {
+		e.msgID = id
 	}
 	if err != nil && !isNotModified(err) {
 		return err
@@ -245,8 +237,8 @@ func (e *editor) edited(ctx context.Context, v view, toMedia bool, err error) bo
 	switch {
 	case err == nil || isNotModified(err):
 		e.failures = 0
-		if toMedia && err == nil && e.a.textMedia.works() {
-			e.a.log.Info("the Bot API server turns text messages into photos again; live previews are back")
+		if toMedia && err == nil && e.textMedia.works() {
+			e.log.Info("the Bot API server turns text messages into photos again; live previews are back")
 		}
 		return true
 	case ctx.Err() != nil:
@@ -294,15 +286,15 @@ func (e *editor) loseStatus(err error) {
 
 func (e *editor) refuseTextToMedia(err error) {
 	e.noPreview = true
-	if e.a.textMedia.refused(time.Now()) {
-		e.a.log.Warn("the Bot API server cannot turn text messages into photos (Bot API < 7.11?); text status messages get no previews for a while",
-			"err", err, "retry_in", e.a.textMedia.reprobeAfter())
+	if news, reprobe := e.textMedia.refused(time.Now()); news {
+		e.log.Warn("the Bot API server cannot turn text messages into photos (Bot API < 7.11?); text status messages get no previews for a while",
+			"err", err, "retry_in", reprobe)
 	}
 }
 
 // cancelJob cancels the job as an admin would: nobody can see it any more.
 func (e *editor) cancelJob() {
-	if err := e.a.svc.Cancel(e.tk.ID, e.req.Requester, true); err != nil {
+	if err := e.jobs.Cancel(e.tk.ID, e.req.Requester, true); err != nil {
 		e.log.Debug("cancel", "err", err)
 	}
 }

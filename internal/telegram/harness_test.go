@@ -48,12 +48,13 @@ func testSettings() imagine.Settings {
 
 // options tweak a harness.
 type options struct {
-	fake     telegramtest.Options
-	sd       sdsim.Options
-	svc      imagine.Config
-	cfg      Config
-	noLimits bool // the adapter ignores flood limits (to provoke 429s)
-	quiet    bool // log at info level only
+	fake      telegramtest.Options
+	sd        sdsim.Options
+	svc       imagine.Config
+	cfg       Config
+	noLimits  bool // the adapter ignores flood limits (to provoke 429s)
+	noPrivate bool // private chats are off (telegram.allow_private: false)
+	quiet     bool // log at info level only
 }
 
 // harness runs the adapter against the fake Bot API and the simulated SD
@@ -114,6 +115,7 @@ func newHarness(t *testing.T, o options) *harness {
 	if cfg.Limits == (Limits{}) && o.fake.Limits == telegramtest.ScaledLimits(unit) {
 		cfg.Limits = testLimits(unit)
 	}
+	cfg.AllowPrivate = !o.noPrivate // as telegram.allow_private's default
 	if o.noLimits {
 		cfg.Limits = Limits{ChatInterval: time.Nanosecond, GroupMax: 1 << 20, GroupWindow: time.Nanosecond, GlobalMax: 1 << 20, GlobalWindow: time.Nanosecond, RetryAfterUnit: unit}
 	}

@@ -8,28 +8,37 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// cmdImagine submits a generation request and starts its editor, which
+// handleImagine submits a generation request and starts its editor, which
 // replies at once. Refusals are answered with a one-line reason, an empty
 // prompt with the help. It runs on the poll loop: Submit is quick, and the
 // network work happens in goroutines.
-func (a *Adapter) cmdImagine(ctx context.Context, m *message, args string) {
+func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
 	who := requester(m.From)
 	at := answering(m)
 	req, err := buildRequest(args, m.ReplyToMessage, who)
 	var tk *imagine.Ticket
 	if err == nil {
-		tk, err = a.svc.Submit(req)
+		tk, err = a.core.Submit(req)
 	}
-	if err != nil {
-		text := imagine.Describe(err, who.Locale)
-		if errors.Is(err, imagine.ErrEmptyPrompt) {
-			text = a.helpText(who.Locale, m.From.ID)
-		}
-		a.goReply(ctx, at, text)
-		return
+	switch {
+	case errors.Is(err, imagine.ErrEmptyPrompt):
+		a.handleHelp(ctx, m)
+	case err != nil:
+		a.goReply(ctx, at, imagine.Describe(err, who.Locale))
+	default:
+		a.log.Info("job submitted", "job", tk.ID.String(), "user", who.Key(), "chat", at.chat.id)
+		a.startEditor(ctx, tk, at, req)
 	}
-	a.log.Info("job submitted", "job", tk.ID.String(), "user", who.Key(), "chat", at.chat.id)
-	a.goEditor(ctx, a.newEditor(tk, at, req))
+}
+
+// startEditor runs the job's editor, which replies at at, in a goroutine of
+// the adapter's group. Editors are not bounded here: the core's queue
+// limits bound the jobs.
+func (a *Adapter) startEditor(ctx context.Context, tk *imagine.Ticket, at place, req imagine.Request) {
+	e := a.editing.newEditor(tk, at, req)
+	if !a.tasks.Go(func() { e.run(ctx) }) {
+		e.cancelJob() // shutting down: nobody would see the job
+	}
 }
 
 // buildRequest reads the command's prompt and options. A command without a

@@ -41,23 +41,23 @@ func (r *chatRoutes) get(id int64) (int64, bool) {
 // group that became a supergroup, the supergroup. The message it replied
 // to and its topic stay behind in the old chat, so the moved place has
 // neither (moved reports that).
-func (a *Adapter) route(p place) (to place, moved bool) {
-	id, moved := a.routes.get(p.chat.id)
+func (r *chatRoutes) route(p place) (to place, moved bool) {
+	id, moved := r.get(p.chat.id)
 	if !moved {
 		return p, false
 	}
 	return place{chat: chatRef{id: id, group: true}}, true
 }
 
-// noteMigration records a migration an answer for chat c reports.
-func (a *Adapter) noteMigration(c chatRef, err error) {
+// noteMigration records a migration an answer for chat ch reports.
+func (c *client) noteMigration(ch chatRef, err error) {
 	to := migratedTo(err)
 	if to == 0 {
 		return
 	}
-	if cur, _ := a.routes.get(c.id); cur == to {
+	if cur, _ := c.routes.get(ch.id); cur == to {
 		return
 	}
-	a.routes.add(c.id, to)
-	a.log.Info("the group became a supergroup; its messages go to the new chat", "chat", c.id, "to", to)
+	c.routes.add(ch.id, to)
+	c.log.Info("the group became a supergroup; its messages go to the new chat", "chat", ch.id, "to", to)
 }

@@ -16,13 +16,13 @@ const modelsPerPage = 8
 // that it is under way (it waits for the running image).
 const quickSwitch = 300 * time.Millisecond
 
-// cmdModel handles /model for admins: without an argument it shows the
+// handleModel handles /model for admins: without an argument it shows the
 // current model and a keyboard of the checkpoints; with a name it switches.
 // Anyone else is politely refused and nothing changes.
-func (a *Adapter) cmdModel(ctx context.Context, m *message, args string) {
+func (a *Adapter) handleModel(ctx context.Context, m *message, args string) {
 	who := requester(m.From)
 	at := answering(m)
-	if !a.isAdmin(m.From.ID) {
+	if !a.cfg.isAdmin(m.From.ID) {
 		a.goReply(ctx, at, catalog.T(who.Locale, catalog.MsgNotAdmin))
 		return
 	}
@@ -37,14 +37,14 @@ func (a *Adapter) cmdModel(ctx context.Context, m *message, args string) {
 // showModels replies with the current model and the first page of the
 // model keyboard.
 func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
-	cur, err := a.svc.CurrentModel(ctx)
+	cur, err := a.core.CurrentModel(ctx)
 	var models []imagine.Model
 	if err == nil {
-		models, err = a.svc.Models(ctx)
+		models, err = a.core.Models(ctx)
 	}
 	if err != nil {
 		a.log.Warn("could not list the models", "err", err)
-		a.reply(ctx, at, catalog.T(loc, catalog.MsgModelListFailed, imagine.Describe(err, loc)), nil)
+		a.client.reply(ctx, at, 0, texts.modelListFailed.In(loc, imagine.Describe(err, loc)), nil)
 		return
 	}
 	list := make([]modelChoice, len(models))
@@ -53,7 +53,7 @@ func (a *Adapter) showModels(ctx context.Context, at place, loc string) {
 	}
 	id := a.store.putModels(list)
 	text, kb := modelPage(loc, list, id, 0)
-	a.reply(ctx, at, text, kb)
+	a.client.reply(ctx, at, 0, text, kb)
 }
 
 // modelPage renders one page of a model list: the current model, then one
@@ -67,7 +67,7 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 			cur = m.Title
 		}
 	}
-	text := catalog.T(loc, catalog.MsgModelCurrent, cur) + "\n" + catalog.T(loc, catalog.MsgModelChoose, page+1, pages)
+	text := catalog.T(loc, catalog.MsgModelCurrent, cur) + "\n" + texts.modelChoose.In(loc, page+1, pages)
 	var kb keyboard
 	for i := page * modelsPerPage; i < min(len(list), (page+1)*modelsPerPage); i++ {
 		label := list[i].Name
@@ -78,14 +78,14 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 		if list[i].current {
 			label = "✓ " + label
 		}
-		kb = append(kb, []button{{Text: label, Data: press{kind: "m", list: listID, n: i}.data()}})
+		kb = append(kb, []button{{Text: label, Data: press{act: actModel, list: listID, n: i}.data()}})
 	}
 	var nav []button
 	if page > 0 {
-		nav = append(nav, button{Text: catalog.T(loc, catalog.MsgBtnPrev), Data: press{kind: "mp", list: listID, n: page - 1}.data()})
+		nav = append(nav, button{Text: texts.btnPrev.In(loc), Data: press{act: actModelPage, list: listID, n: page - 1}.data()})
 	}
 	if page < pages-1 {
-		nav = append(nav, button{Text: catalog.T(loc, catalog.MsgBtnNext), Data: press{kind: "mp", list: listID, n: page + 1}.data()})
+		nav = append(nav, button{Text: texts.btnNext.In(loc), Data: press{act: actModelPage, list: listID, n: page + 1}.data()})
 	}
 	if nav != nil {
 		kb = append(kb, nav)
@@ -93,33 +93,33 @@ func modelPage(loc string, list []modelChoice, listID, page int) (string, keyboa
 	return text, kb
 }
 
-// onModelButton handles the model keyboard: a page turn edits the
+// handleModelButton handles the model keyboard: a page turn edits the
 // keyboard, a model switches to it. Only admins may use it.
-func (a *Adapter) onModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
+func (a *Adapter) handleModelButton(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
 	loc := who.Locale
-	if !a.isAdmin(q.From.ID) {
-		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgNotAdmin), true)
+	if !a.cfg.isAdmin(q.From.ID) {
+		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgNotAdmin), true)
 		return
 	}
 	listID, n := p.list, p.n
 	list, ok := a.store.models(listID)
 	if !ok || q.Message == nil {
-		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
+		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
 	at := answering(q.Message)
-	if p.kind == "mp" {
-		a.answerCallback(ctx, q.ID, "", false)
+	if p.act == actModelPage {
+		a.client.answerCallback(ctx, q.ID, "", false)
 		text, kb := modelPage(loc, list, listID, n)
-		a.show(ctx, at, q.Message.MessageID, text, kb)
+		a.client.reply(ctx, at, q.Message.MessageID, text, kb)
 		return
 	}
 	if n < 0 || n >= len(list) {
-		a.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
+		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
 	title := list[n].Title
-	a.answerCallback(ctx, q.ID, imagine.Shorten(catalog.T(loc, catalog.MsgModelSwitching, title), 200), false)
+	a.client.answerCallback(ctx, q.ID, imagine.Shorten(catalog.T(loc, catalog.MsgModelSwitching, title), 200), false)
 	a.log.Info("model switch requested", "model", title, "by", who.Key())
 	a.switchModel(ctx, at, loc, title, q.Message.MessageID)
 }
@@ -133,17 +133,20 @@ func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, m
 		err   error
 	}
 	done := make(chan outcome, 1)
-	go func() { // owned: always received below, and SwitchModel ends with ctx
-		title, err := a.svc.SwitchModel(ctx, name)
+	switchIt := func() {
+		title, err := a.core.SwitchModel(ctx, name)
 		done <- outcome{title, err}
-	}()
+	}
+	if !a.tasks.Go(switchIt) {
+		switchIt() // shutting down: no announcement
+	}
 	var r outcome
 	t := time.NewTimer(quickSwitch)
 	select {
 	case r = <-done:
 		t.Stop()
 	case <-t.C:
-		msgID = a.show(ctx, at, msgID, catalog.T(loc, catalog.MsgModelSwitching, name), nil)
+		msgID = a.client.reply(ctx, at, msgID, catalog.T(loc, catalog.MsgModelSwitching, name), nil)
 		r = <-done
 	}
 	var text string
@@ -153,28 +156,12 @@ func (a *Adapter) switchModel(ctx context.Context, at place, loc, name string, m
 	case errors.Is(r.err, imagine.ErrModelNotFound):
 		text = catalog.T(loc, catalog.MsgModelNotFound, name)
 	case errors.Is(r.err, imagine.ErrModelLoad):
-		text = catalog.T(loc, catalog.MsgModelLoadFailed, name)
+		text = texts.modelLoadFailed.In(loc, name)
 	default:
 		text = catalog.T(loc, catalog.MsgModelSwitchFailed, imagine.Describe(r.err, loc))
 	}
 	if r.err != nil {
 		a.log.Warn("model switch failed", "model", name, "err", r.err)
 	}
-	a.show(ctx, at, msgID, text, nil)
-}
-
-// show edits text message msgID into text and kb, or replies with them when
-// msgID is 0; it returns the message's id.
-func (a *Adapter) show(ctx context.Context, at place, msgID int, text string, kb keyboard) int {
-	if msgID == 0 {
-		id, _ := a.reply(ctx, at, text, kb)
-		return id
-	}
-	err := a.deliver(ctx, at.chat, func(ctx context.Context) error {
-		return a.editText(ctx, at.chat, msgID, escape(clip(text, maxText)), kb)
-	})
-	if err != nil {
-		a.log.Warn("could not edit a message", "chat", at.chat.id, "err", err)
-	}
-	return msgID
+	a.client.reply(ctx, at, msgID, text, nil)
 }

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"html"
 	"image"
-	_ "image/jpeg" // image formats whose size photoFits can read
-	_ "image/png"
+	"image/jpeg"
+	_ "image/png" // image formats whose size photoFits can read
+	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -100,30 +101,53 @@ func (v view) shown() shown {
 	return s
 }
 
-// The callback data of the buttons; ids are imagine.JobID.String().
-func cancelData(id imagine.JobID) string     { return press{kind: "c", job: id}.data() }
-func rerollData(id imagine.JobID) string     { return press{kind: "r", job: id}.data() }
-func pngData(id imagine.JobID, i int) string { return press{kind: "p", job: id, n: i}.data() }
+// render turns a queued or running status into a view: the queue line or
+// the progress line with a Cancel button, over the latest preview once
+// there is one.
+func (e *editor) render(st imagine.Status) view {
+	loc := e.loc()
+	kb := cancelKeyboard(loc, e.tk.ID)
+	if st.State == imagine.Queued {
+		return view{text: imagine.QueueLine(loc, st), kb: kb}
+	}
+	v := view{text: imagine.ProgressLine(loc, st), kb: kb}
+	if st.Preview == nil || !e.previews() {
+		return v
+	}
+	key := "preview-" + strconv.Itoa(st.PreviewSeq)
+	if e.preview == nil || e.preview.key != key {
+		// Encode each preview once, however often the status is rendered.
+		data, name, ok := previewPhoto(st.Preview)
+		e.preview = &media{data: data, name: name, key: key}
+		if !ok {
+			e.preview.data = nil
+		}
+	}
+	if e.preview.data != nil {
+		v.media = e.preview
+	}
+	return v
+}
 
 func cancelKeyboard(loc string, id imagine.JobID) keyboard {
-	return keyboard{{{Text: catalog.T(loc, catalog.MsgBtnCancel), Data: cancelData(id)}}}
+	return keyboard{{{Text: catalog.T(loc, catalog.MsgBtnCancel), Data: press{act: actCancel, job: id}.data()}}}
 }
 
 // resultKeyboard offers Reroll and, for images sent as photos (which
 // Telegram re-encodes), the original PNG: one button, or one per image of a
 // batch, four to a row.
 func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboard {
-	kb := keyboard{{{Text: catalog.T(loc, catalog.MsgBtnReroll), Data: rerollData(id)}}}
+	kb := keyboard{{{Text: catalog.T(loc, catalog.MsgBtnReroll), Data: press{act: actReroll, job: id}.data()}}}
 	if !pngs {
 		return kb
 	}
 	if images == 1 {
-		kb[0] = append(kb[0], button{Text: catalog.T(loc, catalog.MsgBtnPNG), Data: pngData(id, 0)})
+		kb[0] = append(kb[0], button{Text: texts.btnPNG.In(loc), Data: press{act: actPNG, job: id}.data()})
 		return kb
 	}
 	var row []button
 	for i := range images {
-		row = append(row, button{Text: catalog.T(loc, catalog.MsgBtnPNGN, i+1), Data: pngData(id, i)})
+		row = append(row, button{Text: texts.btnPNGN.In(loc, i+1), Data: press{act: actPNG, job: id, n: i}.data()})
 		if len(row) == 4 || i == images-1 {
 			kb = append(kb, row)
 			row = nil
@@ -137,7 +161,7 @@ func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboar
 func failedView(loc string, id imagine.JobID, st imagine.Status) view {
 	v := view{text: catalog.T(loc, catalog.MsgFailed, imagine.Describe(st.Err, loc))}
 	if !errors.Is(st.Err, imagine.ErrShuttingDown) {
-		v.kb = keyboard{{{Text: catalog.T(loc, catalog.MsgBtnTryAgain), Data: press{kind: "t", job: id}.data()}}}
+		v.kb = keyboard{{{Text: catalog.T(loc, catalog.MsgBtnTryAgain), Data: press{act: actRetry, job: id}.data()}}}
 	}
 	return v
 }
@@ -185,4 +209,30 @@ func imageMedia(b []byte, base, key string) media {
 func imageExt(b []byte) string {
 	ext, _ := imagefile.Ext(b)
 	return "." + ext
+}
+
+// Live previews are shrunk to a JPEG of at most previewSide pixels on the
+// long side before upload: an A1111 preview is a full-size PNG of up to a
+// few MB, sent about once a second per running job, while Telegram shows it
+// small and re-encodes it anyway.
+const (
+	previewSide    = 640
+	previewQuality = 80
+)
+
+// previewPhoto returns the preview to upload as a photo and its file name,
+// or ok false if it cannot be shown.
+func previewPhoto(b []byte) (data []byte, name string, ok bool) {
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return b, "preview" + imageExt(b), photoFits(b)
+	}
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, imagefile.Shrink(img, previewSide), &jpeg.Options{Quality: previewQuality}); err != nil {
+		return b, "preview" + imageExt(b), photoFits(b)
+	}
+	if out.Len() >= len(b) && photoFits(b) {
+		return b, "preview" + imageExt(b), true // already small
+	}
+	return out.Bytes(), "preview.jpg", photoFits(out.Bytes())
 }

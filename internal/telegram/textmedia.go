@@ -1,7 +1,7 @@
 package telegram
 
 import (
-	"net/http"
+	"cmp"
 	"sync"
 	"time"
 )
@@ -17,9 +17,9 @@ const defaultReprobe = 10 * time.Minute
 // of text status messages off, and only for a while. It is safe for
 // concurrent use.
 type textMedia struct {
-	mu           sync.Mutex // guards the fields below
-	reprobe      time.Duration
-	refusedUntil time.Time // until then, status messages stay text
+	mu           sync.Mutex    // guards the fields below
+	reprobe      time.Duration // how long a refusal is believed; 0 for defaultReprobe
+	refusedUntil time.Time     // until then, status messages stay text
 }
 
 // textOnly reports whether text status messages should stay text now.
@@ -29,18 +29,15 @@ func (m *textMedia) textOnly(now time.Time) bool {
 	return now.Before(m.refusedUntil)
 }
 
-// refused records the server's refusal at now and reports whether it is
-// news (previews were on until now).
-func (m *textMedia) refused(now time.Time) bool {
+// refused records the server's refusal at now, and reports whether it is
+// news (previews were on until now) and how long it is believed.
+func (m *textMedia) refused(now time.Time) (news bool, reprobe time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	news := !now.Before(m.refusedUntil)
-	reprobe := m.reprobe
-	if reprobe <= 0 {
-		reprobe = defaultReprobe
-	}
+	news = !now.Before(m.refusedUntil)
+	reprobe = cmp.Or(m.reprobe, defaultReprobe)
 	m.refusedUntil = now.Add(reprobe)
-	return news
+	return news, reprobe
 }
 
 // works records a text message turned into media and reports whether the
@@ -58,26 +55,4 @@ func (m *textMedia) setReprobe(d time.Duration) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reprobe = d
-}
-
-// textToMediaRefused reports the answer with which a Bot API server older
-// than 7.11 refuses editMessageMedia on a text message: "there is no media
-// in the message to edit" (the text tdlib gives), or "message can't be
-// edited". Other refusals (a bad upload such as MEDIA_EMPTY, a photo
-// Telegram cannot process) concern one message or one image, not the
-// server.
-func textToMediaRefused(err error) bool {
-	ae := asAPIError(err)
-	return ae != nil && ae.Code == http.StatusBadRequest &&
-		descHas(err, "there is no media in the message to edit", "message can't be edited")
-}
-
-// reprobeAfter returns how long a refusal is believed.
-func (m *textMedia) reprobeAfter() time.Duration {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.reprobe <= 0 {
-		return defaultReprobe
-	}
-	return m.reprobe
 }

@@ -57,11 +57,6 @@ type callbackQuery struct {
 	Data    string   `json:"data"`
 }
 
-// sentMessage is the part of a sent message's answer the adapter keeps.
-type sentMessage struct {
-	MessageID int `json:"message_id"`
-}
-
 // chatRef identifies a chat for sending and for the flood limits.
 type chatRef struct {
 	id    int64

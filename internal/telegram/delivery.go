@@ -27,13 +27,13 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 		fallthrough
 	case st.State == imagine.Failed:
 		if !errors.Is(st.Err, imagine.ErrShuttingDown) {
-			e.a.store.put(e.tk.ID, &result{req: e.req, at: e.at})
+			e.store.put(e.tk.ID, &result{req: e.req, at: e.at})
 		}
 		err = e.showText(ctx, failedView(loc, e.tk.ID, st))
 	case st.State == imagine.Cancelled:
 		err = e.showText(ctx, view{text: catalog.T(loc, catalog.MsgCancelled)})
 	default:
-		e.a.store.put(e.tk.ID, &result{req: e.req, at: e.at, images: st.Result.Images})
+		e.store.put(e.tk.ID, &result{req: e.req, at: e.at, images: st.Result.Images})
 		sent := false
 		if len(st.Result.Images) == 1 {
 			err = e.finishSingle(ctx, st)
@@ -114,11 +114,8 @@ func (e *editor) sendAlbums(ctx context.Context, items []media, docs bool) error
 			chunk[i].doc = docs
 		}
 		err := e.deliver(ctx, func(ctx context.Context) error {
-			if len(chunk) == 1 {
-				_, err := e.a.sendMedia(ctx, e.at, chunk[0], "", nil)
-				return err
-			}
-			return e.a.sendAlbum(ctx, e.at, chunk)
+			_, err := e.bot.send(ctx, outgoing{at: e.at, media: chunk})
+			return err
 		})
 		if err != nil {
 			return err
@@ -142,15 +139,15 @@ func (e *editor) show(ctx context.Context, v view) error {
 // showMedia is show for a view with an image. A text status message on a
 // server that cannot turn text into media is replaced by a new message.
 func (e *editor) showMedia(ctx context.Context, v view) error {
-	if e.msgID != 0 && !e.isMedia && e.a.textMedia.textOnly(time.Now()) {
+	if e.msgID != 0 && !e.isMedia && e.textMedia.textOnly(time.Now()) {
 		return e.replace(ctx, v)
 	}
 	toMedia := e.msgID != 0 && !e.isMedia
 	err := e.show(ctx, v)
 	switch {
 	case err == nil && toMedia && e.msgID != 0:
-		if e.a.textMedia.works() {
-			e.a.log.Info("the Bot API server turns text messages into photos again; live previews are back")
+		if e.textMedia.works() {
+			e.log.Info("the Bot API server turns text messages into photos again; live previews are back")
 		}
 	case err != nil && toMedia && e.msgID != 0 && textToMediaRefused(err):
 		e.refuseTextToMedia(err)
@@ -182,7 +179,7 @@ func (e *editor) replace(ctx context.Context, v view) error {
 		return err
 	}
 	if oldID != 0 {
-		if err := e.a.deleteMessage(ctx, oldChat, oldID); err != nil && !isGone(err) && migratedTo(err) == 0 {
+		if err := e.bot.deleteMessage(ctx, oldChat, oldID); err != nil && !isGone(err) && migratedTo(err) == 0 {
 			e.log.Warn("could not delete the replaced status message", "err", err)
 		}
 	}
@@ -197,7 +194,7 @@ func (e *editor) replace(ctx context.Context, v view) error {
 func (e *editor) undeliverable(ctx context.Context, st imagine.Status, cause error) error {
 	loc, id := e.loc(), e.tk.ID
 	e.log.Error("Telegram refused the image; telling the user", "err", cause)
-	text := catalog.T(loc, catalog.MsgImageNotSent, refusalReason(loc, cause)) + "\n\n" + caption(loc, st, e.req.Requester.Name)
+	text := texts.imageNotSent.In(loc, refusalReason(loc, cause)) + "\n\n" + caption(loc, st, e.req.Requester.Name)
 	v := view{text: text, kb: resultKeyboard(loc, id, len(st.Result.Images), false)}
 	return e.showText(ctx, v)
 }
@@ -207,15 +204,15 @@ func refusalReason(loc string, err error) string {
 	ae := asAPIError(err)
 	switch {
 	case ae == nil:
-		return catalog.T(loc, catalog.MsgSendFailedNetwork)
+		return texts.sendFailedNetwork.In(loc)
 	case ae.Code == http.StatusRequestEntityTooLarge || descHas(err, "too big", "too large", "PHOTO_SAVE_FILE_INVALID"):
-		return catalog.T(loc, catalog.MsgSendTooLarge)
+		return texts.sendTooLarge.In(loc)
 	case ae.Code == http.StatusForbidden || descHas(err, "not enough rights", "CHAT_SEND_PHOTOS_FORBIDDEN", "have no rights"):
-		return catalog.T(loc, catalog.MsgSendNoRights)
+		return texts.sendNoRights.In(loc)
 	case descHas(err, "IMAGE_PROCESS_FAILED", "MEDIA_EMPTY", "must be non-empty", "PHOTO_INVALID", "PHOTO_EXT_INVALID",
 		"wrong type", "FILE_PARTS_INVALID", "IMAGE", "PHOTO", "file"):
-		return catalog.T(loc, catalog.MsgSendBadFile)
+		return texts.sendBadFile.In(loc)
 	default:
-		return catalog.T(loc, catalog.MsgSendRefused, ae.Code)
+		return texts.sendRefused.In(loc, ae.Code)
 	}
 }

@@ -12,12 +12,13 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
 // allowedUpdates are the update kinds the adapter asks for.
 const allowedUpdates = `["message","callback_query"]`
 
-// poll long-polls getUpdates until ctx ends (nil) or Telegram refuses the
+// receive long-polls getUpdates until ctx ends (nil) or Telegram refuses the
 // token (an error). Each update is handled before the next poll confirms
 // it; handling never waits for the network (see goHandle), so a slow chat
 // never holds up the others. Message work runs on work.
@@ -28,7 +29,7 @@ const allowedUpdates = `["message","callback_query"]`
 // (its connection closed) before anything else is sent, and if its request
 // had been written out, it already carried the offset; only otherwise does
 // a short confirm follow.
-func (a *Adapter) poll(ctx, work context.Context) error {
+func (a *Adapter) receive(ctx, work context.Context) error {
 	offset := 0
 	failures := 0
 	conflicted := false // the last getUpdates met another instance's
@@ -42,11 +43,11 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 		pctx = httptrace.WithClientTrace(pctx, &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
 			written.Store(i.Err == nil)
 		}})
-		raw, err := a.api.call(pctx, "getUpdates", p, nil)
+		raw, err := a.client.api.call(pctx, "getUpdates", p, nil)
 		cancel()
 		if ctx.Err() != nil {
 			if !written.Load() {
-				a.confirm(offset)
+				a.client.confirm(offset)
 			}
 			return nil
 		}
@@ -54,13 +55,13 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 			failures++
 			conflict := isConflict(err)
 			a.health.set(func(h *health) { h.failures, h.lastErr, h.conflict = failures, err, conflict })
-			wait, fatal := a.pollFailed(ctx, err, failures, conflicted)
+			wait, fatal := a.client.pollFailed(ctx, err, failures, conflicted)
 			if fatal != nil {
 				return fatal
 			}
 			conflicted = conflict
-			if !sleep(ctx, wait) {
-				a.confirm(offset)
+			if !tasks.Sleep(ctx, wait) {
+				a.client.confirm(offset)
 				return nil
 			}
 			continue
@@ -74,7 +75,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
 			a.log.Error("getUpdates answered something that is not a list", "err", err)
-			if !sleep(ctx, time.Second) {
+			if !tasks.Sleep(ctx, time.Second) {
 				return nil
 			}
 			continue
@@ -93,7 +94,7 @@ func (a *Adapter) poll(ctx, work context.Context) error {
 			if u.UpdateID >= offset {
 				offset = u.UpdateID + 1
 			}
-			a.handle(work, u)
+			a.dispatch(work, u)
 		}
 	}
 }
@@ -105,26 +106,26 @@ const maxConflictBackoff = 60
 // pollFailed decides what to do after a failed getUpdates: how long to wait
 // before the next one, or a fatal error. conflicted reports that the
 // previous getUpdates already met another instance's.
-func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, conflicted bool) (time.Duration, error) {
+func (c *client) pollFailed(ctx context.Context, err error, failures int, conflicted bool) (time.Duration, error) {
 	// Backoff in "seconds" of the limits, which tests scale down.
-	unit := a.cfg.Limits.RetryAfterUnit
+	unit := c.cfg.Limits.RetryAfterUnit
 	backoff := min(time.Duration(1<<min(failures-1, 5))*unit, 30*unit)
 	ae := asAPIError(err)
 	switch {
 	case ae != nil && ae.Code == http.StatusUnauthorized:
-		return 0, connectError(a.cfg.APIURL, err)
+		return 0, connectError(c.cfg.APIURL, err)
 	case retryAfter(err) > 0:
-		a.cfg.Recorder.RateLimited(imagine.Telegram)
-		wait := time.Duration(retryAfter(err)) * a.cfg.Limits.RetryAfterUnit
-		a.log.Warn("getUpdates is flood limited", "retry_after", wait)
+		c.cfg.Recorder.RateLimited(imagine.Telegram)
+		wait := time.Duration(retryAfter(err)) * c.cfg.Limits.RetryAfterUnit
+		c.log.Warn("getUpdates is flood limited", "retry_after", wait)
 		return wait, nil
 	case ae != nil && ae.Code == http.StatusConflict && descHas(err, "webhook"):
 		// The bot was set up for a webhook elsewhere; long polling needs it gone.
-		a.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
+		c.log.Warn("a webhook is set for this bot; deleting it so that long polling works")
 		dctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		if _, err := a.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
-			a.log.Error("deleteWebhook failed", "err", err)
+		if _, err := c.api.call(dctx, "deleteWebhook", nil, nil); err != nil {
+			c.log.Error("deleteWebhook failed", "err", err)
 			return backoff, nil
 		}
 		return 0, nil
@@ -134,61 +135,43 @@ func (a *Adapter) pollFailed(ctx context.Context, err error, failures int, confl
 		// and further, so that the other instance (if it should run) mostly
 		// gets its way, and this one notices when it stops.
 		if !conflicted {
-			a.log.Error("another instance of the bot is polling Telegram with this token; only one may run: stop the other one (this one backs off and retries)",
+			c.log.Error("another instance of the bot is polling Telegram with this token; only one may run: stop the other one (this one backs off and retries)",
 				"err", err)
 		} else {
-			a.log.Debug("getUpdates: still conflicting with another instance", "failures", failures)
+			c.log.Debug("getUpdates: still conflicting with another instance", "failures", failures)
 		}
 		return min(time.Duration(1<<min(failures-1, 6))*unit, maxConflictBackoff*unit), nil
 	default:
-		a.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
+		c.log.Warn("getUpdates failed, retrying", "err", err, "in", backoff)
 		return backoff, nil
 	}
-}
-
-// isConflict reports getUpdates' 409 when another instance polls with the
-// same token ("terminated by other getUpdates request").
-func isConflict(err error) bool {
-	ae := asAPIError(err)
-	return ae != nil && ae.Code == http.StatusConflict && !descHas(err, "webhook")
 }
 
 // confirm tells Telegram that every update before offset was handled, so
 // that a restart does not see them again. It is short and bounded: a
 // getUpdates without waiting.
-func (a *Adapter) confirm(offset int) {
+func (c *client) confirm(offset int) {
 	if offset == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	p := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": "0", "limit": "1", "allowed_updates": allowedUpdates}
-	if _, err := a.api.call(ctx, "getUpdates", p, nil); err != nil {
-		a.log.Debug("could not confirm the last updates", "err", err)
+	if _, err := c.api.call(ctx, "getUpdates", p, nil); err != nil {
+		c.log.Debug("could not confirm the last updates", "err", err)
 	}
 }
 
-// handle dispatches one update. It must return quickly.
-func (a *Adapter) handle(ctx context.Context, u update) {
-	switch {
-	case u.Message != nil:
-		a.onMessage(ctx, u.Message)
-	case u.CallbackQuery != nil:
-		a.onCallback(ctx, u.CallbackQuery)
-	}
-}
-
-// sleep waits for d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+// dispatch hands one update to its handler. It must return quickly. A
+// panic while handling it is recovered and logged: the next update is
+// handled as usual.
+func (a *Adapter) dispatch(ctx context.Context, u update) {
+	a.tasks.Do(func() {
+		switch {
+		case u.Message != nil:
+			a.handleMessage(ctx, u.Message)
+		case u.CallbackQuery != nil:
+			a.handleButton(ctx, u.CallbackQuery)
+		}
+	})
 }

@@ -9,12 +9,12 @@ import (
 
 func TestPressRoundTrip(t *testing.T) {
 	tests := []press{
-		{kind: "c", job: 1},
-		{kind: "r", job: 1<<64 - 1},
-		{kind: "t", job: 35},
-		{kind: "p", job: 12345, n: 3},
-		{kind: "m", list: 7, n: 24},
-		{kind: "mp", list: 999999999, n: 999999999},
+		{act: actCancel, job: 1},
+		{act: actReroll, job: 1<<64 - 1},
+		{act: actRetry, job: 35},
+		{act: actPNG, job: 12345, n: 3},
+		{act: actModel, list: 7, n: 24},
+		{act: actModelPage, list: 999999999, n: 999999999},
 	}
 	for _, p := range tests {
 		data := p.data()

@@ -2,106 +2,11 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
-
-// botAPI is the Bot API as the adapter uses it: one method call, with files
-// for uploads (multipart). The result is the answer's "result" field.
-// Failures are *apiError values for answers of the Bot API, other errors
-// (network, context) otherwise; neither contains the token.
-type botAPI interface {
-	call(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error)
-}
-
-// tgClient implements botAPI with telegram-bot-api v5. The library has no
-// context support, so every call runs on a shallow copy of the BotAPI whose
-// HTTP client carries the call's context.
-type tgClient struct {
-	bot   *tgbotapi.BotAPI
-	http  *http.Client
-	token string
-}
-
-// doerFunc adapts a function to tgbotapi.HTTPClient.
-type doerFunc func(*http.Request) (*http.Response, error)
-
-func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
-
-// dial makes the first call, getMe (tgbotapi's constructor insists on it),
-// and returns the client and the bot's own user.
-func dial(ctx context.Context, apiURL, token string, hc *http.Client) (*tgClient, botUser, error) {
-	c := &tgClient{http: hc, token: token}
-	var status int
-	endpoint := strings.ReplaceAll(apiURL, "%", "%%") + "/bot%s/%s"
-	bot, err := tgbotapi.NewBotAPIWithClient(token, endpoint, c.doer(ctx, &status))
-	if err != nil {
-		return nil, botUser{}, c.wrap("getMe", err, status)
-	}
-	c.bot = bot
-	me := botUser{ID: bot.Self.ID, Username: bot.Self.UserName, FirstName: bot.Self.FirstName}
-	return c, me, nil
-}
-
-// doer returns an HTTP client for one call that runs under ctx and records
-// the HTTP status (tgbotapi drops error_code on uploads).
-func (c *tgClient) doer(ctx context.Context, status *int) tgbotapi.HTTPClient {
-	return doerFunc(func(r *http.Request) (*http.Response, error) {
-		resp, err := c.http.Do(r.WithContext(ctx))
-		if resp != nil {
-			*status = resp.StatusCode
-		}
-		return resp, err
-	})
-}
-
-func (c *tgClient) call(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (json.RawMessage, error) {
-	var status int
-	b := *c.bot
-	b.Client = c.doer(ctx, &status)
-	var resp *tgbotapi.APIResponse
-	var err error
-	if len(files) > 0 {
-		resp, err = b.UploadFiles(method, params, files)
-	} else {
-		resp, err = b.MakeRequest(method, params)
-	}
-	if err != nil {
-		return nil, c.wrap(method, err, status)
-	}
-	return resp.Result, nil
-}
-
-// wrap turns a tgbotapi error into an *apiError, or redacts the token from
-// a transport error (whose text holds the request URL).
-func (c *tgClient) wrap(method string, err error, status int) error {
-	var te *tgbotapi.Error
-	if errors.As(err, &te) {
-		code := te.Code
-		if code == 0 {
-			code = status
-		}
-		if code == 0 {
-			code = codeFromDescription(te.Message)
-		}
-		return &apiError{Method: method, Code: code, Description: te.Message, RetryAfter: te.RetryAfter, MigrateTo: te.MigrateToChatID}
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		ue.URL = redact(ue.URL, c.token)
-	}
-	if status >= 400 {
-		// An answer that is not the Bot API's JSON, e.g. a proxy's error page.
-		return &apiError{Method: method, Code: status, Description: http.StatusText(status)}
-	}
-	return &redactedError{msg: fmt.Sprintf("telegram: %s: %s", method, redact(err.Error(), c.token)), err: err}
-}
 
 // apiError is an error answer of the Bot API.
 type apiError struct {
@@ -246,4 +151,23 @@ func retryAfter(err error) int {
 func isPhotoRejected(err error) bool {
 	return descHas(err, "PHOTO_INVALID_DIMENSIONS", "PHOTO_SAVE_FILE_INVALID", "IMAGE_PROCESS_FAILED",
 		"PHOTO_EXT_INVALID", "wrong type of the web page content", "too big")
+}
+
+// isConflict reports getUpdates' 409 when another instance polls with the
+// same token ("terminated by other getUpdates request").
+func isConflict(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code == http.StatusConflict && !descHas(err, "webhook")
+}
+
+// textToMediaRefused reports the answer with which a Bot API server older
+// than 7.11 refuses editMessageMedia on a text message: "there is no media
+// in the message to edit" (the text tdlib gives), or "message can't be
+// edited". Other refusals (a bad upload such as MEDIA_EMPTY, a photo
+// Telegram cannot process) concern one message or one image, not the
+// server.
+func textToMediaRefused(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Code == http.StatusBadRequest &&
+		descHas(err, "there is no media in the message to edit", "message can't be edited")
 }

@@ -21,28 +21,22 @@ type Limits struct {
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.ChatInterval <= 0 {
-		l.ChatInterval = time.Second
-	}
-	if l.ChatBurst <= 0 {
-		l.ChatBurst = 3
-	}
-	if l.GroupMax <= 0 {
-		l.GroupMax = 20
-	}
-	if l.GroupWindow <= 0 {
-		l.GroupWindow = time.Minute
-	}
-	if l.GlobalMax <= 0 {
-		l.GlobalMax = 30
-	}
-	if l.GlobalWindow <= 0 {
-		l.GlobalWindow = time.Second
-	}
-	if l.RetryAfterUnit <= 0 {
-		l.RetryAfterUnit = time.Second
-	}
+	l.ChatInterval = positiveOr(l.ChatInterval, time.Second)
+	l.ChatBurst = positiveOr(l.ChatBurst, 3)
+	l.GroupMax = positiveOr(l.GroupMax, 20)
+	l.GroupWindow = positiveOr(l.GroupWindow, time.Minute)
+	l.GlobalMax = positiveOr(l.GlobalMax, 30)
+	l.GlobalWindow = positiveOr(l.GlobalWindow, time.Second)
+	l.RetryAfterUnit = positiveOr(l.RetryAfterUnit, time.Second)
 	return l
+}
+
+// positiveOr returns v if it is positive, else def.
+func positiveOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // headroom widens every window by 1/headroom, so that network jitter
@@ -126,10 +120,7 @@ func newLimiter(l Limits, now func() time.Time) *limiter {
 func (l *limiter) reserve(c chatRef) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	l.pruneLocked(now)
-	cb := l.chatLocked(c.id)
-	t := latest(now, l.tokensLocked(cb, now, 1), cb.blocked, l.blocked)
+	cb, _, t := l.startLocked(c, 1)
 	for {
 		t0 := t
 		t = earliest(l.global, t, l.globalMax, l.globalWindow)
@@ -173,10 +164,7 @@ func (l *limiter) release(c chatRef, t time.Time) {
 func (l *limiter) tryNow(c chatRef) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	l.pruneLocked(now)
-	cb := l.chatLocked(c.id)
-	t := latest(now, l.tokensLocked(cb, now, 2), cb.blocked, l.blocked)
+	cb, now, t := l.startLocked(c, 2)
 	globalShare := max(1, l.globalMax*backgroundShareNum/backgroundShareDen)
 	t = earliest(l.global, t, globalShare, l.globalWindow)
 	if c.group {
@@ -212,6 +200,16 @@ func (l *limiter) penalize(c chatRef, wait time.Duration) {
 	if len(l.strikes) >= 2 {
 		l.blocked = latest(l.blocked, until)
 	}
+}
+
+// startLocked forgets old bookings and returns chat c's budget, the time
+// now, and the earliest time from now on at which the chat has k tokens
+// and no 429 wait holds it.
+func (l *limiter) startLocked(c chatRef, k int) (cb *chatBudget, now, t time.Time) {
+	now = l.now()
+	l.pruneLocked(now)
+	cb = l.chatLocked(c.id)
+	return cb, now, latest(now, l.tokensLocked(cb, now, k), cb.blocked, l.blocked)
 }
 
 // chatLocked returns chat id's budget, creating it if needed, with its

@@ -1,0 +1,207 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+)
+
+// action is what a button does.
+type action byte
+
+const (
+	actCancel    action = iota + 1 // c:<job>          cancel a queued or running job
+	actReroll                      // r:<job>          the same request with a new seed
+	actRetry                       // t:<job>          a failed request again, as it was
+	actPNG                         // p:<job>:<i>      image i of a result as a PNG document
+	actModel                       // m:<list>:<i>     switch to model i of a stored list (admins)
+	actModelPage                   // mp:<list>:<page> another page of a model list (admins)
+)
+
+// actionCodes are the actions as callback data spells them.
+var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp"}
+
+// press is a button's callback data: at most maxCallbackData bytes,
+// "code:args" (see the actions). Jobs are imagine.JobID.String(); the
+// state behind every action but Cancel lives in the store, and a press
+// after it was evicted gets a friendly answer.
+type press struct {
+	act  action
+	job  imagine.JobID // cancel, reroll, retry, png
+	list int           // model, model page: the stored model list
+	n    int           // png: image index; model: model index; model page: page
+}
+
+// maxCallbackData is Telegram's limit on callback data, in bytes.
+const maxCallbackData = 64
+
+// data encodes the press as callback data.
+func (p press) data() string {
+	code := actionCodes[p.act]
+	switch p.act {
+	case actCancel, actReroll, actRetry:
+		return code + ":" + p.job.String()
+	case actPNG:
+		return code + ":" + p.job.String() + ":" + strconv.Itoa(p.n)
+	default: // actModel, actModelPage
+		return code + ":" + strconv.Itoa(p.list) + ":" + strconv.Itoa(p.n)
+	}
+}
+
+// parsePress decodes callback data written by press.data. Anything else,
+// including data from an older version of the bot, is not ok.
+func parsePress(data string) (press, bool) {
+	if len(data) > maxCallbackData {
+		return press{}, false
+	}
+	code, rest, _ := strings.Cut(data, ":")
+	var p press
+	for act, c := range actionCodes {
+		if c != "" && c == code {
+			p.act = action(act)
+		}
+	}
+	var err error
+	switch p.act {
+	case actCancel, actReroll, actRetry:
+		p.job, err = parseJob(rest)
+	case actPNG:
+		job, n, _ := strings.Cut(rest, ":")
+		if p.job, err = parseJob(job); err == nil {
+			p.n, err = parseIndex(n)
+		}
+	case actModel, actModelPage:
+		list, n, _ := strings.Cut(rest, ":")
+		if p.list, err = parseIndex(list); err == nil {
+			p.n, err = parseIndex(n)
+		}
+	default:
+		return press{}, false
+	}
+	return p, err == nil
+}
+
+func parseJob(s string) (imagine.JobID, error) {
+	if s == "" || strings.ContainsAny(s, "+-") {
+		return 0, strconv.ErrSyntax
+	}
+	return imagine.ParseJobID(s)
+}
+
+// parseIndex reads a small non-negative decimal number.
+func parseIndex(s string) (int, error) {
+	if s == "" || len(s) > 9 || strings.ContainsAny(s, "+-") {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.Atoi(s)
+}
+
+// handleButton handles a button press. Every press is answered. It runs on
+// the poll loop: the core calls are quick, the network work happens in
+// goroutines.
+func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
+	who := requester(&q.From)
+	if q.Message != nil && !a.cfg.chatAllowed(q.Message.Chat) {
+		a.log.Info("button refused: chat not allowed", "chat", q.Message.Chat.ID, "user", who.Key())
+		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgNotHere), true)
+		return
+	}
+	p, ok := parsePress(q.Data)
+	if !ok {
+		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgButtonExpired), true)
+		return
+	}
+	switch p.act {
+	case actCancel:
+		a.handleCancel(ctx, q, who, p.job)
+	case actReroll, actRetry:
+		a.handleReroll(ctx, q, who, p.job, p.act)
+	case actPNG:
+		if q.Message == nil || !a.goChat(ctx, q.Message.Chat.ID, func(ctx context.Context) { a.handlePNG(ctx, q, who, p.job, p.n) }) {
+			a.answerLater(ctx, q, "", false)
+		}
+	case actModel, actModelPage:
+		a.goHandle(ctx, func(ctx context.Context) { a.handleModelButton(ctx, q, who, p) })
+	}
+}
+
+// answerLater answers a callback from a goroutine.
+func (a *Adapter) answerLater(ctx context.Context, q *callbackQuery, text string, alert bool) {
+	a.goHandle(ctx, func(ctx context.Context) { a.client.answerCallback(ctx, q.ID, text, alert) })
+}
+
+// handleCancel cancels a job for its requester or an admin; anyone else
+// gets an alert and nothing changes.
+func (a *Adapter) handleCancel(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID) {
+	loc := who.Locale
+	err := a.core.Cancel(id, who, a.cfg.isAdmin(q.From.ID))
+	switch {
+	case err == nil:
+		a.log.Info("job cancelled by a button", "job", id.String(), "by", who.Key())
+		a.answerLater(ctx, q, texts.cancelling.In(loc), false)
+	case errors.Is(err, imagine.ErrNotYourJob):
+		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
+	default:
+		a.answerLater(ctx, q, imagine.Describe(err, loc), false)
+	}
+}
+
+// handleReroll submits a stored request again as the user who pressed the
+// button (whose own limits apply): Reroll with a new seed, Try again
+// (actRetry) as it was. The new status message replies to the pressed
+// message.
+func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, act action) {
+	loc := who.Locale
+	r, ok := a.store.get(id)
+	if !ok {
+		a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
+		return
+	}
+	req, answer := r.req.Reroll(who), texts.rerolling
+	if act == actRetry {
+		req, answer = r.req.Retry(who), texts.tryingAgain
+	}
+	tk, err := a.core.Submit(req)
+	if err != nil {
+		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
+		return
+	}
+	at := r.at
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "user", who.Key())
+	a.answerLater(ctx, q, answer.In(loc), false)
+	a.startEditor(ctx, tk, at, req)
+}
+
+// handlePNG sends one original image of a result as a document.
+func (a *Adapter) handlePNG(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
+	loc := who.Locale
+	r, ok := a.store.get(id)
+	if !ok || i < 0 || i >= len(r.images) {
+		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
+		return
+	}
+	a.client.answerCallback(ctx, q.ID, texts.sendingPNG.In(loc), false)
+	at := r.at
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	name := "imagine-" + id.String()
+	if len(r.images) > 1 {
+		name += "-" + strconv.Itoa(i+1)
+	}
+	m := media{data: r.images[i], name: name + imageExt(r.images[i]), doc: true}
+	err := a.client.deliver(ctx, at.chat, nil, func(ctx context.Context) error {
+		_, err := a.client.send(ctx, outgoing{at: at, media: []media{m}})
+		return err
+	})
+	if err != nil {
+		a.log.Warn("could not send a PNG", "job", id.String(), "err", err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 )
 
 func TestAccessControl(t *testing.T) {
+	t.Parallel()
 	var allowed discordtest.Guild
 	e := newEnv(t, envOptions{
 		noDMs: true,
@@ -71,6 +72,7 @@ func (r *countingRecorder) PreviewEdited(imagine.Platform) { r.previews.Add(1) }
 func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
+	t.Parallel()
 	rec := &countingRecorder{}
 	e := newEnv(t, envOptions{
 		cfg: Config{Recorder: rec},

@@ -10,10 +10,11 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 func TestAccessControl(t *testing.T) {
+	t.Parallel()
 	var allowed discordtest.Guild
 	e := newEnv(t, envOptions{
 		noDMs: true,
@@ -28,7 +29,7 @@ func TestAccessControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	dm := e.srv.AddDM("3301")
-	before := e.sim.Txt2ImgCount()
+	before := len(e.mem.Jobs())
 
 	refusals := []struct {
 		name    string
@@ -48,8 +49,8 @@ func TestAccessControl(t *testing.T) {
 			}
 		})
 	}
-	if got := e.sim.Txt2ImgCount(); got != before {
-		t.Errorf("refused requests reached SD: %d txt2img, want %d", got, before)
+	if got := len(e.mem.Jobs()); got != before {
+		t.Errorf("refused requests reached the backend: %d generations, want %d", got, before)
 	}
 	if !strings.Contains(e.logs.String(), "not allowed") {
 		t.Errorf("the refusals were not logged")
@@ -71,10 +72,11 @@ func (r *countingRecorder) PreviewEdited(imagine.Platform) { r.previews.Add(1) }
 func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
+	t.Parallel()
 	rec := &countingRecorder{}
 	e := newEnv(t, envOptions{
 		cfg: Config{Recorder: rec},
-		sim: sdsim.Options{StepDelay: 10 * time.Millisecond},
+		mem: imaginetest.Options{StepDelay: 10 * time.Millisecond},
 	})
 	e.srv.FailNext(discordtest.RouteEditWebhookMessage, 2, http.StatusTooManyRequests)
 	var its []*discordtest.Interaction

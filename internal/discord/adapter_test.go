@@ -8,7 +8,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 // TestAdapter runs most adapter tests against one environment, one after
@@ -17,7 +17,7 @@ import (
 func TestAdapter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{
-		sim:      sdsim.Options{StepDelay: 3 * time.Millisecond, Models: modelNames(), ModelLoadDelay: 5 * time.Millisecond},
+		mem:      imaginetest.Options{StepDelay: 3 * time.Millisecond, Models: testModels(), SwitchDelay: 5 * time.Millisecond},
 		cfg:      Config{AdminUserIDs: []string{"7900"}, AdminRoleIDs: []string{"7800"}},
 		perUser:  2,
 		maxQueue: 3,
@@ -48,15 +48,16 @@ func TestAdapter(t *testing.T) {
 
 // TestStrictDiscord runs the tests that need a stricter Discord: short
 // interaction token lifetimes, a small attachment size limit, commands
-// registered per guild, and no GET /users/@me (as behind some proxies).
+// registered per guild, no GET /users/@me (as behind some proxies), and
+// images as large as real ones.
 func TestStrictDiscord(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{
 		fake:     discordtest.Options{TokenLifetime: tokenLifetime, MaxFileSize: fileLimit},
-		sim:      sdsim.Options{StepDelay: 10 * time.Millisecond},
+		mem:      imaginetest.Options{StepDelay: 10 * time.Millisecond},
 		perGuild: true,
 		cfg:      Config{AdminUserIDs: []string{"9700"}},
-		backend:  func(b imagine.Backend) imagine.Backend { return noModels{b} },
+		backend:  func(b imagine.Backend) imagine.Backend { return noModels{grainyImages{b}} },
 		prepare: func(srv *discordtest.Server) {
 			srv.FailNext(discordtest.RouteGetCurrentUser, 1, http.StatusNotFound)
 		},

@@ -7,7 +7,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 func TestButtonIDs(t *testing.T) {
@@ -48,7 +48,7 @@ func (e *env) click(m discordtest.Message, user string, act action, idx int) *di
 // its message shows it running.
 func (e *env) hangingJob(user string) (*discordtest.Interaction, discordtest.Message) {
 	e.t.Helper()
-	e.sim.SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	e.mem.FailNext(imaginetest.Failure{Hang: true})
 	it := e.imagine(user, "endless cat")
 	m := e.waitMessage(it, "running", func(m discordtest.Message) bool {
 		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))
@@ -137,8 +137,8 @@ func testRerollAndUpscale(t *testing.T, e *env) {
 	if strings.Contains(cap, "Seed 42 ") || !strings.Contains(cap, "by <@8002>") || !strings.Contains(cap, "seeded fox") {
 		t.Errorf("reroll caption = %q, want a new seed, the same prompt and the clicking user", cap)
 	}
-	if body := e.txt2img("seeded fox"); body["seed"] != -1.0 {
-		t.Errorf("reroll asked for seed %v, want -1 (random)", body["seed"])
+	if p := e.job("seeded fox").Params; p.Seed != -1 {
+		t.Errorf("reroll asked for seed %v, want -1 (random)", p.Seed)
 	}
 	if orig, _ := first.Original(); len(orig.History) != len(m.History) {
 		t.Errorf("the original message changed after the reroll")
@@ -149,8 +149,8 @@ func testRerollAndUpscale(t *testing.T, e *env) {
 	if len(um.Attachments) != 1 || um.Attachments[0].Width != 128 {
 		t.Fatalf("upscale result:\n%s\nattachments %+v, want one 128px image", describe(um), um.Attachments)
 	}
-	if body := e.txt2img("seeded fox"); body["seed"] != 42.0 || body["enable_hr"] != true {
-		t.Errorf("upscale ran seed %v hires %v, want 42 with hires", body["seed"], body["enable_hr"])
+	if p := e.job("seeded fox").Params; p.Seed != 42 || !p.EnableHR {
+		t.Errorf("upscale ran seed %v hires %v, want 42 with hires", p.Seed, p.EnableHR)
 	}
 	if cap := embeds(um.Revision)[0].Description; !strings.Contains(cap, "Seed 42 ") || !strings.Contains(cap, "128x128") {
 		t.Errorf("upscale caption = %q", cap)

@@ -13,9 +13,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sdbackend"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 // waitTimeout bounds every wait of these tests; nothing should come close.
@@ -24,26 +22,29 @@ const waitTimeout = 10 * time.Second
 // envOptions configures a test environment; zero fields get test defaults.
 type envOptions struct {
 	fake     discordtest.Options
-	sim      sdsim.Options
-	cfg      Config // Token and APIURL are set by newEnv
-	noDMs    bool   // refuse DMs; the env allows them otherwise, as discord.allow_dms does by default
+	mem      imaginetest.Options // the scripted backend; StepDelay defaults to 2ms
+	cfg      Config              // Token and APIURL are set by newEnv
+	noDMs    bool                // refuse DMs; the env allows them otherwise, as discord.allow_dms does by default
 	perUser  int
 	maxQueue int
 	settings *imagine.Settings
 	perGuild bool                      // register the commands in two guilds instead of globally
 	prepare  func(*discordtest.Server) // runs before the adapter starts
-	// backend wraps the SD backend, e.g. to change what it reports.
+	// backend wraps the scripted backend, e.g. to change what it reports.
 	backend func(imagine.Backend) imagine.Backend
 	// core wraps the core the adapter is given, e.g. to inject a fault.
 	core func(frontend.Core) frontend.Core
 }
 
 // env is a real adapter with a real discordgo session against the fake
-// Discord, and a core service running jobs on the simulated SD server.
+// Discord, and a real core service running jobs on a scripted in-memory
+// backend (imaginetest). The SD client and the simulated SD server are
+// tested in their own packages and, with the adapters, in cmd/bot's
+// end-to-end suite.
 type env struct {
 	t     *testing.T
 	srv   *discordtest.Server
-	sim   *sdsim.Server
+	mem   *imaginetest.Backend
 	svc   *imagine.Service
 	a     *Adapter
 	guild discordtest.Guild
@@ -104,16 +105,11 @@ func newEnv(t *testing.T, o envOptions) *env {
 		cfg.GuildIDs = []string{guild.ID, srv.AddGuild(discordtest.Guild{Name: "second"}).ID}
 	}
 
-	so := o.sim
-	if so.StepDelay == 0 {
-		so.StepDelay = 2 * time.Millisecond
+	mo := o.mem
+	if mo.StepDelay == 0 {
+		mo.StepDelay = 2 * time.Millisecond
 	}
-	sim := sdsim.NewServer(so)
-	t.Cleanup(sim.Close)
-	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mem := imaginetest.New(mo)
 	settings := testSettings()
 	if o.settings != nil {
 		settings = *o.settings
@@ -124,7 +120,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.maxQueue == 0 {
 		o.maxQueue = 50
 	}
-	var backend imagine.Backend = sdbackend.New(client)
+	var backend imagine.Backend = mem
 	if o.backend != nil {
 		backend = o.backend(backend)
 	}
@@ -132,7 +128,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := imagine.New(imagine.Config{Settings: settings, PerUser: o.perUser, MaxQueue: o.maxQueue,
 		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
-		[]imagine.NamedBackend{{Name: "sim", Backend: backend}})
+		[]imagine.NamedBackend{{Name: "mem", Backend: backend}})
 
 	cfg.Token, cfg.APIURL, cfg.Logger, cfg.AllowDMs = srv.BotToken(), srv.URL+"/", log, !o.noDMs
 	if cfg.EditInterval == 0 {
@@ -156,7 +152,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	a.backoff = 2 * time.Millisecond
-	e := &env{t: t, srv: srv, sim: sim, svc: svc, a: a, guild: guild, ch: ch, logs: logs, secrets: &secrets{}}
+	e := &env{t: t, srv: srv, mem: mem, svc: svc, a: a, guild: guild, ch: ch, logs: logs, secrets: &secrets{}}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	svcDone := make(chan struct{})

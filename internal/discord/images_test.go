@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // noisePNG returns a w×h PNG of random pixels (incompressible), with a
@@ -51,10 +53,51 @@ func TestFileBudget(t *testing.T) {
 	}
 }
 
+// grainyImages is a backend whose images are as large as a real server's:
+// gradients with film grain of the same size, which PNG cannot compress to
+// the few hundred bytes of the scripted backend's flat images.
+type grainyImages struct{ imagine.Backend }
+
+func (b grainyImages) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
+	res, err := b.Backend.Generate(ctx, p, progress)
+	if err != nil {
+		return nil, err
+	}
+	for i, data := range res.Images {
+		cfg, err := png.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		if res.Images[i], err = grainyPNG(cfg.Width, cfg.Height); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// grainyPNG returns a w×h PNG of colour gradients with random grain.
+func grainyPNG(w, h int) ([]byte, error) {
+	r := rand.New(rand.NewPCG(3, 4))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			g := r.Uint32()
+			i := img.PixOffset(x, y)
+			img.Pix[i] = uint8(x*255/w) ^ uint8(g&15)
+			img.Pix[i+1] = uint8(y*255/h) ^ uint8(g>>8&15)
+			img.Pix[i+2] = uint8((x+y)*127/(w+h)) ^ uint8(g>>16&15)
+			img.Pix[i+3] = 255
+		}
+	}
+	var buf bytes.Buffer
+	err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
+	return buf.Bytes(), err
+}
+
 // testFilesStayUnderTheLimit runs a job whose PNG is larger than the
 // interaction's attachment_size_limit: the image arrives re-encoded.
-// fileLimit is the attachment size limit of the strict environment; the
-// simulated server's 256x256 PNGs have about 25 kB.
+// fileLimit is the attachment size limit of the strict environment, whose
+// backend draws grainy gradients (grainyImages), 256x256 in about 115 kB.
 const fileLimit = 10_000
 
 func testFilesStayUnderTheLimit(t *testing.T, e *env) {
@@ -62,6 +105,9 @@ func testFilesStayUnderTheLimit(t *testing.T, e *env) {
 	m := e.waitFinal(e.imagine("1501", "large landscape --size 256x256"))
 	if len(m.Attachments) != 1 {
 		t.Fatalf("no image delivered:\n%s", describe(m))
+	}
+	if data, _ := grainyPNG(256, 256); len(data) <= limit {
+		t.Fatalf("the backend's PNG has %d bytes, within the %d limit: the test proves nothing", len(data), limit)
 	}
 	a := m.Attachments[0]
 	if !strings.HasSuffix(a.Filename, ".jpg") || a.Size > limit || a.Width == 0 {

@@ -13,23 +13,20 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
-// txt2img returns the body of the simulated server's txt2img request whose
-// prompt contains s.
-func (e *env) txt2img(s string) map[string]any {
+// job returns the backend's record of the latest generation whose prompt
+// contains s.
+func (e *env) job(s string) imaginetest.Job {
 	e.t.Helper()
-	for _, r := range slices.Backward(e.sim.Records()) {
-		if r.Path != "/sdapi/v1/txt2img" {
-			continue
-		}
-		var body map[string]any
-		if json.Unmarshal(r.Body, &body) == nil && strings.Contains(body["prompt"].(string), s) {
-			return body
+	for _, j := range slices.Backward(e.mem.Jobs()) {
+		if strings.Contains(j.Params.Prompt, s) {
+			return j
 		}
 	}
-	e.t.Fatalf("no txt2img request with a prompt containing %q", s)
-	return nil
+	e.t.Fatalf("no generation with a prompt containing %q", s)
+	return imaginetest.Job{}
 }
 
 func testImagineEndToEnd(t *testing.T, e *env) {
@@ -102,14 +99,13 @@ func testImagineOptions(t *testing.T, e *env) {
 		name   string
 		prompt string
 		opts   []discordtest.Option
-		check  func(t *testing.T, body map[string]any, m discordtest.Message)
+		check  func(t *testing.T, p imagine.Params, m discordtest.Message)
 	}{
 		{"inline", "inline cat --ar 16:9 --steps 12 --seed 42 --no dogs", nil,
-			func(t *testing.T, body map[string]any, m discordtest.Message) {
-				if body["steps"] != 12.0 || body["seed"] != 42.0 || body["width"].(float64) <= body["height"].(float64) ||
-					!strings.Contains(body["negative_prompt"].(string), "dogs") {
-					t.Errorf("txt2img = steps %v seed %v %vx%v negative %q; want 12, 42, landscape, dogs",
-						body["steps"], body["seed"], body["width"], body["height"], body["negative_prompt"])
+			func(t *testing.T, p imagine.Params, m discordtest.Message) {
+				if p.Steps != 12 || p.Seed != 42 || p.Width <= p.Height || !strings.Contains(p.NegativePrompt, "dogs") {
+					t.Errorf("params = steps %v seed %v %vx%v negative %q; want 12, 42, landscape, dogs",
+						p.Steps, p.Seed, p.Width, p.Height, p.NegativePrompt)
 				}
 				if d := embeds(m.Revision)[0].Description; !strings.HasPrefix(d, "inline cat\n") || !strings.Contains(d, "Seed 42") {
 					t.Errorf("caption = %q, want the prompt without options and seed 42", d)
@@ -118,11 +114,10 @@ func testImagineOptions(t *testing.T, e *env) {
 		{"structured", "structured cat", []discordtest.Option{{Name: "aspect", Value: "2:3"}, {Name: "steps", Value: 9},
 			{Name: "seed", Value: 7}, {Name: "negative", Value: "blurry"}, {Name: "style", Value: "anime"},
 			{Name: "count", Value: 2}, {Name: "hires", Value: true}},
-			func(t *testing.T, body map[string]any, m discordtest.Message) {
-				if body["steps"] != 9.0 || body["seed"] != 7.0 || body["batch_size"] != 2.0 || body["enable_hr"] != true ||
-					body["width"].(float64) >= body["height"].(float64) || body["prompt"] != "anime style, structured cat" ||
-					!strings.Contains(body["negative_prompt"].(string), "blurry") {
-					t.Errorf("txt2img = %v; want steps 9, seed 7, 2 images, hires, portrait, anime style, blurry", body)
+			func(t *testing.T, p imagine.Params, m discordtest.Message) {
+				if p.Steps != 9 || p.Seed != 7 || p.BatchSize != 2 || !p.EnableHR || p.Width >= p.Height ||
+					p.Prompt != "anime style, structured cat" || !strings.Contains(p.NegativePrompt, "blurry") {
+					t.Errorf("params = %+v; want steps 9, seed 7, 2 images, hires, portrait, anime style, blurry", p)
 				}
 				if len(m.Attachments) != 2 {
 					t.Errorf("final message has %d attachments, want 2", len(m.Attachments))
@@ -134,13 +129,13 @@ func testImagineOptions(t *testing.T, e *env) {
 				}
 			}},
 		{"structured wins", "winner dog --steps 30 --ar 1:1 --size 96x64", []discordtest.Option{{Name: "steps", Value: 11}, {Name: "aspect", Value: "16:9"}},
-			func(t *testing.T, body map[string]any, m discordtest.Message) {
-				if body["steps"] != 11.0 || body["width"].(float64) <= body["height"].(float64) {
-					t.Errorf("txt2img = steps %v, %vx%v; want the structured 11 steps and 16:9", body["steps"], body["width"], body["height"])
+			func(t *testing.T, p imagine.Params, m discordtest.Message) {
+				if p.Steps != 11 || p.Width <= p.Height {
+					t.Errorf("params = steps %v, %vx%v; want the structured 11 steps and 16:9", p.Steps, p.Width, p.Height)
 				}
 			}},
 		{"batch", "batch of owls", []discordtest.Option{{Name: "count", Value: 3}},
-			func(t *testing.T, body map[string]any, m discordtest.Message) {
+			func(t *testing.T, p imagine.Params, m discordtest.Message) {
 				if len(m.Attachments) != 3 {
 					t.Fatalf("final message has %d attachments, want 3", len(m.Attachments))
 				}
@@ -161,7 +156,7 @@ func testImagineOptions(t *testing.T, e *env) {
 			}
 			m := e.waitFinal(it)
 			word := strings.Fields(tt.prompt)[0]
-			tt.check(t, e.txt2img(word), m)
+			tt.check(t, e.job(word).Params, m)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"regexp"
@@ -12,7 +11,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 var loadTest = flag.Bool("load", false, "run the load test (go test ./internal/discord -run TestLoad -v -load)")
@@ -20,8 +19,8 @@ var loadTest = flag.Bool("load", false, "run the load test (go test ./internal/d
 // TestLoad has 20, then 100 users send two /imagine each, all at once, with
 // Discord's default rate limits and the default edit interval, and reports:
 // the acknowledgement latency (from dispatch to the callback arriving at the
-// fake), the time from the end of each SD job (the simulated server's answer
-// to txt2img) to the fake's receipt of the edit that shows its image, the
+// fake), the time from the end of each job (the scripted backend's return
+// from Generate) to the fake's receipt of the edit that shows its image, the
 // jobs lost (every job must end with its image) and the 429s served.
 func TestLoad(t *testing.T) {
 	if !*loadTest {
@@ -40,7 +39,7 @@ func runLoad(t *testing.T, users, perUser int) {
 			ChannelMessages: discordtest.RateLimit{Limit: 5, Window: 5 * time.Second},
 			Global:          discordtest.RateLimit{Limit: 50, Window: time.Second},
 		}},
-		sim:      sdsim.Options{StepDelay: time.Millisecond},
+		mem:      imaginetest.Options{StepDelay: time.Millisecond},
 		cfg:      Config{EditInterval: DefaultEditInterval, ShutdownGrace: 5 * time.Second},
 		perUser:  perUser,
 		maxQueue: 2 * n,
@@ -77,19 +76,16 @@ func runLoad(t *testing.T, users, perUser int) {
 	}
 	took := time.Since(start)
 
-	// SD job end → final image visible.
+	// Job end → final image visible.
 	ends := map[string]time.Time{}
-	for _, r := range e.sim.Records() {
-		var body struct{ Prompt string }
-		if r.Path == "/sdapi/v1/txt2img" && json.Unmarshal(r.Body, &body) == nil {
-			ends[body.Prompt] = r.End
-		}
+	for _, j := range e.mem.Jobs() {
+		ends[j.Params.Prompt] = j.End
 	}
 	var visible []time.Duration
 	for i, m := range finals {
 		end, ok := ends[prompts[i]]
 		if !ok {
-			t.Errorf("no txt2img record for %q", prompts[i])
+			t.Errorf("no generation recorded for %q", prompts[i])
 			continue
 		}
 		shown := slices.IndexFunc(m.History, func(r discordtest.Revision) bool {
@@ -101,7 +97,7 @@ func runLoad(t *testing.T, users, perUser int) {
 	}
 	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
 	t.Logf("%d users × %d commands: ack p50 %s, p99 %s, max %s", users, perUser, r(pct(acks, 0.50)), r(pct(acks, 0.99)), r(pct(acks, 1)))
-	t.Logf("SD job end → final image visible: p50 %s, p99 %s, max %s (%d jobs)",
+	t.Logf("job end → final image visible: p50 %s, p99 %s, max %s (%d jobs)",
 		r(pct(visible, 0.50)), r(pct(visible, 0.99)), r(pct(visible, 1)), len(visible))
 	t.Logf("jobs lost %d; 429s served %d; all delivered in %s; webhook buckets %d, callback buckets %d",
 		lost, e.srv.Count429(), took.Round(time.Millisecond), e.a.rest.webhooks.size(), e.a.rest.callbacks.size())
@@ -120,7 +116,7 @@ func runLoad(t *testing.T, users, perUser int) {
 		t.Errorf("ack p99 %s, want far below Discord's 3s", p)
 	}
 	if p := pct(visible, 0.99); p > DefaultEditInterval {
-		t.Errorf("final image p99 %s after the SD job ended: it waits for the preview interval", p)
+		t.Errorf("final image p99 %s after the job ended: it waits for the preview interval", p)
 	}
 	if e.a.rest.webhooks.size() > n {
 		t.Errorf("%d webhook buckets for %d messages", e.a.rest.webhooks.size(), n)

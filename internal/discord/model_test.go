@@ -1,26 +1,41 @@
 package discord
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// modelNames are the simulated server's checkpoints: 30, so that
-// autocomplete has more than 25 to choose from.
-func modelNames() []string {
-	var models []string
+// testModels are the scripted backend's checkpoints: 30, so that
+// autocomplete has more than 25 to choose from, titled as A1111 titles
+// them ("photo-01.safetensors [0123456789]", named "photo-01").
+func testModels() []imagine.Model {
+	var models []imagine.Model
 	for i := range 30 {
 		kind := "photo"
 		if i%3 == 0 {
 			kind = "Anime"
 		}
-		models = append(models, fmt.Sprintf("%s-%02d.safetensors", kind, i))
+		name := fmt.Sprintf("%s-%02d", kind, i)
+		sum := sha256.Sum256([]byte(name))
+		models = append(models, imagine.Model{Title: fmt.Sprintf("%s.safetensors [%x]", name, sum[:5]), Name: name})
 	}
 	return models
+}
+
+// currentModel is the title of the scripted backend's loaded checkpoint.
+func (e *env) currentModel() string {
+	e.t.Helper()
+	title, err := e.mem.CurrentModel(ctxT(e.t))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return title
 }
 
 func testModel(t *testing.T, e *env) {
@@ -90,36 +105,39 @@ func testModel(t *testing.T, e *env) {
 	t.Run("current model", func(t *testing.T) {
 		e := e.sub(t)
 		_, m := reply(e, "9001", "")
-		if want := catalog.T("en", catalog.MsgModelCurrent, e.sim.CurrentModel()); m.Content != want {
+		if want := catalog.T("en", catalog.MsgModelCurrent, e.currentModel()); m.Content != want {
 			t.Errorf("got %q, want %q", m.Content, want)
 		}
 	})
 	t.Run("non-admin", func(t *testing.T) {
 		e := e.sub(t)
-		before := e.sim.CurrentModel()
-		target := e.sim.ModelTitles()[5]
+		before := e.currentModel()
+		target := testModels()[5].Title
 		cb, _ := reply(e, "9555", target)
 		if !strings.Contains(string(cb.Data), catalog.T("en", catalog.MsgNotAdmin)) || !strings.Contains(string(cb.Data), `"flags":64`) {
 			t.Errorf("non-admin got %s, want an ephemeral refusal", cb.Data)
 		}
-		if got := e.sim.CurrentModel(); got != before {
+		if got := e.currentModel(); got != before {
 			t.Errorf("the model changed to %q", got)
 		}
 	})
 	t.Run("switch", func(t *testing.T) {
 		e := e.sub(t)
-		target := e.sim.ModelTitles()[7]
+		target := testModels()[7].Title
 		_, m := reply(e, "9001", target)
 		if m.Content != catalog.T("en", catalog.MsgModelSwitched, target) {
 			t.Errorf("got %q", m.Content)
 		}
-		if got := e.sim.CurrentModel(); got != target {
-			t.Errorf("the server has %q, want %q", got, target)
+		if got := e.currentModel(); got != target {
+			t.Errorf("the backend has %q, want %q", got, target)
 		}
 		// A job afterwards runs on the new model.
 		done := e.waitFinal(e.imagine("9002", "after the switch"))
 		if !strings.Contains(embeds(done.Revision)[0].Description, "photo-07") {
 			t.Errorf("caption %q does not name the new model", embeds(done.Revision)[0].Description)
+		}
+		if got := e.job("after the switch").Model; got != target {
+			t.Errorf("the job ran on %q, want %q", got, target)
 		}
 	})
 	t.Run("unknown model", func(t *testing.T) {
@@ -130,7 +148,7 @@ func testModel(t *testing.T, e *env) {
 	})
 }
 
-// testNoModels: /model NAME where the SD server lists no models says so.
+// testNoModels: /model NAME where the backend lists no models says so.
 func testNoModels(t *testing.T, e *env) {
 	for _, loc := range []string{"en-US", "zh-CN"} {
 		it := e.interact(discordtest.InteractSpec{Name: "model", UserID: "9700", Locale: loc, IgnoreCommandPermissions: true,

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 func TestRateLimits(t *testing.T) {
@@ -18,7 +18,7 @@ func TestRateLimits(t *testing.T) {
 			ChannelMessages: discordtest.RateLimit{Limit: 2, Window: time.Second},
 			Global:          discordtest.RateLimit{Limit: 3, Window: time.Second},
 		}},
-		sim: sdsim.Options{StepDelay: 3 * time.Millisecond},
+		mem: imaginetest.Options{StepDelay: 3 * time.Millisecond},
 	})
 	other, err := e.srv.AddChannel(discordtest.Channel{GuildID: e.guild.ID, Name: "other"})
 	if err != nil {

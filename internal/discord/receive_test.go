@@ -34,6 +34,7 @@ func (c panickingCore) Jobs(who imagine.Requester) ([]imagine.JobInfo, int) {
 // the event goroutine or in a handler's goroutine, is recovered and logged,
 // and that the adapter goes on serving everyone else.
 func TestHandlerPanics(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, envOptions{core: func(c frontend.Core) frontend.Core { return panickingCore{Core: c, user: "6660"} }})
 
 	e.imagine("6660", "a doomed cat")

@@ -1,12 +1,14 @@
 package discord
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 // setOption returns a Modify func that sets an option's value in the
@@ -81,8 +83,8 @@ func testRefusalsAreEphemeral(t *testing.T, e *env) {
 	}
 
 	// The per-user cap and the full queue, with a job hanging on the
-	// server so that the others wait.
-	e.sim.SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: "/sdapi/v1/txt2img", Times: 1})
+	// backend so that the others wait.
+	e.mem.FailNext(imaginetest.Failure{Hang: true})
 	first := e.imagine("5001", "hanging lighthouse")
 	e.waitMessage(first, "running", func(m discordtest.Message) bool {
 		return strings.HasPrefix(m.Content, catalog.T("en", catalog.MsgStarting))
@@ -148,18 +150,25 @@ func testHelp(t *testing.T, e *env) {
 }
 
 func testServerFailures(t *testing.T, e *env) {
+	// The SD server's faults map to these kinds in internal/sdbackend (its
+	// tests check that); cmd/bot's end-to-end suite runs one through Discord.
+	const reason = "steps: value is not a valid integer"
 	tests := []struct {
-		fault sdsim.FaultKind
-		want  string
+		name string
+		fail imaginetest.Failure
+		want string
 	}{
-		{sdsim.FaultDown, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailDown))},
-		{sdsim.FaultOOM, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM))},
-		{sdsim.FaultValidation, catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailRejected, ""))},
+		{"down", imaginetest.Failure{Err: imagine.ErrBackendDown},
+			catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailDown))},
+		{"oom", imaginetest.Failure{Err: imagine.ErrOutOfMemory, AfterStep: 2},
+			catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM))},
+		{"rejected", imaginetest.Failure{Err: &imagine.RejectedError{Reason: reason, Err: errors.New("422")}},
+			catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailRejected, reason))},
 	}
 	for i, tt := range tests {
-		t.Run(tt.fault.String(), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			e := e.sub(t)
-			e.sim.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img", Times: 1})
+			e.mem.FailNext(tt.fail)
 			it := e.imagine("600"+string(rune('0'+i)), "doomed cat")
 			m := e.waitFinal(it)
 			if !strings.HasPrefix(m.Content, tt.want) || len(m.Attachments) != 0 {

@@ -16,7 +16,6 @@ const (
 	CodeUnknownApplicationCommand = 10063
 	CodeEntityTooLarge            = 40005
 	CodeInteractionAcknowledged   = 40060
-	CodeMaxFollowups              = 40094
 	CodeMissingAccess             = 50001
 	CodeCannotEditOtherAuthor     = 50005
 	CodeCannotSendToUser          = 50007
@@ -95,10 +94,6 @@ func errUnauthorized() *apiError {
 
 func errNotFound() *apiError {
 	return &apiError{Status: http.StatusNotFound, Code: CodeGeneral, Message: "404: Not Found"}
-}
-
-func errMethodNotAllowed() *apiError {
-	return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeGeneral, Message: "405: Method Not Allowed"}
 }
 
 // errStatus is the generic error Discord returns for an injected failure such as a 500 or 502.

@@ -3,7 +3,6 @@ package discordtest
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 )
 
 // botPermsLocked returns the bot's permissions in a channel: none where the bot is absent.
@@ -36,63 +35,6 @@ func (s *Server) channelMessageLocked(c *channelState, id string) (*message, *ap
 		return nil, errUnknownMessage()
 	}
 	return m, nil
-}
-
-func (s *Server) handleGetChannel(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, _, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, s.channelJSONLocked(c), nil
-}
-
-func (s *Server) handleListMessages(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := []any{}
-	if perms&PermReadMessageHistory == 0 {
-		return http.StatusOK, out, nil
-	}
-	q := rq.r.URL.Query()
-	limit := 50
-	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l >= 1 && l <= 100 {
-		limit = l
-	}
-	before, _ := strconv.ParseUint(q.Get("before"), 10, 64)
-	after, _ := strconv.ParseUint(q.Get("after"), 10, 64)
-	msgs := s.channelMsgs[c.ID]
-	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
-		m := msgs[i]
-		id, _ := strconv.ParseUint(m.id, 10, 64)
-		if m.deleted || m.ephemeral || (before != 0 && id >= before) || (after != 0 && id <= after) {
-			continue
-		}
-		out = append(out, s.messageJSONLocked(m))
-	}
-	return http.StatusOK, out, nil
-}
-
-func (s *Server) handleGetMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	if perms&PermReadMessageHistory == 0 {
-		return 0, nil, errMissingAccess()
-	}
-	m, err := s.channelMessageLocked(c, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, s.messageJSONLocked(m), nil
 }
 
 // sendPerm is the permission needed to post in a channel.
@@ -192,23 +134,4 @@ func (s *Server) handleEditMessage(rq *request) (int, any, error) {
 	}
 	rq.emit("MESSAGE_UPDATE", m)
 	return http.StatusOK, s.messageJSONLocked(m), nil
-}
-
-func (s *Server) handleDeleteMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.channelMessageLocked(c, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	if m.authorID != s.opts.BotUserID && perms&PermManageMessages == 0 {
-		return 0, nil, errMissingPermissions()
-	}
-	m.deleted = true
-	rq.emit("MESSAGE_DELETE", m)
-	return http.StatusNoContent, nil, nil
 }

@@ -98,7 +98,7 @@ func (s *Server) commandScopeLocked(rq *request) (string, *apiError) {
 		return "", errMissingAccess()
 	}
 	guildID := rq.param("guild_id")
-	if rq.route.name == RouteGetGuildCommands || rq.route.name == RoutePutGuildCommands {
+	if rq.route.name == RoutePutGuildCommands {
 		g := s.guilds[guildID]
 		if g == nil {
 			return "", &apiError{Status: http.StatusNotFound, Code: 10004, Message: "Unknown Guild"}
@@ -108,25 +108,6 @@ func (s *Server) commandScopeLocked(rq *request) (string, *apiError) {
 		}
 	}
 	return guildID, nil
-}
-
-func (s *Server) handleGetCommands(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	guildID, err := s.commandScopeLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	withLoc := rq.r.URL.Query().Get("with_localizations") == "true"
-	out := []Command{}
-	for _, c := range s.commands[guildID] {
-		cp := *c
-		if !withLoc {
-			cp.NameLocalizations, cp.DescriptionLocalizations = nil, nil
-		}
-		out = append(out, cp)
-	}
-	return http.StatusOK, out, nil
 }
 
 func (s *Server) handlePutCommands(rq *request) (int, any, error) {

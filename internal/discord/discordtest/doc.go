@@ -10,6 +10,9 @@
 // route answers with X-RateLimit headers and real 429s. Errors have Discord's JSON shape
 // ({"message": "...", "code": N}) and HTTP status.
 //
+// The fake serves only the routes the bot calls (the Route constants); any other request answers
+// 501 Not Implemented with an error naming the route.
+//
 // A test starts a Server, points the real client library at it and drives the bot by dispatching
 // interactions over the gateway (see the example):
 //

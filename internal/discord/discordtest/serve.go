@@ -74,12 +74,11 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, call *Call, 
 	default:
 		return http.StatusNotFound, errNotFound()
 	}
-	rt, params, pathFound := matchRoute(s.routes, r.Method, segs[1:])
+	rt, params := matchRoute(s.routes, r.Method, segs[1:])
 	if rt == nil {
-		if pathFound {
-			return http.StatusMethodNotAllowed, errMethodNotAllowed()
-		}
-		return http.StatusNotFound, errNotFound()
+		e := unimplemented(r.Method, segs[1:])
+		s.log.Warn(e.Message)
+		return e.Status, e
 	}
 	call.Route = rt.name
 	if rt.botAuth && r.Header.Get("Authorization") != "Bot "+s.opts.BotToken {

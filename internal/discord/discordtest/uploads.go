@@ -10,7 +10,7 @@ import (
 // RefuseUploads makes every request that uploads files to a message in the channel fail, as
 // Discord does when the app may not attach files there or the files exceed the channel's
 // upload limit: code CodeMissingPermissions answers 403 Missing Permissions, CodeEntityTooLarge
-// 413 Request entity too large. It applies to interaction responses, followups and their
+// 413 Request entity too large. It applies to interaction responses and their
 // edits as well as to bot-token messages; requests without files are unaffected. Code 0 lifts
 // the refusal.
 func (s *Server) RefuseUploads(channelID string, code int) error {

@@ -24,7 +24,7 @@ func (s *Server) handleCallback(rq *request) (int, any, error) {
 	defer s.mu.Unlock()
 	it := s.interactions[rq.param("interaction_id")]
 	if it == nil || it.Token != rq.param("interaction_token") {
-		return 0, nil, errUnknownInteraction()
+		return 0, nil, errCode(CodeUnknownInteraction)
 	}
 	cb := Callback{Files: rq.call.Files, At: rq.now}
 	status, body, err := s.acknowledgeLocked(rq, it, p, perr, &cb)
@@ -55,10 +55,10 @@ func (s *Server) acknowledgeLocked(rq *request, it *interaction, p *payload, per
 		cb.Data = d
 	}
 	if it.ack != nil {
-		return 0, nil, errAlreadyAcked()
+		return 0, nil, errCode(CodeInteractionAcknowledged)
 	}
 	if rq.now.Sub(it.DispatchedAt) > s.opts.AckDeadline || it.expired {
-		return 0, nil, errUnknownInteraction()
+		return 0, nil, errCode(CodeUnknownInteraction)
 	}
 	if !slices.Contains(allowedCallbacks[it.Type], cb.Type) ||
 		((cb.Type == CallbackDeferredUpdateMessage || cb.Type == CallbackUpdateMessage) && it.componentMsg == nil) {
@@ -101,7 +101,7 @@ func (s *Server) acknowledgeLocked(rq *request, it *interaction, p *payload, per
 	case CallbackUpdateMessage:
 		m := it.componentMsg
 		if m.deleted {
-			return 0, nil, errUnknownMessage()
+			return 0, nil, errCode(CodeUnknownMessage)
 		}
 		if err := s.editMessageLocked(m, in); err != nil {
 			return 0, nil, prefixed("data", err)

@@ -50,7 +50,7 @@ func validateRevision(r *Revision, extras bool) *apiError {
 	}
 	if r.Content == "" && len(r.Embeds) == 0 && len(r.Attachments) == 0 && len(r.Components) == 0 && !extras &&
 		r.Flags&FlagLoading == 0 {
-		return errEmptyMessage()
+		return errCode(CodeEmptyMessage)
 	}
 	return nil
 }

@@ -19,7 +19,6 @@ const (
 // Message types the fake creates.
 const (
 	MessageTypeDefault          = 0
-	MessageTypeReply            = 19
 	MessageTypeChatInputCommand = 20
 )
 

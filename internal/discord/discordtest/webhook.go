@@ -33,13 +33,13 @@ func (s *Server) editMessageLocked(m *message, in revisionInput) *apiError {
 // without an acknowledgement.
 func (s *Server) tokenLocked(rq *request) (*interaction, *apiError) {
 	if rq.param("application_id") != s.opts.AppID {
-		return nil, errUnknownWebhook()
+		return nil, errCode(CodeUnknownWebhook)
 	}
 	it := s.tokens[rq.param("interaction_token")]
 	switch {
 	case it == nil, it.expired, rq.now.Sub(it.DispatchedAt) >= s.opts.TokenLifetime,
 		it.ack == nil && rq.now.Sub(it.DispatchedAt) > s.opts.AckDeadline:
-		return nil, errInvalidWebhookToken()
+		return nil, errCode(CodeInvalidWebhookToken)
 	}
 	return it, nil
 }
@@ -49,7 +49,7 @@ func (s *Server) tokenLocked(rq *request) (*interaction, *apiError) {
 func (s *Server) webhookMessageLocked(it *interaction, id string) (*message, *apiError) {
 	m := it.original
 	if m == nil || m.deleted || (id != "@original" && id != m.id) {
-		return nil, errUnknownMessage()
+		return nil, errCode(CodeUnknownMessage)
 	}
 	return m, nil
 }
@@ -66,18 +66,33 @@ func (s *Server) handleEditWebhookMessage(rq *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	return s.updateLocked(rq, m, p, perr)
+}
+
+// messageInputLocked checks the message payload of a create or edit request in a channel: the
+// body could be read, and uploads are allowed there.
+func (s *Server) messageInputLocked(rq *request, channelID string, p *payload, perr error) (revisionInput, *apiError) {
 	if perr != nil {
-		return 0, nil, perr
+		return revisionInput{}, asAPIError(perr)
 	}
-	if err := s.uploadRefusalLocked(m.channelID, p); err != nil {
-		return 0, nil, err
+	if err := s.uploadRefusalLocked(channelID, p); err != nil {
+		return revisionInput{}, err
 	}
 	f, err := parseMsgFields(p)
 	if err != nil {
-		return 0, nil, err
+		return revisionInput{}, err
 	}
-	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, route: rq.route.name, now: rq.now}
-	if err := s.editMessageLocked(m, in); err != nil {
+	return revisionInput{fields: f, uploads: p.uploads, version: rq.version, channelID: channelID,
+		route: rq.route.name, now: rq.now}, nil
+}
+
+// updateLocked applies an edit request to m and answers with the edited message.
+func (s *Server) updateLocked(rq *request, m *message, p *payload, perr error) (int, any, error) {
+	in, err := s.messageInputLocked(rq, m.channelID, p, perr)
+	if err == nil {
+		err = s.editMessageLocked(m, in)
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	rq.emit("MESSAGE_UPDATE", m)

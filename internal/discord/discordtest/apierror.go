@@ -82,6 +82,13 @@ func errStatus(status int) *apiError {
 	return &apiError{Status: status, Code: CodeGeneral, Message: fmt.Sprintf("%d: %s", status, http.StatusText(status))}
 }
 
+// errNotImplemented is the 501 answer to a request for something the bot never asks of Discord,
+// which the fake therefore does not serve.
+func errNotImplemented(what string) *apiError {
+	return &apiError{Status: http.StatusNotImplemented, Code: CodeGeneral,
+		Message: "Not Implemented: discordtest does not implement " + what}
+}
+
 // formError builds a 50035 Invalid Form Body error for the field at the dotted path (for example
 // "embeds.0.title"), with Discord's nested {"_errors": [...]} tree.
 func formError(path, code, msg string) *apiError {

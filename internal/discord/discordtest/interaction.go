@@ -12,7 +12,6 @@ const (
 	InteractionApplicationCommand = 2
 	InteractionMessageComponent   = 3
 	InteractionAutocomplete       = 4
-	InteractionModalSubmit        = 5
 )
 
 // Interaction callback (response) types.

@@ -1,7 +1,6 @@
 package discordtest
 
 import (
-	"net/http"
 	"strings"
 )
 
@@ -88,8 +87,7 @@ func unimplemented(method string, segs []string) *apiError {
 			named[i] = "{id}"
 		}
 	}
-	return &apiError{Status: http.StatusNotImplemented, Code: CodeGeneral,
-		Message: "Not Implemented: discordtest does not implement " + method + " /" + strings.Join(named, "/")}
+	return errNotImplemented(method + " /" + strings.Join(named, "/"))
 }
 
 func matchSegs(tmpl, segs []string) (map[string]string, bool) {

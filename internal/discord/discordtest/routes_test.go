@@ -78,3 +78,52 @@ func TestUnimplementedRoutes(t *testing.T) {
 		t.Error("an unimplemented DELETE deleted the message")
 	}
 }
+
+// TestUnimplementedFeatures checks that what the bot never sends on a served route answers 501
+// naming it: callback types other than 4, 5, 6 and 8, and IS_COMPONENTS_V2 messages.
+func TestUnimplementedFeatures(t *testing.T) {
+	t.Parallel()
+	srv, _, ch := newFake(t, discordtest.Options{})
+	b := openBot(t, srv)
+	registerCommands(t, b, srv)
+	command := discordtest.InteractSpec{ChannelID: ch.ID, Name: "imagine", Options: []discordtest.Option{{Name: "prompt", Value: "x"}}}
+	respond := func(resp *discordgo.InteractionResponse) func() error {
+		return func() error {
+			it, i := b.interact(t, srv, command)
+			err := b.s.InteractionRespond(i, resp)
+			if _, acked := it.Acknowledgement(); acked {
+				t.Error("an unimplemented callback acknowledged the interaction")
+			}
+			return err
+		}
+	}
+	tests := []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"update message", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
+			Data: &discordgo.InteractionResponseData{Content: "x"}}), "interaction callback type 7"},
+		{"modal", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
+			Data: &discordgo.InteractionResponseData{CustomID: "m", Title: "t"}}), "interaction callback type 9"},
+		{"pong", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}), "interaction callback type 1"},
+		{"components v2", func() error {
+			_, err := b.s.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Flags: discordgo.MessageFlagsIsComponentsV2,
+				Components: []discordgo.MessageComponent{discordgo.TextDisplay{Content: "t"}}})
+			return err
+		}, "IS_COMPONENTS_V2 messages"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.do()
+			var re *discordgo.RESTError
+			if !errors.As(err, &re) || re.Response.StatusCode != http.StatusNotImplemented ||
+				re.Message == nil || !strings.HasSuffix(re.Message.Message, "does not implement "+tt.want) {
+				t.Errorf("got %v, want a 501 naming %q", err, tt.want)
+			}
+		})
+	}
+	if msgs := srv.ChannelMessages(ch.ID); len(msgs) != 0 {
+		t.Errorf("unimplemented requests created %d messages", len(msgs))
+	}
+}

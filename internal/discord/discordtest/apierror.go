@@ -8,23 +8,51 @@ import (
 
 // Discord JSON error codes the fake returns.
 const (
-	CodeGeneral                   = 0
-	CodeUnknownChannel            = 10003
-	CodeUnknownMessage            = 10008
-	CodeUnknownWebhook            = 10015
-	CodeUnknownInteraction        = 10062
-	CodeUnknownApplicationCommand = 10063
-	CodeEntityTooLarge            = 40005
-	CodeInteractionAcknowledged   = 40060
-	CodeMaxFollowups              = 40094
-	CodeMissingAccess             = 50001
-	CodeCannotEditOtherAuthor     = 50005
-	CodeCannotSendToUser          = 50007
-	CodeEmptyMessage              = 50006
-	CodeMissingPermissions        = 50013
-	CodeInvalidWebhookToken       = 50027
-	CodeInvalidFormBody           = 50035
+	CodeGeneral                 = 0
+	CodeUnknownChannel          = 10003
+	CodeUnknownGuild            = 10004
+	CodeUnknownMessage          = 10008
+	CodeUnknownWebhook          = 10015
+	CodeUnknownInteraction      = 10062
+	CodeEntityTooLarge          = 40005
+	CodeInteractionAcknowledged = 40060
+	CodeMissingAccess           = 50001
+	CodeCannotEditOtherAuthor   = 50005
+	CodeEmptyMessage            = 50006
+	CodeCannotSendToUser        = 50007
+	CodeMissingPermissions      = 50013
+	CodeInvalidWebhookToken     = 50027
+	CodeInvalidFormBody         = 50035
+	CodeInvalidJSON             = 50109
 )
+
+// codeErrors are the HTTP status and message Discord answers with each error code but
+// CodeGeneral and CodeInvalidFormBody.
+var codeErrors = map[int]struct {
+	status  int
+	message string
+}{
+	CodeUnknownChannel:          {http.StatusNotFound, "Unknown Channel"},
+	CodeUnknownGuild:            {http.StatusNotFound, "Unknown Guild"},
+	CodeUnknownMessage:          {http.StatusNotFound, "Unknown Message"},
+	CodeUnknownWebhook:          {http.StatusNotFound, "Unknown Webhook"},
+	CodeUnknownInteraction:      {http.StatusNotFound, "Unknown interaction"},
+	CodeEntityTooLarge:          {http.StatusRequestEntityTooLarge, "Request entity too large"},
+	CodeInteractionAcknowledged: {http.StatusBadRequest, "Interaction has already been acknowledged."},
+	CodeMissingAccess:           {http.StatusForbidden, "Missing Access"},
+	CodeCannotEditOtherAuthor:   {http.StatusForbidden, "Cannot edit a message authored by another user"},
+	CodeEmptyMessage:            {http.StatusBadRequest, "Cannot send an empty message"},
+	CodeCannotSendToUser:        {http.StatusBadRequest, "Cannot send messages to this user"},
+	CodeMissingPermissions:      {http.StatusForbidden, "Missing Permissions"},
+	CodeInvalidWebhookToken:     {http.StatusUnauthorized, "Invalid Webhook Token"},
+	CodeInvalidJSON:             {http.StatusBadRequest, "The request body contains invalid JSON."},
+}
+
+// errCode returns the error Discord answers with code, one of codeErrors.
+func errCode(code int) *apiError {
+	e := codeErrors[code]
+	return &apiError{Status: e.status, Code: code, Message: e.message}
+}
 
 // apiError is an error response in Discord's shape. It is returned by route handlers and written
 // as {"message": ..., "code": ..., "errors": ...}.
@@ -48,62 +76,17 @@ func (e *apiError) body() map[string]any {
 	return b
 }
 
-func errUnknownChannel() *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeUnknownChannel, Message: "Unknown Channel"}
-}
-
-func errUnknownMessage() *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeUnknownMessage, Message: "Unknown Message"}
-}
-
-func errUnknownWebhook() *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeUnknownWebhook, Message: "Unknown Webhook"}
-}
-
-func errUnknownInteraction() *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeUnknownInteraction, Message: "Unknown interaction"}
-}
-
-func errAlreadyAcked() *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: CodeInteractionAcknowledged,
-		Message: "Interaction has already been acknowledged."}
-}
-
-func errInvalidWebhookToken() *apiError {
-	return &apiError{Status: http.StatusUnauthorized, Code: CodeInvalidWebhookToken, Message: "Invalid Webhook Token"}
-}
-
-func errTooLarge() *apiError {
-	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: CodeEntityTooLarge, Message: "Request entity too large"}
-}
-
-func errMissingAccess() *apiError {
-	return &apiError{Status: http.StatusForbidden, Code: CodeMissingAccess, Message: "Missing Access"}
-}
-
-func errMissingPermissions() *apiError {
-	return &apiError{Status: http.StatusForbidden, Code: CodeMissingPermissions, Message: "Missing Permissions"}
-}
-
-func errEmptyMessage() *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: CodeEmptyMessage, Message: "Cannot send an empty message"}
-}
-
-func errUnauthorized() *apiError {
-	return &apiError{Status: http.StatusUnauthorized, Code: CodeGeneral, Message: "401: Unauthorized"}
-}
-
-func errNotFound() *apiError {
-	return &apiError{Status: http.StatusNotFound, Code: CodeGeneral, Message: "404: Not Found"}
-}
-
-func errMethodNotAllowed() *apiError {
-	return &apiError{Status: http.StatusMethodNotAllowed, Code: CodeGeneral, Message: "405: Method Not Allowed"}
-}
-
-// errStatus is the generic error Discord returns for an injected failure such as a 500 or 502.
+// errStatus is the generic error Discord answers without a code: 401 for a bad bot token, 404 for
+// an unknown path, and injected failures such as a 500 or 502.
 func errStatus(status int) *apiError {
 	return &apiError{Status: status, Code: CodeGeneral, Message: fmt.Sprintf("%d: %s", status, http.StatusText(status))}
+}
+
+// errNotImplemented is the 501 answer to a request for something the bot never asks of Discord,
+// which the fake therefore does not serve.
+func errNotImplemented(what string) *apiError {
+	return &apiError{Status: http.StatusNotImplemented, Code: CodeGeneral,
+		Message: "Not Implemented: discordtest does not implement " + what}
 }
 
 // formError builds a 50035 Invalid Form Body error for the field at the dotted path (for example

@@ -63,6 +63,9 @@ func parseMsgFields(p *payload) (msgFields, *apiError) {
 		if json.Unmarshal(v, &f.flags) != nil {
 			return f, formError("flags", "NUMBER_TYPE_COERCE", "Value is not int.")
 		}
+		if f.flags&FlagComponentsV2 != 0 {
+			return f, errNotImplemented("IS_COMPONENTS_V2 messages")
+		}
 	}
 	f.extras = p.hasNonNull("poll") || nonEmptyArray(p.fields["sticker_ids"])
 	if p.hasNonNull("attachments") {
@@ -134,7 +137,7 @@ type revisionInput struct {
 func (s *Server) nextRevisionLocked(cur *Revision, in revisionInput) (Revision, *apiError) {
 	f := in.fields
 	rev := Revision{Route: in.route, At: in.now}
-	const settable = FlagSuppressEmbeds | FlagSuppressNotifications | FlagComponentsV2
+	const settable = FlagSuppressEmbeds | FlagSuppressNotifications
 	if cur == nil {
 		rev.Flags = f.flags & settable
 		if in.ephemeral {
@@ -144,7 +147,7 @@ func (s *Server) nextRevisionLocked(cur *Revision, in revisionInput) (Revision, 
 		rev = Revision{Content: cur.Content, Embeds: cur.Embeds, Components: cur.Components,
 			Route: in.route, At: in.now, Flags: cur.Flags &^ FlagLoading}
 		if f.hasFlags {
-			rev.Flags = rev.Flags&^FlagSuppressEmbeds | f.flags&(FlagSuppressEmbeds|FlagComponentsV2)
+			rev.Flags = rev.Flags&^FlagSuppressEmbeds | f.flags&FlagSuppressEmbeds
 		}
 	}
 	if f.hasContent {

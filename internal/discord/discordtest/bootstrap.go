@@ -8,12 +8,6 @@ func (s *Server) handleGateway(*request) (int, any, error) {
 	return http.StatusOK, map[string]any{"url": s.GatewayURL()}, nil
 }
 
-func (s *Server) handleGatewayBot(*request) (int, any, error) {
-	return http.StatusOK, map[string]any{"url": s.GatewayURL(), "shards": 1,
-		"session_start_limit": map[string]any{"total": 1000, "remaining": 1000, "reset_after": 86400000,
-			"max_concurrency": 1}}, nil
-}
-
 func (s *Server) handleCurrentUser(*request) (int, any, error) {
 	u := s.botUser()
 	u["verified"] = true

@@ -6,15 +6,17 @@ import (
 	"slices"
 )
 
-// allowedCallbacks lists the callback types Discord accepts per interaction type.
+// allowedCallbacks lists the callback types Discord accepts per interaction type, among those
+// the fake implements: the ones the bot sends. Others (Pong, Update Message, Modal) answer 501.
 var allowedCallbacks = map[int][]int{
-	InteractionApplicationCommand: {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackModal},
-	InteractionMessageComponent: {CallbackChannelMessage, CallbackDeferredChannelMessage,
-		CallbackDeferredUpdateMessage, CallbackUpdateMessage, CallbackModal},
-	InteractionAutocomplete: {CallbackAutocompleteResult},
-	InteractionModalSubmit: {CallbackChannelMessage, CallbackDeferredChannelMessage,
-		CallbackDeferredUpdateMessage, CallbackUpdateMessage},
+	InteractionApplicationCommand: {CallbackChannelMessage, CallbackDeferredChannelMessage},
+	InteractionMessageComponent:   {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackDeferredUpdateMessage},
+	InteractionAutocomplete:       {CallbackAutocompleteResult},
 }
+
+// implementedCallbacks are the callback types the fake serves.
+var implementedCallbacks = []int{CallbackChannelMessage, CallbackDeferredChannelMessage,
+	CallbackDeferredUpdateMessage, CallbackAutocompleteResult}
 
 // handleCallback serves POST /interactions/{id}/{token}/callback: the single acknowledgement of
 // an interaction, accepted only within AckDeadline of the dispatch.
@@ -24,7 +26,7 @@ func (s *Server) handleCallback(rq *request) (int, any, error) {
 	defer s.mu.Unlock()
 	it := s.interactions[rq.param("interaction_id")]
 	if it == nil || it.Token != rq.param("interaction_token") {
-		return 0, nil, errUnknownInteraction()
+		return 0, nil, errCode(CodeUnknownInteraction)
 	}
 	cb := Callback{Files: rq.call.Files, At: rq.now}
 	status, body, err := s.acknowledgeLocked(rq, it, p, perr, &cb)
@@ -54,14 +56,17 @@ func (s *Server) acknowledgeLocked(rq *request, it *interaction, p *payload, per
 	if d, ok := p.fields["data"]; ok && string(d) != "null" {
 		cb.Data = d
 	}
+	if !slices.Contains(implementedCallbacks, cb.Type) {
+		return 0, nil, errNotImplemented("interaction callback type " + itoa(cb.Type))
+	}
 	if it.ack != nil {
-		return 0, nil, errAlreadyAcked()
+		return 0, nil, errCode(CodeInteractionAcknowledged)
 	}
 	if rq.now.Sub(it.DispatchedAt) > s.opts.AckDeadline || it.expired {
-		return 0, nil, errUnknownInteraction()
+		return 0, nil, errCode(CodeUnknownInteraction)
 	}
 	if !slices.Contains(allowedCallbacks[it.Type], cb.Type) ||
-		((cb.Type == CallbackDeferredUpdateMessage || cb.Type == CallbackUpdateMessage) && it.componentMsg == nil) {
+		(cb.Type == CallbackDeferredUpdateMessage && it.componentMsg == nil) {
 		return 0, nil, formErrorf("type", "INTERACTION_RESPONSE_TYPE_INVALID",
 			"Interaction response type %d is not valid for interaction type %d.", cb.Type, it.Type)
 	}
@@ -98,22 +103,8 @@ func (s *Server) acknowledgeLocked(rq *request, it *interaction, p *payload, per
 		rq.emit("MESSAGE_CREATE", it.original)
 	case CallbackDeferredUpdateMessage:
 		it.original = it.componentMsg
-	case CallbackUpdateMessage:
-		m := it.componentMsg
-		if m.deleted {
-			return 0, nil, errUnknownMessage()
-		}
-		if err := s.editMessageLocked(m, in); err != nil {
-			return 0, nil, prefixed("data", err)
-		}
-		it.original = m
-		rq.emit("MESSAGE_UPDATE", m)
 	case CallbackAutocompleteResult:
 		if err := validateChoices(data); err != nil {
-			return 0, nil, err
-		}
-	case CallbackModal:
-		if err := validateModal(data); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -157,25 +148,6 @@ func validateChoices(data *payload) *apiError {
 		default:
 			return formError(p+"value", "BASE_TYPE_REQUIRED", "This field is required")
 		}
-	}
-	return nil
-}
-
-func validateModal(data *payload) *apiError {
-	var m struct {
-		CustomID   string            `json:"custom_id"`
-		Title      string            `json:"title"`
-		Components []json.RawMessage `json:"components"`
-	}
-	raw, _ := json.Marshal(data.fields)
-	_ = json.Unmarshal(raw, &m)
-	switch {
-	case m.CustomID == "" || runeLen(m.CustomID) > maxCustomID:
-		return badLength("data.custom_id", 1, maxCustomID)
-	case m.Title == "" || runeLen(m.Title) > 45:
-		return badLength("data.title", 1, 45)
-	case len(m.Components) < 1 || len(m.Components) > 5:
-		return badLength("data.components", 1, 5)
 	}
 	return nil
 }

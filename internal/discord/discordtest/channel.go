@@ -1,9 +1,7 @@
 package discordtest
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 )
 
 // botPermsLocked returns the bot's permissions in a channel: none where the bot is absent.
@@ -19,11 +17,11 @@ func (s *Server) botPermsLocked(c *channelState) int64 {
 func (s *Server) channelLocked(rq *request) (*channelState, int64, *apiError) {
 	c := s.channels[rq.param("channel_id")]
 	if c == nil {
-		return nil, 0, errUnknownChannel()
+		return nil, 0, errCode(CodeUnknownChannel)
 	}
 	perms := s.botPermsLocked(c)
 	if perms&PermViewChannel == 0 {
-		return nil, 0, errMissingAccess()
+		return nil, 0, errCode(CodeMissingAccess)
 	}
 	return c, perms, nil
 }
@@ -33,66 +31,9 @@ func (s *Server) channelLocked(rq *request) (*channelState, int64, *apiError) {
 func (s *Server) channelMessageLocked(c *channelState, id string) (*message, *apiError) {
 	m := s.messages[id]
 	if m == nil || m.deleted || m.ephemeral || m.channelID != c.ID {
-		return nil, errUnknownMessage()
+		return nil, errCode(CodeUnknownMessage)
 	}
 	return m, nil
-}
-
-func (s *Server) handleGetChannel(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, _, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, s.channelJSONLocked(c), nil
-}
-
-func (s *Server) handleListMessages(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := []any{}
-	if perms&PermReadMessageHistory == 0 {
-		return http.StatusOK, out, nil
-	}
-	q := rq.r.URL.Query()
-	limit := 50
-	if l, err := strconv.Atoi(q.Get("limit")); err == nil && l >= 1 && l <= 100 {
-		limit = l
-	}
-	before, _ := strconv.ParseUint(q.Get("before"), 10, 64)
-	after, _ := strconv.ParseUint(q.Get("after"), 10, 64)
-	msgs := s.channelMsgs[c.ID]
-	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
-		m := msgs[i]
-		id, _ := strconv.ParseUint(m.id, 10, 64)
-		if m.deleted || m.ephemeral || (before != 0 && id >= before) || (after != 0 && id <= after) {
-			continue
-		}
-		out = append(out, s.messageJSONLocked(m))
-	}
-	return http.StatusOK, out, nil
-}
-
-func (s *Server) handleGetMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	if perms&PermReadMessageHistory == 0 {
-		return 0, nil, errMissingAccess()
-	}
-	m, err := s.channelMessageLocked(c, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, s.messageJSONLocked(m), nil
 }
 
 // sendPerm is the permission needed to post in a channel.
@@ -112,47 +53,22 @@ func (s *Server) handleCreateMessage(rq *request) (int, any, error) {
 		return 0, nil, err
 	}
 	if perms&sendPerm(c) == 0 {
-		return 0, nil, errMissingPermissions()
+		return 0, nil, errCode(CodeMissingPermissions)
 	}
-	if perr != nil {
-		return 0, nil, perr
-	}
-	if len(p.uploads) > 0 && perms&PermAttachFiles == 0 {
-		return 0, nil, errMissingPermissions()
-	}
-	if err := s.uploadRefusalLocked(c.ID, p); err != nil {
-		return 0, nil, err
-	}
-	f, err := parseMsgFields(p)
+	in, err := s.messageInputLocked(rq, c.ID, p, perr)
 	if err != nil {
 		return 0, nil, err
 	}
 	if perms&PermEmbedLinks == 0 {
 		// Without Embed Links Discord posts the message but drops its embeds.
-		f.embeds, f.hasEmbeds = nil, false
+		in.fields.embeds, in.fields.hasEmbeds = nil, false
 	}
-	typ := MessageTypeDefault
-	if ref, ok := p.fields["message_reference"]; ok && string(ref) != "null" {
-		var r struct {
-			MessageID string `json:"message_id"`
-		}
-		_ = json.Unmarshal(ref, &r)
-		if perms&PermReadMessageHistory == 0 {
-			return 0, nil, errMissingPermissions()
-		}
-		if _, err := s.channelMessageLocked(c, r.MessageID); err != nil {
-			return 0, nil, formError("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
-		}
-		typ = MessageTypeReply
-	}
-	f.flags &^= FlagEphemeral // only interaction responses can be ephemeral
-	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, channelID: c.ID,
-		route: rq.route.name, now: rq.now}
+	in.fields.flags &^= FlagEphemeral // only interaction responses can be ephemeral
 	rev, err := s.nextRevisionLocked(nil, in)
 	if err != nil {
 		return 0, nil, err
 	}
-	m := s.newMessageLocked(c, rev, nil, typ, false)
+	m := s.newMessageLocked(c, rev, nil, MessageTypeDefault, false)
 	rq.emit("MESSAGE_CREATE", m)
 	return http.StatusOK, s.messageJSONLocked(m), nil
 }
@@ -161,7 +77,7 @@ func (s *Server) handleEditMessage(rq *request) (int, any, error) {
 	p, perr := s.readPayload(rq)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
+	c, _, err := s.channelLocked(rq)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -170,45 +86,7 @@ func (s *Server) handleEditMessage(rq *request) (int, any, error) {
 		return 0, nil, err
 	}
 	if m.authorID != s.opts.BotUserID {
-		return 0, nil, &apiError{Status: http.StatusForbidden, Code: CodeCannotEditOtherAuthor,
-			Message: "Cannot edit a message authored by another user"}
+		return 0, nil, errCode(CodeCannotEditOtherAuthor)
 	}
-	if perr != nil {
-		return 0, nil, perr
-	}
-	if len(p.uploads) > 0 && perms&PermAttachFiles == 0 {
-		return 0, nil, errMissingPermissions()
-	}
-	if err := s.uploadRefusalLocked(c.ID, p); err != nil {
-		return 0, nil, err
-	}
-	f, err := parseMsgFields(p)
-	if err != nil {
-		return 0, nil, err
-	}
-	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, route: rq.route.name, now: rq.now}
-	if err := s.editMessageLocked(m, in); err != nil {
-		return 0, nil, err
-	}
-	rq.emit("MESSAGE_UPDATE", m)
-	return http.StatusOK, s.messageJSONLocked(m), nil
-}
-
-func (s *Server) handleDeleteMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, perms, err := s.channelLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.channelMessageLocked(c, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	if m.authorID != s.opts.BotUserID && perms&PermManageMessages == 0 {
-		return 0, nil, errMissingPermissions()
-	}
-	m.deleted = true
-	rq.emit("MESSAGE_DELETE", m)
-	return http.StatusNoContent, nil, nil
+	return s.updateLocked(rq, m, p, perr)
 }

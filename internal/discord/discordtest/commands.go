@@ -95,38 +95,19 @@ func (s *Server) Commands(guildID string) []Command {
 // commandScopeLocked checks the application and guild of a commands route.
 func (s *Server) commandScopeLocked(rq *request) (string, *apiError) {
 	if rq.param("application_id") != s.opts.AppID {
-		return "", errMissingAccess()
+		return "", errCode(CodeMissingAccess)
 	}
 	guildID := rq.param("guild_id")
-	if rq.route.name == RouteGetGuildCommands || rq.route.name == RoutePutGuildCommands {
+	if rq.route.name == RoutePutGuildCommands {
 		g := s.guilds[guildID]
 		if g == nil {
-			return "", &apiError{Status: http.StatusNotFound, Code: 10004, Message: "Unknown Guild"}
+			return "", errCode(CodeUnknownGuild)
 		}
 		if g.BotAbsent {
-			return "", errMissingAccess()
+			return "", errCode(CodeMissingAccess)
 		}
 	}
 	return guildID, nil
-}
-
-func (s *Server) handleGetCommands(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	guildID, err := s.commandScopeLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	withLoc := rq.r.URL.Query().Get("with_localizations") == "true"
-	out := []Command{}
-	for _, c := range s.commands[guildID] {
-		cp := *c
-		if !withLoc {
-			cp.NameLocalizations, cp.DescriptionLocalizations = nil, nil
-		}
-		out = append(out, cp)
-	}
-	return http.StatusOK, out, nil
 }
 
 func (s *Server) handlePutCommands(rq *request) (int, any, error) {
@@ -137,7 +118,7 @@ func (s *Server) handlePutCommands(rq *request) (int, any, error) {
 	rq.call.Payload = body
 	var in []commandIn
 	if err := json.Unmarshal(body, &in); err != nil {
-		return 0, nil, errInvalidJSON()
+		return 0, nil, errCode(CodeInvalidJSON)
 	}
 	cmds := make([]Command, len(in))
 	for i, c := range in {

@@ -141,14 +141,17 @@ func TestComponentInteraction(t *testing.T) {
 	if i.Message == nil || i.Message.ID != msg.ID || len(i.Message.Components) != 1 || i.ChannelID != ch.ID {
 		t.Fatalf("interaction message = %+v, want %s with its components", i.Message, msg.ID)
 	}
-	if err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
-		Data: &discordgo.InteractionResponseData{Content: "rerolling"}}); err != nil {
-		t.Fatalf("update message: %v", err)
+	if err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}); err != nil {
+		t.Fatalf("deferred update: %v", err)
+	}
+	rerolling := "rerolling"
+	if _, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &rerolling}); err != nil {
+		t.Fatalf("edit @original: %v", err)
 	}
 	got, _ := srv.Message(ch.ID, msg.ID)
-	// discordgo sends "components": null, which Discord ignores: the buttons stay.
+	// An edit without components keeps the buttons.
 	if got.Content != "rerolling" || len(got.History) != 2 || len(got.Components) != 1 {
-		t.Errorf("message after type 7 = %q with %d components, %d revisions; want rerolling, 1, 2",
+		t.Errorf("message after type 6 and an edit = %q with %d components, %d revisions; want rerolling, 1, 2",
 			got.Content, len(got.Components), len(got.History))
 	}
 	empty := []discordgo.MessageComponent{}

@@ -10,7 +10,6 @@ const (
 	ComponentActionRow  = 1
 	ComponentButton     = 2
 	ComponentStringMenu = 3
-	ComponentTextInput  = 4
 )
 
 // component is the part of a message component the fake validates.
@@ -28,7 +27,7 @@ type component struct {
 
 func isSelect(t int) bool { return t == ComponentStringMenu || (t >= 5 && t <= 8) }
 
-// validateComponents checks legacy (non-V2) components: at most five action rows, each with up
+// validateComponents checks components: at most five action rows, each with up
 // to five buttons or one select menu, custom ids of 1-100 characters unique in the message.
 func validateComponents(rows []json.RawMessage) *apiError {
 	if len(rows) > maxRows {
@@ -118,39 +117,6 @@ func checkCustomID(p string, id *string, ids map[string]bool) *apiError {
 		return formError(p+".custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
 	}
 	ids[*id] = true
-	return nil
-}
-
-// validateComponentsV2 checks the total count and custom id rules of IS_COMPONENTS_V2 messages.
-func validateComponentsV2(comps []json.RawMessage) *apiError {
-	ids := map[string]bool{}
-	total := 0
-	var walk func(p string, list []json.RawMessage) *apiError
-	walk = func(p string, list []json.RawMessage) *apiError {
-		for i, raw := range list {
-			cp := p + "." + itoa(i)
-			var c component
-			if json.Unmarshal(raw, &c) != nil {
-				return formError(cp, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
-			}
-			total++
-			if c.CustomID != nil {
-				if err := checkCustomID(cp, c.CustomID, ids); err != nil {
-					return err
-				}
-			}
-			if err := walk(cp+".components", c.Components); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := walk("components", comps); err != nil {
-		return err
-	}
-	if total > maxV2Total {
-		return tooLong("components", maxV2Total)
-	}
 	return nil
 }
 

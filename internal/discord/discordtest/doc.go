@@ -10,6 +10,10 @@
 // route answers with X-RateLimit headers and real 429s. Errors have Discord's JSON shape
 // ({"message": "...", "code": N}) and HTTP status.
 //
+// The fake serves only what the bot uses: the routes of the Route constants, the interaction
+// callback types 4, 5, 6 and 8, and classic (not IS_COMPONENTS_V2) messages. Anything else
+// answers 501 Not Implemented with an error naming what is missing.
+//
 // A test starts a Server, points the real client library at it and drives the bot by dispatching
 // interactions over the gateway (see the example):
 //

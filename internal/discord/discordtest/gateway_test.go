@@ -107,9 +107,6 @@ func TestBootstrapRoutes(t *testing.T) {
 	if a, err := s.Application("@me"); err != nil || a.ID != srv.AppID() {
 		t.Errorf("Application(@me) = %+v, %v", a, err)
 	}
-	if gb, err := s.GatewayBot(); err != nil || gb.URL != srv.GatewayURL()+"/" || gb.Shards != 1 {
-		t.Errorf("GatewayBot = %+v, %v", gb, err)
-	}
 	s.Token = "Bot wrong"
 	if _, err := s.User("@me"); err == nil {
 		t.Error("a wrong token was accepted")

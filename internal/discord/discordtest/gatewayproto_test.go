@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -139,9 +140,12 @@ func TestGatewayRawSession(t *testing.T) {
 		t.Errorf("heartbeat answered with op %d, want 11", op)
 	}
 	// A dispatch while we are gone is replayed on RESUME, then RESUMED.
+	if r := call(t, srv, "PUT", "/api/v10/applications/"+srv.AppID()+"/commands",
+		[]any{map[string]any{"name": "imagine", "description": "Generate"}}, ""); r.status != http.StatusOK {
+		t.Fatalf("register a command: %d %s", r.status, r.body)
+	}
 	srv.DropGateway()
-	if _, err := srv.Interact(discordtest.InteractSpec{Type: discordtest.InteractionModalSubmit, ChannelID: ch.ID,
-		CustomID: "m", Fields: map[string]string{"prompt": "a cat"}}); err != nil {
+	if _, err := srv.Interact(discordtest.InteractSpec{ChannelID: ch.ID, Name: "imagine"}); err != nil {
 		t.Fatal(err)
 	}
 	c2 := dialGateway(t, srv, "?v=10&encoding=json")

@@ -13,8 +13,8 @@ var ErrNoSession = errors.New("discordtest: no gateway session to dispatch to")
 
 // InteractSpec describes an interaction to dispatch.
 type InteractSpec struct {
-	// Type is InteractionApplicationCommand (the default), InteractionAutocomplete,
-	// InteractionMessageComponent or InteractionModalSubmit.
+	// Type is InteractionApplicationCommand (the default), InteractionAutocomplete or
+	// InteractionMessageComponent: the interactions the bot receives (it opens no modals).
 	Type int
 	// ChannelID is where the user acts. For components it defaults to the message's channel.
 	ChannelID string
@@ -32,14 +32,12 @@ type InteractSpec struct {
 	// exactly one option (at any depth) must be Focused.
 	Options []Option
 
-	// MessageID is the message a component was used on (components; optional for modals).
+	// MessageID is the message a component was used on.
 	MessageID string
-	// CustomID is the component's or modal's custom id; a component must be on the message.
+	// CustomID is the component's custom id; it must be on the message.
 	CustomID string
 	// Values are the selected values of a select menu.
 	Values []string
-	// Fields are a modal submit's text inputs, custom id to value.
-	Fields map[string]string
 
 	// UserInstall makes the interaction come from the user-installed app (authorizing owner
 	// "1"); it is implied in guilds and channels where the bot is absent.
@@ -212,18 +210,6 @@ func (s *Server) buildInteractionLocked(spec InteractSpec) (*interaction, map[st
 			data["values"] = append([]string{}, spec.Values...)
 		}
 		p["data"] = data
-	case InteractionModalSubmit:
-		rows := []any{}
-		keys := make([]string, 0, len(spec.Fields))
-		for k := range spec.Fields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			rows = append(rows, map[string]any{"type": ComponentActionRow, "components": []any{
-				map[string]any{"type": ComponentTextInput, "custom_id": k, "value": spec.Fields[k]}}})
-		}
-		p["data"] = map[string]any{"custom_id": spec.CustomID, "components": rows}
 	default:
 		return nil, nil, fmt.Errorf("discordtest: interact: unsupported interaction type %d", spec.Type)
 	}

@@ -12,7 +12,6 @@ const (
 	InteractionApplicationCommand = 2
 	InteractionMessageComponent   = 3
 	InteractionAutocomplete       = 4
-	InteractionModalSubmit        = 5
 )
 
 // Interaction callback (response) types.
@@ -99,7 +98,6 @@ type interaction struct {
 	callbacks []Callback
 	ack       *Callback // the accepted acknowledgement
 	original  *message  // what @original refers to once acknowledged
-	followups []*message
 	expired   bool
 }
 
@@ -155,17 +153,6 @@ func (i *Interaction) Original() (Message, bool) {
 		return m.snapshot(), true
 	}
 	return Message{}, false
-}
-
-// Followups returns the followup messages created with the interaction token, oldest first.
-func (i *Interaction) Followups() []Message {
-	i.srv.mu.Lock()
-	defer i.srv.mu.Unlock()
-	var out []Message
-	for _, m := range i.state().followups {
-		out = append(out, m.snapshot())
-	}
-	return out
 }
 
 // Expire ends the token's validity now, as if TokenLifetime had passed.

@@ -16,7 +16,6 @@ const (
 	maxRows        = 5
 	maxRowButtons  = 5
 	maxCustomID    = 100
-	maxV2Total     = 40
 )
 
 func tooLong(path string, max int) *apiError {
@@ -37,20 +36,12 @@ func validateRevision(r *Revision, extras bool) *apiError {
 	if err := validateEmbeds(r.Embeds); err != nil {
 		return err
 	}
-	if r.Flags&FlagComponentsV2 != 0 {
-		if r.Content != "" || len(r.Embeds) > 0 {
-			return formError("content", "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-				"The 'content' and 'embeds' fields cannot be used when using MessageFlags.IS_COMPONENTS_V2")
-		}
-		if err := validateComponentsV2(r.Components); err != nil {
-			return err
-		}
-	} else if err := validateComponents(r.Components); err != nil {
+	if err := validateComponents(r.Components); err != nil {
 		return err
 	}
 	if r.Content == "" && len(r.Embeds) == 0 && len(r.Attachments) == 0 && len(r.Components) == 0 && !extras &&
 		r.Flags&FlagLoading == 0 {
-		return errEmptyMessage()
+		return errCode(CodeEmptyMessage)
 	}
 	return nil
 }

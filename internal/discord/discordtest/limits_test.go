@@ -73,7 +73,6 @@ func TestMessageLimits(t *testing.T) {
 		{"duplicate custom_id", map[string]any{"components": []any{row(button("a"), button("a"))}}, 0, 50035, "components.0.components.1.custom_id"},
 		{"button outside a row", map[string]any{"components": []any{button("a")}}, 0, 50035, "components.0.type"},
 		{"link button with custom_id", map[string]any{"components": []any{row(map[string]any{"type": 2, "style": 5, "label": "l", "url": "https://x", "custom_id": "c"})}}, 0, 50035, "components.0.components.0.custom_id"},
-		{"components v2 with content", map[string]any{"flags": 1 << 15, "content": "x", "components": []any{map[string]any{"type": 10, "content": "t"}}}, 0, 50035, "content"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

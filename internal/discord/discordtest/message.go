@@ -19,7 +19,6 @@ const (
 // Message types the fake creates.
 const (
 	MessageTypeDefault          = 0
-	MessageTypeReply            = 19
 	MessageTypeChatInputCommand = 20
 )
 
@@ -59,7 +58,7 @@ type Message struct {
 	ChannelID string
 	GuildID   string
 	AuthorID  string
-	// WebhookID is the application id for interaction responses and followups.
+	// WebhookID is the application id for interaction responses.
 	WebhookID string
 	// InteractionID is the interaction whose response or followup this is, if any.
 	InteractionID string

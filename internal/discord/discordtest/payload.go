@@ -36,10 +36,6 @@ func (p *payload) hasNonNull(key string) bool {
 	return ok && string(v) != "null"
 }
 
-func errInvalidJSON() *apiError {
-	return &apiError{Status: http.StatusBadRequest, Code: 50109, Message: "The request body contains invalid JSON."}
-}
-
 // readPayload parses a JSON or multipart/form-data body, enforcing MaxRequestSize and
 // MaxFileSize, and records it in the call.
 func (s *Server) readPayload(rq *request) (*payload, error) {
@@ -71,7 +67,7 @@ func (s *Server) readPayload(rq *request) (*payload, error) {
 	if len(raw) > 0 {
 		rq.call.Payload = json.RawMessage(raw)
 		if err := json.Unmarshal(raw, &p.fields); err != nil || p.fields == nil {
-			return nil, errInvalidJSON()
+			return nil, errCode(CodeInvalidJSON)
 		}
 	}
 	return p, nil
@@ -80,7 +76,7 @@ func (s *Server) readPayload(rq *request) (*payload, error) {
 func readErr(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return errTooLarge()
+		return errCode(CodeEntityTooLarge)
 	}
 	return formError("", "BASE_TYPE_BAD_REQUEST", "Could not read the request body.")
 }
@@ -111,7 +107,7 @@ func (s *Server) readMultipart(body io.Reader, boundary string, p *payload) ([]b
 				return nil, readErr(err)
 			}
 			if int64(len(data)) > s.opts.MaxFileSize {
-				return nil, errTooLarge()
+				return nil, errCode(CodeEntityTooLarge)
 			}
 			u := upload{index: -1, filename: filename, contentType: part.Header.Get("Content-Type"), data: data}
 			if n, ok := fileIndex(name); ok {

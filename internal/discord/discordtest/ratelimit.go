@@ -26,8 +26,8 @@ type RateLimits struct {
 	Global RateLimit
 	// ChannelMessages limits the /channels/{id}/messages routes per channel. Default 5 per 5s.
 	ChannelMessages RateLimit
-	// Webhooks limits the /webhooks/{application_id}/{token} routes (interaction followups and
-	// original-response edits) per token. Default 5 per 5s.
+	// Webhooks limits the /webhooks/{application_id}/{token} routes (original-response edits)
+	// per token. Default 5 per 5s.
 	Webhooks RateLimit
 	// Commands limits the application command routes. Default 10 per 10s.
 	Commands RateLimit

@@ -72,18 +72,17 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, call *Call, 
 	case "v10":
 		version = 10
 	default:
-		return http.StatusNotFound, errNotFound()
+		return http.StatusNotFound, errStatus(http.StatusNotFound)
 	}
-	rt, params, pathFound := matchRoute(s.routes, r.Method, segs[1:])
+	rt, params := matchRoute(s.routes, r.Method, segs[1:])
 	if rt == nil {
-		if pathFound {
-			return http.StatusMethodNotAllowed, errMethodNotAllowed()
-		}
-		return http.StatusNotFound, errNotFound()
+		e := unimplemented(r.Method, segs[1:])
+		s.log.Warn(e.Message)
+		return e.Status, e
 	}
 	call.Route = rt.name
 	if rt.botAuth && r.Header.Get("Authorization") != "Bot "+s.opts.BotToken {
-		return http.StatusUnauthorized, errUnauthorized()
+		return http.StatusUnauthorized, errStatus(http.StatusUnauthorized)
 	}
 	if status, ok := s.takeFault(rt.name); ok {
 		return status, errStatus(status)

@@ -10,7 +10,7 @@ import (
 // RefuseUploads makes every request that uploads files to a message in the channel fail, as
 // Discord does when the app may not attach files there or the files exceed the channel's
 // upload limit: code CodeMissingPermissions answers 403 Missing Permissions, CodeEntityTooLarge
-// 413 Request entity too large. It applies to interaction responses, followups and their
+// 413 Request entity too large. It applies to interaction responses and their
 // edits as well as to bot-token messages; requests without files are unaffected. Code 0 lifts
 // the refusal.
 func (s *Server) RefuseUploads(channelID string, code int) error {
@@ -34,14 +34,11 @@ func (s *Server) uploadRefusalLocked(channelID string, p *payload) *apiError {
 	if len(p.uploads) == 0 {
 		return nil
 	}
-	switch s.uploadRefusals[channelID] {
-	case CodeMissingPermissions:
-		return errMissingPermissions()
-	case CodeEntityTooLarge:
-		return errTooLarge()
+	if code := s.uploadRefusals[channelID]; code != 0 {
+		return errCode(code)
 	}
 	if c := s.channels[channelID]; c != nil && c.Deny&PermAttachFiles != 0 {
-		return errMissingPermissions()
+		return errCode(CodeMissingPermissions)
 	}
 	return nil
 }
@@ -63,7 +60,7 @@ func (s *Server) handleCreateDM(rq *request) (int, any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if id == s.opts.BotUserID {
-		return 0, nil, &apiError{Status: http.StatusBadRequest, Code: CodeCannotSendToUser, Message: "Cannot send messages to this user"}
+		return 0, nil, errCode(CodeCannotSendToUser)
 	}
 	for _, c := range s.channels {
 		if c.Type == ChannelDM && !c.BotAbsent && len(c.RecipientIDs) == 1 && c.RecipientIDs[0] == id {

@@ -33,45 +33,25 @@ func (s *Server) editMessageLocked(m *message, in revisionInput) *apiError {
 // without an acknowledgement.
 func (s *Server) tokenLocked(rq *request) (*interaction, *apiError) {
 	if rq.param("application_id") != s.opts.AppID {
-		return nil, errUnknownWebhook()
+		return nil, errCode(CodeUnknownWebhook)
 	}
 	it := s.tokens[rq.param("interaction_token")]
 	switch {
 	case it == nil, it.expired, rq.now.Sub(it.DispatchedAt) >= s.opts.TokenLifetime,
 		it.ack == nil && rq.now.Sub(it.DispatchedAt) > s.opts.AckDeadline:
-		return nil, errInvalidWebhookToken()
+		return nil, errCode(CodeInvalidWebhookToken)
 	}
 	return it, nil
 }
 
-// webhookMessageLocked returns @original or a followup of the interaction.
+// webhookMessageLocked returns the interaction's response message, named "@original" or by its
+// id (the fake serves no followup messages).
 func (s *Server) webhookMessageLocked(it *interaction, id string) (*message, *apiError) {
-	var m *message
-	if id == "@original" {
-		m = it.original
-	} else if cand := s.messages[id]; cand != nil && cand.interaction == it {
-		m = cand
-	} else if it.original != nil && it.original.id == id {
-		m = it.original
-	}
-	if m == nil || m.deleted {
-		return nil, errUnknownMessage()
+	m := it.original
+	if m == nil || m.deleted || (id != "@original" && id != m.id) {
+		return nil, errCode(CodeUnknownMessage)
 	}
 	return m, nil
-}
-
-func (s *Server) handleGetWebhookMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, err := s.tokenLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.webhookMessageLocked(it, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	return http.StatusOK, s.messageJSONLocked(m), nil
 }
 
 func (s *Server) handleEditWebhookMessage(rq *request) (int, any, error) {
@@ -86,88 +66,35 @@ func (s *Server) handleEditWebhookMessage(rq *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	return s.updateLocked(rq, m, p, perr)
+}
+
+// messageInputLocked checks the message payload of a create or edit request in a channel: the
+// body could be read, and uploads are allowed there.
+func (s *Server) messageInputLocked(rq *request, channelID string, p *payload, perr error) (revisionInput, *apiError) {
 	if perr != nil {
-		return 0, nil, perr
+		return revisionInput{}, asAPIError(perr)
 	}
-	if err := s.uploadRefusalLocked(m.channelID, p); err != nil {
-		return 0, nil, err
+	if err := s.uploadRefusalLocked(channelID, p); err != nil {
+		return revisionInput{}, err
 	}
 	f, err := parseMsgFields(p)
 	if err != nil {
-		return 0, nil, err
+		return revisionInput{}, err
 	}
-	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, route: rq.route.name, now: rq.now}
-	if err := s.editMessageLocked(m, in); err != nil {
+	return revisionInput{fields: f, uploads: p.uploads, version: rq.version, channelID: channelID,
+		route: rq.route.name, now: rq.now}, nil
+}
+
+// updateLocked applies an edit request to m and answers with the edited message.
+func (s *Server) updateLocked(rq *request, m *message, p *payload, perr error) (int, any, error) {
+	in, err := s.messageInputLocked(rq, m.channelID, p, perr)
+	if err == nil {
+		err = s.editMessageLocked(m, in)
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	rq.emit("MESSAGE_UPDATE", m)
-	return http.StatusOK, s.messageJSONLocked(m), nil
-}
-
-func (s *Server) handleDeleteWebhookMessage(rq *request) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, err := s.tokenLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.webhookMessageLocked(it, rq.param("message_id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	m.deleted = true
-	rq.emit("MESSAGE_DELETE", m)
-	return http.StatusNoContent, nil, nil
-}
-
-// maxUserAppFollowups is the followup limit of a user-installed app used where it is not
-// installed.
-const maxUserAppFollowups = 5
-
-// handleFollowup serves POST /webhooks/{application_id}/{token}: a followup message. Right after
-// a deferred response (type 5) it edits the loading message instead, as Discord still does.
-func (s *Server) handleFollowup(rq *request) (int, any, error) {
-	p, perr := s.readPayload(rq)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, err := s.tokenLocked(rq)
-	if err != nil {
-		return 0, nil, err
-	}
-	if it.ack == nil {
-		return 0, nil, errUnknownWebhook()
-	}
-	if perr != nil {
-		return 0, nil, perr
-	}
-	if err := s.uploadRefusalLocked(it.ChannelID, p); err != nil {
-		return 0, nil, err
-	}
-	f, err := parseMsgFields(p)
-	if err != nil {
-		return 0, nil, err
-	}
-	in := revisionInput{fields: f, uploads: p.uploads, version: rq.version, channelID: it.ChannelID,
-		ephemeral: f.flags&FlagEphemeral != 0, route: rq.route.name, now: rq.now}
-	if o := it.original; it.ack.Type == CallbackDeferredChannelMessage && o != nil && !o.deleted && o.cur().Flags&FlagLoading != 0 {
-		if err := s.editMessageLocked(o, in); err != nil {
-			return 0, nil, err
-		}
-		rq.emit("MESSAGE_UPDATE", o)
-		return http.StatusOK, s.messageJSONLocked(o), nil
-	}
-	if it.userInstall && it.Context != ContextBotDM && len(it.followups) >= maxUserAppFollowups {
-		if g := s.guilds[it.GuildID]; g == nil || g.BotAbsent {
-			return 0, nil, &apiError{Status: http.StatusBadRequest, Code: CodeMaxFollowups,
-				Message: "This interaction has hit the maximum number of follow up messages"}
-		}
-	}
-	rev, err := s.nextRevisionLocked(nil, in)
-	if err != nil {
-		return 0, nil, err
-	}
-	m := s.newMessageLocked(s.channels[it.ChannelID], rev, it, MessageTypeDefault, in.ephemeral)
-	it.followups = append(it.followups, m)
-	rq.emit("MESSAGE_CREATE", m)
 	return http.StatusOK, s.messageJSONLocked(m), nil
 }

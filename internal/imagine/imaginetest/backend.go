@@ -79,6 +79,7 @@ type Job struct {
 	Steps  int            // the steps that ran
 	Seeds  []int64        // the seeds of its images, once it produced them
 	Done   bool           // it has returned
+	End    time.Time      // when it returned
 	Err    error          // what it returned if it failed or was cancelled
 }
 
@@ -91,6 +92,10 @@ type Failure struct {
 	// AfterStep is how many steps run (and report progress) before the
 	// failure; 0 fails before the first step.
 	AfterStep int
+	// Hang makes the generation, after AfterStep steps, wait until its
+	// context ends and return the context's error (Err is not used), like
+	// a server that never answers.
+	Hang bool
 }
 
 // Generate runs one scripted generation; see the package documentation.
@@ -102,7 +107,7 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 	}
 	var fail *Failure
 	if len(b.failures) > 0 {
-		if f := b.failures[0]; f.Err != nil {
+		if f := b.failures[0]; f.Err != nil || f.Hang {
 			fail = &f
 		}
 		b.failures = b.failures[1:]
@@ -120,7 +125,7 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 	defer b.mu.Unlock()
 	b.active--
 	j := &b.jobs[idx]
-	j.Done, j.Err = true, err
+	j.Done, j.End, j.Err = true, time.Now(), err
 	if res != nil {
 		j.Seeds = res.Seeds
 	}
@@ -135,7 +140,7 @@ func (b *Backend) run(ctx context.Context, idx int, p imagine.Params, fail *Fail
 	}
 	for step := 1; step <= p.Steps; step++ {
 		if fail != nil && fail.AfterStep < step {
-			return nil, scripted(fail.Err)
+			return nil, fail.end(ctx)
 		}
 		if err := b.waitStep(ctx); err != nil {
 			return nil, err
@@ -154,7 +159,7 @@ func (b *Backend) run(ctx context.Context, idx int, p imagine.Params, fail *Fail
 		}
 	}
 	if fail != nil {
-		return nil, scripted(fail.Err)
+		return nil, fail.end(ctx)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -166,10 +171,14 @@ func (b *Backend) run(ctx context.Context, idx int, p imagine.Params, fail *Fail
 		first = b.rng.Int64N(imagine.MaxSeed + 1)
 	}
 	b.mu.Unlock()
+	w, h := p.Width, p.Height
+	if p.EnableHR && p.HRScale > 0 { // A1111's hires fix ends at the scaled size
+		w, h = int(float64(w)*p.HRScale), int(float64(h)*p.HRScale)
+	}
 	res := &imagine.Result{Model: model.Name}
 	for i := range max(p.BatchSize, 1) {
 		seed := first + int64(i)
-		res.Images = append(res.Images, finalPNG(p.Width, p.Height, seed))
+		res.Images = append(res.Images, finalPNG(w, h, seed))
 		res.Seeds = append(res.Seeds, seed)
 	}
 	return res, nil
@@ -218,8 +227,8 @@ func (b *Backend) Advance(n int) {
 }
 
 // FailNext scripts the next generations, one Failure each, in order. A
-// Failure with a nil Err lets its generation succeed, so that later ones can
-// be scripted.
+// Failure with a nil Err and no Hang lets its generation succeed, so that
+// later ones can be scripted.
 func (b *Backend) FailNext(fs ...Failure) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -234,6 +243,16 @@ func (b *Backend) SetDown(down bool) {
 	defer b.mu.Unlock()
 	b.down = down
 	b.notifyLocked()
+}
+
+// end is how a scripted failure ends its generation: with the scripted
+// error, or, for a hang, with the context's once it ends.
+func (f *Failure) end(ctx context.Context) error {
+	if f.Hang {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return scripted(f.Err)
 }
 
 // scripted wraps a scripted error so that its kind is still found.

@@ -41,6 +41,9 @@ func TestGenerate(t *testing.T) {
 		if took := time.Since(start); took != 4*time.Second {
 			t.Errorf("4 steps took %v, want 4s", took)
 		}
+		if end := b.Jobs()[0].End; !end.Equal(start.Add(4 * time.Second)) {
+			t.Errorf("job end %v, want 4s after the start %v", end, start)
+		}
 		if len(got) != 4 || got[0].Step != 1 || got[3].Fraction != 1 || got[0].ETA != 3*time.Second || got[3].ETA != 0 {
 			t.Errorf("progress %+v, want steps 1-4 with ETA counting down", got)
 		}
@@ -74,6 +77,19 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("jobs %+v", jobs)
 		}
 	})
+}
+
+func TestHiresSize(t *testing.T) {
+	b := imaginetest.New(imaginetest.Options{})
+	p := params(1, 1)
+	p.EnableHR, p.HRScale = true, 1.5
+	res, err := b.Generate(context.Background(), p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := decode(t, res.Images[0]).Bounds(); r.Dx() != 144 || r.Dy() != 96 {
+		t.Errorf("hires image %v, want 144×96 (96×64 scaled by 1.5)", r)
+	}
 }
 
 func TestPreviewEvery(t *testing.T) {
@@ -135,6 +151,32 @@ func TestScriptedFailures(t *testing.T) {
 	if got := imagine.Describe(err, "en"); got != catalog.T("en", catalog.MsgFailRejected, "steps") {
 		t.Errorf("Describe = %q", got)
 	}
+}
+
+func TestHang(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := imaginetest.New(imaginetest.Options{StepDelay: time.Second})
+		b.FailNext(imaginetest.Failure{Hang: true, AfterStep: 2})
+		ctx, cancel := context.WithCancel(context.Background())
+		steps := 0
+		errc := make(chan error, 1)
+		go func() {
+			_, err := b.Generate(ctx, params(1, 1), func(imagine.Progress) { steps++ })
+			errc <- err
+		}()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if j := b.Jobs()[0]; j.Done || j.Steps != 2 || steps != 2 {
+			t.Fatalf("after an hour: job %+v after %d progress reports, want it hanging after 2 steps", j, steps)
+		}
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Errorf("hanging generation ended with %v, want context.Canceled", err)
+		}
+		if _, err := b.Generate(context.Background(), params(1, 1), nil); err != nil {
+			t.Errorf("the next generation: %v, want success", err)
+		}
+	})
 }
 
 func TestDown(t *testing.T) {

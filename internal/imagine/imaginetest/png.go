@@ -5,13 +5,28 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"slices"
+	"sync"
 )
 
 // previewPNG is a 16×16 preview whose brightness grows with the step.
 func previewPNG(step, steps int) []byte {
 	v := uint8(255 * step / max(steps, 1))
-	return encode(image.Rect(0, 0, 16, 16), color.RGBA{v, v, v, 255}, color.RGBA{v, v, v, 255}, 0)
+	previews.Lock()
+	defer previews.Unlock()
+	data, ok := previews.m[v]
+	if !ok {
+		data = encode(image.Rect(0, 0, 16, 16), color.RGBA{v, v, v, 255}, color.RGBA{v, v, v, 255}, 0)
+		previews.m[v] = data
+	}
+	return slices.Clone(data)
 }
+
+// previews are the encoded previews by brightness: a step costs no encoding.
+var previews = struct {
+	sync.Mutex
+	m map[uint8][]byte
+}{m: make(map[uint8][]byte)}
 
 // finalPNG is a w×h image whose colours and stripe position depend on the
 // seed, so that images of different seeds differ.
@@ -30,8 +45,22 @@ func encode(r image.Rectangle, bg, fg color.Color, y int) []byte {
 		img.SetColorIndex(x, y, 1)
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := encoder.Encode(&buf, img); err != nil {
 		panic("imaginetest: png encode: " + err.Error()) // only fails on invalid images or writers
 	}
 	return buf.Bytes()
 }
+
+// encoder reuses its compressors: allocating one per image made a step's
+// preview cost milliseconds under the race detector.
+var encoder = png.Encoder{BufferPool: &bufferPool{}}
+
+// bufferPool is a png.EncoderBufferPool on a sync.Pool.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() *png.EncoderBuffer {
+	buf, _ := b.p.Get().(*png.EncoderBuffer)
+	return buf
+}
+
+func (b *bufferPool) Put(buf *png.EncoderBuffer) { b.p.Put(buf) }

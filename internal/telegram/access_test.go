@@ -8,7 +8,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -27,7 +27,7 @@ func TestAccessControl(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := h.sd.Txt2ImgCount()
+			before := len(h.be.Jobs())
 			from := u // Chinese, to see the refusal's language
 			if tt.allowed {
 				from = alice
@@ -41,8 +41,8 @@ func TestAccessControl(t *testing.T) {
 			if want := catalog.T("zh", catalog.MsgNotHere); m.Text != want {
 				t.Errorf("refusal = %q, want %q", m.Text, want)
 			}
-			if got := h.sd.Txt2ImgCount(); got != before {
-				t.Errorf("a refused request reached SD (%d txt2img, want %d)", got, before)
+			if got := len(h.be.Jobs()); got != before {
+				t.Errorf("a refused request reached the backend (%d generations, want %d)", got, before)
 			}
 			if !strings.Contains(h.logs.String(), "chat not allowed") {
 				t.Errorf("the refusal was not logged")
@@ -60,7 +60,7 @@ func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
 	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 5, MaxQueue: 100},
-		sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+		backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	chat := telegramtest.Chat{ID: 5151, Type: telegramtest.ChatPrivate}
 	u := telegramtest.User{ID: 5151, FirstName: "P"}
 	var cmds []int

@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
-// slowSD makes jobs last long enough to press Cancel while they run.
-var slowSD = sdsim.Options{StepDelay: 20 * time.Millisecond}
+// slowBackend makes jobs last long enough to press Cancel while they run.
+var slowBackend = imaginetest.Options{StepDelay: 20 * time.Millisecond}
 
 func TestCancelButton(t *testing.T) {
 	tests := []struct {
@@ -29,7 +29,7 @@ func TestCancelButton(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, options{sd: slowSD})
+			h := newHarness(t, options{backend: slowBackend})
 			cmd := h.tg.SendMessage(group, bob, "/imagine a slow painting --steps 40")
 			st := h.waitStatus("a running status", group.ID, cmd.ID, func(m telegramtest.Message) bool {
 				return callbackData(m, "c:") != ""

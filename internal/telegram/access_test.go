@@ -4,11 +4,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -60,7 +58,7 @@ func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
 	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 5, MaxQueue: 100},
-		backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
+		backend: held})
 	chat := telegramtest.Chat{ID: 5151, Type: telegramtest.ChatPrivate}
 	u := telegramtest.User{ID: 5151, FirstName: "P"}
 	var cmds []int
@@ -68,6 +66,24 @@ func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	for i := range 5 {
 		cmds = append(cmds, h.tg.SendMessage(chat, u, "/imagine --steps 40 storm "+string(rune('a'+i))).ID)
 	}
+	// The first job stays at its first step until a status message has
+	// been edited into its preview.
+	for _, id := range cmds {
+		h.waitStatus("the status message", chat.ID, id, func(telegramtest.Message) bool { return true })
+	}
+	h.be.Advance(1)
+	h.waitFor("a preview edit", func() bool {
+		for _, id := range cmds {
+			m, _ := h.status(chat.ID, id)
+			for _, e := range m.History {
+				if e.Kind == telegramtest.EditMedia && strings.Contains(e.Content.Caption, "step") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	h.release()
 	for _, id := range cmds {
 		h.waitDone(chat.ID, id)
 	}

@@ -65,9 +65,9 @@ func TestHelp(t *testing.T) {
 }
 
 func TestQueueCommand(t *testing.T) {
-	h := newHarness(t, options{backend: slowBackend})
+	h := newHarness(t, options{backend: held})
 	first := h.tg.SendMessage(dm, alice, "/imagine first --steps 60")
-	h.waitStatus("running", dm.ID, first.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(dm.ID, first.ID)
 	h.tg.SendMessage(dm, alice, "/imagine second")
 	h.waitFor("two jobs", func() bool { mine, _ := h.svc.Jobs(requester(&botUser{ID: alice.ID})); return len(mine) == 2 })
 	q := h.tg.SendMessage(dm, alice, "/queue")

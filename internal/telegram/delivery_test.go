@@ -134,11 +134,13 @@ func TestOldServerIsProbedAgain(t *testing.T) {
 // supergroup; both follow it, and their images arrive there.
 func TestGroupMigratesToSupergroup(t *testing.T) {
 	old := telegramtest.Chat{ID: -4242, Type: telegramtest.ChatGroup, Title: "Sketchers"}
-	h := newHarness(t, options{backend: slowBackend})
+	h := newHarness(t, options{backend: held})
 	ca := h.tg.SendMessage(old, alice, "/imagine a migrating bird --steps 20")
 	cb := h.tg.SendMessage(old, bob, "/imagine a migrating fish --steps 20")
-	h.waitStatus("alice's job running", old.ID, ca.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(old.ID, ca.ID)
+	h.waitStatus("bob's job queued", old.ID, cb.ID, func(telegramtest.Message) bool { return true })
 	super := h.tg.MigrateChat(old.ID)
+	h.release()
 	results := func() map[string]telegramtest.Message {
 		out := map[string]telegramtest.Message{}
 		for _, m := range h.tg.Messages(super.ID) {

@@ -81,7 +81,9 @@ func TestDeletedStatusMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, options{backend: slowBackend})
+			// Steps take time, so that the job goes on after the deletion
+			// with previews the adapter must not try to show.
+			h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 20 * time.Millisecond}})
 			if tt.chat.Type != telegramtest.ChatPrivate {
 				h.tg.SetAdmins(tt.chat.ID, admin)
 			}

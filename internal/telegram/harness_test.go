@@ -178,6 +178,15 @@ func (h *harness) stopAdapter() (time.Duration, error) {
 // step, so that a test can see its status message before the result.
 func (h *harness) release() { h.be.Advance(math.MaxInt32) }
 
+// running lets the running job take one step, for a harness whose backend
+// has Manual steps, and waits for the status message of command id to show
+// it: the job then stays running until the test lets it go on.
+func (h *harness) running(chat int64, id int) telegramtest.Message {
+	h.t.Helper()
+	h.be.Advance(1)
+	return h.waitStatus("the job running", chat, id, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+}
+
 // waitFor waits until cond holds, failing the test after 15s.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()

@@ -83,7 +83,7 @@ func TestDeletedStatusMessage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			// Steps take time, so that the job goes on after the deletion
 			// with previews the adapter must not try to show.
-			h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 20 * time.Millisecond}})
+			h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 			if tt.chat.Type != telegramtest.ChatPrivate {
 				h.tg.SetAdmins(tt.chat.ID, admin)
 			}

@@ -4,11 +4,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -27,7 +25,7 @@ func TestAccessControl(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := h.sd.Txt2ImgCount()
+			before := len(h.be.Jobs())
 			from := u // Chinese, to see the refusal's language
 			if tt.allowed {
 				from = alice
@@ -41,8 +39,8 @@ func TestAccessControl(t *testing.T) {
 			if want := catalog.T("zh", catalog.MsgNotHere); m.Text != want {
 				t.Errorf("refusal = %q, want %q", m.Text, want)
 			}
-			if got := h.sd.Txt2ImgCount(); got != before {
-				t.Errorf("a refused request reached SD (%d txt2img, want %d)", got, before)
+			if got := len(h.be.Jobs()); got != before {
+				t.Errorf("a refused request reached the backend (%d generations, want %d)", got, before)
 			}
 			if !strings.Contains(h.logs.String(), "chat not allowed") {
 				t.Errorf("the refusal was not logged")
@@ -60,7 +58,7 @@ func (r *countingRecorder) RateLimited(imagine.Platform)   { r.limited.Add(1) }
 func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	rec := &countingRecorder{}
 	h := newHarness(t, options{noLimits: true, cfg: Config{Recorder: rec}, svc: imagine.Config{PerUser: 5, MaxQueue: 100},
-		sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+		backend: held})
 	chat := telegramtest.Chat{ID: 5151, Type: telegramtest.ChatPrivate}
 	u := telegramtest.User{ID: 5151, FirstName: "P"}
 	var cmds []int
@@ -68,6 +66,24 @@ func TestRecorderCountsPreviewsAnd429s(t *testing.T) {
 	for i := range 5 {
 		cmds = append(cmds, h.tg.SendMessage(chat, u, "/imagine --steps 40 storm "+string(rune('a'+i))).ID)
 	}
+	// The first job stays at its first step until a status message has
+	// been edited into its preview.
+	for _, id := range cmds {
+		h.waitStatus("the status message", chat.ID, id, func(telegramtest.Message) bool { return true })
+	}
+	h.be.Advance(1)
+	h.waitFor("a preview edit", func() bool {
+		for _, id := range cmds {
+			m, _ := h.status(chat.ID, id)
+			for _, e := range m.History {
+				if e.Kind == telegramtest.EditMedia && strings.Contains(e.Content.Caption, "step") {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	h.release()
 	for _, id := range cmds {
 		h.waitDone(chat.ID, id)
 	}

@@ -3,17 +3,19 @@ package telegram
 import (
 	"bytes"
 	"container/list"
+	"context"
+	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
-// slowSD makes jobs last long enough to press Cancel while they run.
-var slowSD = sdsim.Options{StepDelay: 20 * time.Millisecond}
+// held makes jobs wait for the test at every step (see harness.running and
+// harness.release).
+var held = imaginetest.Options{Manual: true}
 
 func TestCancelButton(t *testing.T) {
 	tests := []struct {
@@ -29,11 +31,9 @@ func TestCancelButton(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, options{sd: slowSD})
+			h := newHarness(t, options{backend: held})
 			cmd := h.tg.SendMessage(group, bob, "/imagine a slow painting --steps 40")
-			st := h.waitStatus("a running status", group.ID, cmd.ID, func(m telegramtest.Message) bool {
-				return callbackData(m, "c:") != ""
-			})
+			st := h.running(group.ID, cmd.ID)
 			q := h.tg.Click(group, tt.by, st.ID, callbackData(st, "c:"))
 			if q == "" {
 				t.Fatal("no Cancel button to click")
@@ -41,6 +41,9 @@ func TestCancelButton(t *testing.T) {
 			ans := h.answered(q)
 			if !strings.HasPrefix(ans.Text, tt.answer) || ans.ShowAlert != tt.alert {
 				t.Errorf("answer = %q (alert %v), want %q (alert %v)", ans.Text, ans.ShowAlert, tt.answer, tt.alert)
+			}
+			if !tt.cancelled {
+				h.release()
 			}
 			want := "Cancelled."
 			if !tt.cancelled {
@@ -54,6 +57,9 @@ func TestCancelButton(t *testing.T) {
 			}
 			if tt.cancelled && len(m.Keyboard) != 0 {
 				t.Errorf("cancelled message keeps a keyboard %v", m.Keyboard)
+			}
+			if j := h.be.Jobs()[0]; tt.cancelled != errors.Is(j.Err, context.Canceled) || !j.Done {
+				t.Errorf("backend job %+v, want it ended by cancellation: %v", j, tt.cancelled)
 			}
 		})
 	}

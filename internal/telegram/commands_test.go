@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -65,9 +65,9 @@ func TestHelp(t *testing.T) {
 }
 
 func TestQueueCommand(t *testing.T) {
-	h := newHarness(t, options{sd: slowSD})
+	h := newHarness(t, options{backend: held})
 	first := h.tg.SendMessage(dm, alice, "/imagine first --steps 60")
-	h.waitStatus("running", dm.ID, first.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(dm.ID, first.ID)
 	h.tg.SendMessage(dm, alice, "/imagine second")
 	h.waitFor("two jobs", func() bool { mine, _ := h.svc.Jobs(requester(&botUser{ID: alice.ID})); return len(mine) == 2 })
 	q := h.tg.SendMessage(dm, alice, "/queue")
@@ -82,8 +82,8 @@ func TestQueueCommand(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 50 * time.Millisecond}, svc: imagine.Config{PerUser: 1, MaxQueue: 3}})
-	// A long job keeps the queue busy.
+	// No step runs until the test ends: the first job keeps the queue busy.
+	h := newHarness(t, options{backend: imaginetest.Options{Manual: true}, svc: imagine.Config{PerUser: 1, MaxQueue: 3}})
 	busy := h.tg.SendMessage(bobDM, bob, "/imagine a long one --steps 80")
 	h.waitStatus("the busy job", bobDM.ID, busy.ID, func(telegramtest.Message) bool { return true })
 	tests := []struct {
@@ -131,8 +131,23 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestModelCommand(t *testing.T) {
-	h := newHarness(t, options{sd: sdsim.Options{Models: []string{"alpha.safetensors", "beta.safetensors", "gamma.safetensors"}}})
-	titles := h.sd.ModelTitles()
+	models := []imagine.Model{
+		{Title: "alpha.safetensors [0a0a0a0a0a]", Name: "alpha"},
+		{Title: "beta.safetensors [0b0b0b0b0b]", Name: "beta"},
+		{Title: "gamma.safetensors [0c0c0c0c0c]", Name: "gamma"},
+	}
+	h := newHarness(t, options{backend: imaginetest.Options{Models: models}})
+	var titles []string
+	for _, m := range models {
+		titles = append(titles, m.Title)
+	}
+	current := func() string {
+		title, err := h.be.CurrentModel(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return title
+	}
 	adminDM := telegramtest.Chat{ID: admin.ID, Type: telegramtest.ChatPrivate}
 
 	t.Run("keyboard", func(t *testing.T) {
@@ -144,15 +159,15 @@ func TestModelCommand(t *testing.T) {
 		q := h.tg.Click(adminDM, admin, m.ID, m.Keyboard[1][0].CallbackData)
 		h.answered(q)
 		h.waitStatus("the switch", adminDM.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(m.Text, "Model switched to "+titles[1]) })
-		if got := h.sd.CurrentModel(); got != titles[1] {
-			t.Errorf("sim model = %q, want %q", got, titles[1])
+		if got := current(); got != titles[1] {
+			t.Errorf("backend model = %q, want %q", got, titles[1])
 		}
 	})
 	t.Run("by name", func(t *testing.T) {
 		cmd := h.tg.SendMessage(adminDM, admin, "/model gamma")
 		h.waitReply(adminDM.ID, cmd.ID, "Model switched to "+titles[2])
-		if got := h.sd.CurrentModel(); got != titles[2] {
-			t.Errorf("sim model = %q, want %q", got, titles[2])
+		if got := current(); got != titles[2] {
+			t.Errorf("backend model = %q, want %q", got, titles[2])
 		}
 	})
 	t.Run("unknown name", func(t *testing.T) {
@@ -160,7 +175,7 @@ func TestModelCommand(t *testing.T) {
 		h.waitReply(adminDM.ID, cmd.ID, `There is no model called "delta"`)
 	})
 	t.Run("not an admin", func(t *testing.T) {
-		before := h.sd.CurrentModel()
+		before := current()
 		cmd := h.tg.SendMessage(dm, alice, "/model alpha")
 		h.waitReply(dm.ID, cmd.ID, "only bot admins")
 		// A stranger pressing an admin's model keyboard in a group.
@@ -170,8 +185,8 @@ func TestModelCommand(t *testing.T) {
 		if ans := h.answered(q); !strings.Contains(ans.Text, "only bot admins") || !ans.ShowAlert {
 			t.Errorf("answer = %q (alert %v), want a refusal alert", ans.Text, ans.ShowAlert)
 		}
-		if got := h.sd.CurrentModel(); got != before {
-			t.Errorf("sim model = %q, want it unchanged (%q)", got, before)
+		if got := current(); got != before {
+			t.Errorf("backend model = %q, want it unchanged (%q)", got, before)
 		}
 	})
 }

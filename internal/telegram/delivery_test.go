@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -38,12 +38,15 @@ func TestRefusedResultEndsInAMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, options{})
+			h := newHarness(t, options{backend: imaginetest.Options{Manual: true}})
 			chat := telegramtest.Chat{ID: tt.from.ID, Type: telegramtest.ChatPrivate}
 			for _, m := range tt.methods {
 				h.tg.FailNextIn(chat.ID, m, http.StatusBadRequest, tt.refusal, 100)
 			}
 			cmd := h.tg.SendMessage(chat, tt.from, "/imagine a cat nobody may see "+tt.args)
+			// The result, not the status message, meets the refusals.
+			h.waitStatus("the status message", chat.ID, cmd.ID, func(telegramtest.Message) bool { return true })
+			h.release()
 			var got telegramtest.Message
 			h.waitFor("the message about the refused image", func() bool {
 				for _, m := range h.replies(chat.ID, cmd.ID) {
@@ -74,7 +77,7 @@ func TestRefusedResultEndsInAMessage(t *testing.T) {
 // user's job still gets photo previews, and the refused one still gets its
 // image.
 func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
-	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	h.tg.FailNextIn(dm.ID, "editMessageMedia", http.StatusBadRequest, "Bad Request: MEDIA_EMPTY", 1)
 	a := h.tg.SendMessage(dm, alice, "/imagine alice's cat --steps 20")
 	am := h.waitDone(dm.ID, a.ID)
@@ -103,7 +106,7 @@ func TestOnePreviewRefusalDoesNotSwitchPreviewsOff(t *testing.T) {
 // TestOldServerIsProbedAgain: a server that refused to turn text into a
 // photo is asked again once the refusal's time is up.
 func TestOldServerIsProbedAgain(t *testing.T) {
-	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	h.a.editing.textMedia.setReprobe(time.Nanosecond)
 	refusedIn := func(chat int64) int {
 		n := 0
@@ -131,11 +134,13 @@ func TestOldServerIsProbedAgain(t *testing.T) {
 // supergroup; both follow it, and their images arrive there.
 func TestGroupMigratesToSupergroup(t *testing.T) {
 	old := telegramtest.Chat{ID: -4242, Type: telegramtest.ChatGroup, Title: "Sketchers"}
-	h := newHarness(t, options{sd: slowSD})
+	h := newHarness(t, options{backend: held})
 	ca := h.tg.SendMessage(old, alice, "/imagine a migrating bird --steps 20")
 	cb := h.tg.SendMessage(old, bob, "/imagine a migrating fish --steps 20")
-	h.waitStatus("alice's job running", old.ID, ca.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(old.ID, ca.ID)
+	h.waitStatus("bob's job queued", old.ID, cb.ID, func(telegramtest.Message) bool { return true })
 	super := h.tg.MigrateChat(old.ID)
+	h.release()
 	results := func() map[string]telegramtest.Message {
 		out := map[string]telegramtest.Message{}
 		for _, m := range h.tg.Messages(super.ID) {
@@ -184,10 +189,10 @@ func TestTryAgainAndRerollAnswers(t *testing.T) {
 		t.Run(tt.who.FirstName, func(t *testing.T) {
 			h := newHarness(t, options{})
 			chat := telegramtest.Chat{ID: tt.who.ID, Type: telegramtest.ChatPrivate}
-			h.sd.SetFault(sdsim.Fault{Kind: sdsim.FaultDown, Path: "/sdapi/v1/txt2img"})
+			h.be.SetDown(true)
 			cmd := h.tg.SendMessage(chat, tt.who, "/imagine a second chance --seed 4242")
 			failed := h.waitStatus("the failure", chat.ID, cmd.ID, func(m telegramtest.Message) bool { return callbackData(m, "t:") != "" })
-			h.sd.SetFault(sdsim.Fault{})
+			h.be.SetDown(false)
 			q := h.tg.Click(chat, tt.who, failed.ID, callbackData(failed, "t:"))
 			if ans := h.answered(q); ans.Text != tt.tryAgain {
 				t.Errorf("Try again answered %q, want %q", ans.Text, tt.tryAgain)

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,23 +10,35 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
-func TestSDFaults(t *testing.T) {
+// TestBackendFailures: each kind of backend failure ends in its sentence
+// and a Try again button that runs the same request once the backend
+// recovers. (The SD errors behind these kinds are mapped in sdbackend and
+// tested through the simulator in cmd/bot's end-to-end suite.)
+func TestBackendFailures(t *testing.T) {
 	tests := []struct {
-		fault sdsim.FaultKind
-		want  string
+		name string
+		fail func(*imaginetest.Backend)
+		want string
 	}{
-		{sdsim.FaultDown, "Failed: The image server is not reachable right now."},
-		{sdsim.FaultOOM, "Failed: The image server ran out of GPU memory."},
-		{sdsim.FaultValidation, "Failed: The image server rejected the request: steps"},
+		{"down", func(b *imaginetest.Backend) { b.SetDown(true) }, "Failed: The image server is not reachable right now."},
+		{"out of memory", func(b *imaginetest.Backend) {
+			b.FailNext(imaginetest.Failure{Err: imagine.ErrOutOfMemory, AfterStep: 3})
+		}, "Failed: The image server ran out of GPU memory."},
+		{"rejected", func(b *imaginetest.Backend) {
+			b.FailNext(imaginetest.Failure{Err: &imagine.RejectedError{Reason: "steps", Err: errors.New("422 Unprocessable Entity")}})
+		}, "Failed: The image server rejected the request: steps"},
+		{"no image", func(b *imaginetest.Backend) {
+			b.FailNext(imaginetest.Failure{Err: imagine.ErrNoImage, AfterStep: 8})
+		}, "Failed: The image server returned no image."},
 	}
 	for _, tt := range tests {
-		t.Run(tt.fault.String(), func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, options{})
-			h.sd.SetFault(sdsim.Fault{Kind: tt.fault, Path: "/sdapi/v1/txt2img"})
+			tt.fail(h.be)
 			cmd := h.tg.SendMessage(dm, alice, "/imagine a doomed cat")
 			m := h.waitStatus("the failure", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.HasPrefix(text(m), "Failed") })
 			if !strings.HasPrefix(text(m), tt.want) {
@@ -36,7 +49,7 @@ func TestSDFaults(t *testing.T) {
 				t.Fatalf("keyboard = %v, want Try again", m.Keyboard)
 			}
 			// The server recovers; Try again runs the same request.
-			h.sd.SetFault(sdsim.Fault{})
+			h.be.SetDown(false)
 			q := h.tg.Click(dm, alice, m.ID, data)
 			h.answered(q)
 			if re := h.waitDone(dm.ID, m.ID); !strings.HasPrefix(re.Caption, "a doomed cat\n") {
@@ -68,7 +81,9 @@ func TestDeletedStatusMessage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, options{sd: slowSD})
+			// Steps take time, so that the job goes on after the deletion
+			// with previews the adapter must not try to show.
+			h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 			if tt.chat.Type != telegramtest.ChatPrivate {
 				h.tg.SetAdmins(tt.chat.ID, admin)
 			}
@@ -103,10 +118,8 @@ func TestDeletedStatusMessage(t *testing.T) {
 			if tt.chat.Type != telegramtest.ChatPrivate && (!mentioned || !strings.HasPrefix(got.Caption, "Alice\na painting")) {
 				t.Errorf("result caption %q, entities %v: want it to mention Alice by a tg://user link", got.Caption, got.Entities)
 			}
-			for _, r := range h.sd.Records() {
-				if r.Path == "/sdapi/v1/interrupt" {
-					t.Error("the job was interrupted on the SD server")
-				}
+			if jobs := h.be.Jobs(); len(jobs) != 1 || jobs[0].Err != nil || jobs[0].Steps != 30 {
+				t.Errorf("backend jobs %+v, want one that ran its 30 steps uninterrupted", jobs)
 			}
 			var failed int
 			for _, c := range editsOf(h.tg.Calls(), st.ID) {
@@ -158,9 +171,12 @@ func TestFloodStorm(t *testing.T) {
 }
 
 func TestFlood429OnResult(t *testing.T) {
-	h := newHarness(t, options{})
+	h := newHarness(t, options{backend: imaginetest.Options{Manual: true}})
 	h.tg.FailNext("editMessageMedia", http.StatusTooManyRequests, "", 3)
 	cmd := h.tg.SendMessage(dm, alice, "/imagine a stubborn cat")
+	// The result is edited into the status message: the 429s meet it.
+	h.waitStatus("the status message", dm.ID, cmd.ID, func(telegramtest.Message) bool { return true })
+	h.release()
 	h.waitDone(dm.ID, cmd.ID)
 	if n := h.tg.Count429(); n < 3 {
 		t.Errorf("%d 429s, want the 3 injected ones", n)
@@ -168,14 +184,27 @@ func TestFlood429OnResult(t *testing.T) {
 }
 
 func TestServerErrorsAreRetried(t *testing.T) {
-	h := newHarness(t, options{})
+	// The job waits, so that its status message is a text (sendMessage)
+	// that meets the two 502s, not the finished image.
+	h := newHarness(t, options{backend: imaginetest.Options{Manual: true}})
 	h.tg.FailNext("sendMessage", http.StatusBadGateway, "Bad Gateway", 2)
 	cmd := h.tg.SendMessage(dm, alice, "/imagine a patient cat")
+	h.waitStatus("the status message", dm.ID, cmd.ID, func(telegramtest.Message) bool { return true })
+	failed := 0
+	for _, c := range h.tg.CallsTo("sendMessage") {
+		if c.Status == http.StatusBadGateway {
+			failed++
+		}
+	}
+	if failed != 2 {
+		t.Errorf("%d sendMessage calls answered 502, want the 2 injected ones before the status message", failed)
+	}
+	h.release()
 	h.waitDone(dm.ID, cmd.ID)
 }
 
 func TestOldServerWithoutTextToMedia(t *testing.T) {
-	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{fake: telegramtest.Options{NoTextToMedia: true}, backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine an old-fashioned cat --steps 20")
 	m := h.waitDone(dm.ID, cmd.ID)
 	if r := h.replies(dm.ID, cmd.ID); len(r) != 1 {

@@ -5,15 +5,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sd"
-	"github.com/imaginebot/imaginebot/internal/sdbackend"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -49,7 +48,7 @@ func testSettings() imagine.Settings {
 // options tweak a harness.
 type options struct {
 	fake      telegramtest.Options
-	sd        sdsim.Options
+	backend   imaginetest.Options // steps take 2ms unless set
 	svc       imagine.Config
 	cfg       Config
 	noLimits  bool // the adapter ignores flood limits (to provoke 429s)
@@ -57,12 +56,13 @@ type options struct {
 	quiet     bool // log at info level only
 }
 
-// harness runs the adapter against the fake Bot API and the simulated SD
-// server, with the core in between.
+// harness runs the adapter against the fake Bot API and a scripted
+// in-memory backend, with the real core in between. The full stack through
+// the SD simulator and client is tested end to end in cmd/bot.
 type harness struct {
 	t    *testing.T
 	tg   *telegramtest.Server
-	sd   *sdsim.Server
+	be   *imaginetest.Backend
 	svc  *imagine.Service
 	a    *Adapter
 	logs *syncBuffer
@@ -79,14 +79,10 @@ func newHarness(t *testing.T, o options) *harness {
 		o.fake.Limits = telegramtest.ScaledLimits(unit)
 	}
 	tg := telegramtest.NewServer(o.fake)
-	if o.sd.StepDelay == 0 {
-		o.sd.StepDelay = 2 * time.Millisecond
+	if o.backend.StepDelay == 0 && !o.backend.Manual {
+		o.backend.StepDelay = 2 * time.Millisecond
 	}
-	sim := sdsim.NewServer(o.sd)
-	client, err := sd.New(sd.Config{URL: sim.URL, PollInterval: 5 * time.Millisecond, Timeout: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := imaginetest.New(o.backend)
 	sc := o.svc
 	sc.Settings = testSettings()
 	if sc.PerUser == 0 {
@@ -101,7 +97,7 @@ func newHarness(t *testing.T, o options) *harness {
 	if sc.RetryDelays == nil {
 		sc.RetryDelays = []time.Duration{10 * time.Millisecond}
 	}
-	svc := imagine.New(sc, []imagine.NamedBackend{{Name: "sd", Backend: sdbackend.New(client)}})
+	svc := imagine.New(sc, []imagine.NamedBackend{{Name: "mem", Backend: be}})
 
 	logs := &syncBuffer{}
 	cfg := o.cfg
@@ -134,7 +130,7 @@ func newHarness(t *testing.T, o options) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	h := &harness{t: t, tg: tg, sd: sim, svc: svc, a: a, logs: logs, runErr: make(chan error, 1), svcEnd: make(chan struct{})}
+	h := &harness{t: t, tg: tg, be: be, svc: svc, a: a, logs: logs, runErr: make(chan error, 1), svcEnd: make(chan struct{})}
 	svcCtx, stopSvc := context.WithCancel(context.Background())
 	botCtx, stopBot := context.WithCancel(context.Background())
 	h.stopSvc, h.stopBot = stopSvc, stopBot
@@ -142,7 +138,6 @@ func newHarness(t *testing.T, o options) *harness {
 	go func() { h.runErr <- a.Run(botCtx) }()
 	t.Cleanup(func() {
 		h.stop()
-		sim.Close()
 		tg.Close()
 		if strings.Contains(logs.String(), tg.Token()) {
 			t.Errorf("the logs contain the bot token")
@@ -176,6 +171,20 @@ func (h *harness) stopAdapter() (time.Duration, error) {
 		h.t.Fatal("Run did not return 15s after its context ended")
 	}
 	return time.Since(start), err
+}
+
+// release lets every job run all its steps from now on, for a harness
+// whose backend has Manual steps: those hold every job before its first
+// step, so that a test can see its status message before the result.
+func (h *harness) release() { h.be.Advance(math.MaxInt32) }
+
+// running lets the running job take one step, for a harness whose backend
+// has Manual steps, and waits for the status message of command id to show
+// it: the job then stays running until the test lets it go on.
+func (h *harness) running(chat int64, id int) telegramtest.Message {
+	h.t.Helper()
+	h.be.Advance(1)
+	return h.waitStatus("the job running", chat, id, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
 }
 
 // waitFor waits until cond holds, failing the test after 15s.

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 func TestPrivateImagineEndToEnd(t *testing.T) {
-	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine a lighthouse at dusk --steps 20")
 	first := h.waitStatus("the first reply", dm.ID, cmd.ID, func(telegramtest.Message) bool { return true })
 	if d := first.Date.Sub(cmd.Date); d > 500*time.Millisecond {
@@ -93,7 +93,7 @@ func TestGroupCommands(t *testing.T) {
 }
 
 func TestForumTopic(t *testing.T) {
-	h := newHarness(t, options{sd: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	h := newHarness(t, options{backend: imaginetest.Options{StepDelay: 10 * time.Millisecond}})
 	cmd := h.tg.SendMessage(forum, bob, "/imagine"+botTag+" a ship --n 2 --steps 20", telegramtest.InThread(77))
 	st := h.waitStatus("the status message", forum.ID, cmd.ID, func(telegramtest.Message) bool { return true })
 	if st.ThreadID != 77 {
@@ -138,8 +138,10 @@ func TestReplyPrompt(t *testing.T) {
 }
 
 func TestBatchAlbum(t *testing.T) {
-	h := newHarness(t, options{})
+	h := newHarness(t, options{backend: imaginetest.Options{Manual: true}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine two cats --n 2 --seed 7")
+	h.waitStatus("the status message", dm.ID, cmd.ID, func(telegramtest.Message) bool { return true })
+	h.release()
 	var r []telegramtest.Message
 	h.waitFor("album and caption", func() bool {
 		r = h.replies(dm.ID, cmd.ID)

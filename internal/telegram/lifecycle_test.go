@@ -12,9 +12,9 @@ import (
 )
 
 func TestShutdownWithJobInFlight(t *testing.T) {
-	h := newHarness(t, options{sd: slowSD, cfg: Config{ShutdownGrace: 2 * time.Second}})
+	h := newHarness(t, options{backend: held, cfg: Config{ShutdownGrace: 2 * time.Second}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine an unfinished symphony --steps 80")
-	h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(dm.ID, cmd.ID)
 	took, err := h.stop()
 	if err != nil {
 		t.Errorf("Run = %v, want nil", err)
@@ -31,9 +31,9 @@ func TestShutdownWithJobInFlight(t *testing.T) {
 func TestShutdownAbandonsAfterGrace(t *testing.T) {
 	// The service keeps running, so the job does not end: its editor is
 	// abandoned when the grace is over.
-	h := newHarness(t, options{sd: slowSD, cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
+	h := newHarness(t, options{backend: held, cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
 	cmd := h.tg.SendMessage(dm, alice, "/imagine forever --steps 80")
-	h.waitStatus("running", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "step") })
+	h.running(dm.ID, cmd.ID)
 	took, err := h.stopAdapter()
 	if err != nil {
 		t.Errorf("Run = %v, want nil", err)

@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -12,7 +11,7 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -23,7 +22,8 @@ var (
 
 // TestLoad drives 100 users who each send /imagine twice, against the fake
 // Bot API with Telegram's real flood limits (1/s per chat, 20/min per
-// group, 30/s overall) and the simulated SD server.
+// group, 30/s overall) and the scripted in-memory backend standing in for
+// SD (its steps take real time, as on a GPU).
 //
 // Arrival pattern: the 200 commands arrive as a Poisson process of 8 per
 // second (independent users), each user's second prompt one round (about
@@ -87,19 +87,13 @@ func resultShownAt(h *harness, chat int64, cmd int) (time.Time, bool) {
 	return first, !first.IsZero()
 }
 
-// sdJobEnds returns when the simulated SD server finished each txt2img job,
-// by prompt.
+// sdJobEnds returns when the backend finished each generation, by prompt.
 func sdJobEnds(h *harness) map[string]time.Time {
 	out := map[string]time.Time{}
-	for _, r := range h.sd.Records() {
-		if r.Path != "/sdapi/v1/txt2img" || r.JobEnd.IsZero() {
-			continue
+	for _, j := range h.be.Jobs() {
+		if j.Done {
+			out[j.Params.Prompt] = j.End
 		}
-		var body struct {
-			Prompt string `json:"prompt"`
-		}
-		_ = json.Unmarshal(r.Body, &body)
-		out[body.Prompt] = r.JobEnd
 	}
 	return out
 }
@@ -110,11 +104,11 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 		rate  = 8.0 // commands per second
 	)
 	h := newHarness(t, options{
-		fake:  telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
-		sd:    sdsim.Options{StepDelay: stepDelay},
-		svc:   imagine.Config{PerUser: 2, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
-		cfg:   Config{EditInterval: time.Second}, // and Telegram's limits
-		quiet: true,
+		fake:    telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
+		backend: imaginetest.Options{StepDelay: stepDelay},
+		svc:     imagine.Config{PerUser: 2, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
+		cfg:     Config{EditInterval: time.Second}, // and Telegram's limits
+		quiet:   true,
 	})
 	if h.a.cfg.Limits != (Limits{}).withDefaults() {
 		t.Fatalf("limits %+v, want Telegram's", h.a.cfg.Limits)
@@ -173,7 +167,7 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 	pct := func(p float64) time.Duration { return percentile(latencies, p) }
 
 	// SD job end → final image visible, both measured outside the adapter:
-	// the simulator's record and the fake's message history.
+	// the backend's record and the fake's message history.
 	ends := sdJobEnds(h)
 	var finals []time.Duration
 	for _, c := range cmds {
@@ -192,15 +186,10 @@ func runLoad(t *testing.T, stepDelay time.Duration) loadResult {
 		prompt     string
 	}
 	var runs []run
-	for _, r := range h.sd.Records() {
-		if r.Path != "/sdapi/v1/txt2img" || r.JobStart.IsZero() {
-			continue
+	for _, j := range h.be.Jobs() {
+		if j.Done {
+			runs = append(runs, run{j.Start, j.End, j.Params.Prompt})
 		}
-		var body struct {
-			Prompt string `json:"prompt"`
-		}
-		_ = json.Unmarshal(r.Body, &body)
-		runs = append(runs, run{r.JobStart, r.JobEnd, body.Prompt})
 	}
 	slices.SortFunc(runs, func(a, b run) int { return a.start.Compare(b.start) })
 	var gaps []time.Duration

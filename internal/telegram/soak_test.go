@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
 // TestSoak measures throughput at Telegram's global cap: 200 users in
 // private chats, each sending a new /imagine as soon as the result of
-// their previous one is visible, against a fast simulated SD server and
-// the fake Bot API with Telegram's real limits (30 messages a second in
-// all), for -soak (default 60s). It prints images a minute, 429s and the
+// their previous one is visible, against a scripted in-memory backend
+// whose steps take a nanosecond and the fake Bot API with Telegram's real limits
+// (30 messages a second in all), for -soak (default 60s). It prints images a minute, 429s and the
 // latency from SD's end of a job to its image being visible.
 func TestSoak(t *testing.T) {
 	if !*loadFlag {
@@ -23,11 +23,11 @@ func TestSoak(t *testing.T) {
 	}
 	const users = 200
 	h := newHarness(t, options{
-		fake:  telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
-		sd:    sdsim.Options{StepDelay: time.Nanosecond}, // SD is not the bottleneck
-		svc:   imagine.Config{PerUser: 1, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
-		cfg:   Config{EditInterval: time.Second},
-		quiet: true,
+		fake:    telegramtest.Options{Limits: telegramtest.ScaledLimits(time.Second)},
+		backend: imaginetest.Options{StepDelay: time.Nanosecond}, // SD is not the bottleneck
+		svc:     imagine.Config{PerUser: 1, MaxQueue: 1000, PositionRefresh: 3 * time.Second},
+		cfg:     Config{EditInterval: time.Second},
+		quiet:   true,
 	})
 	type user struct {
 		chat    telegramtest.Chat

@@ -76,6 +76,7 @@ type Job struct {
 	Seq    int            // 1 for the first generation the backend started, and so on
 	Params imagine.Params // as the core asked for them
 	Model  string         // the title of the checkpoint it ran on
+	Start  time.Time      // when Generate was called
 	Steps  int            // the steps that ran
 	Seeds  []int64        // the seeds of its images, once it produced them
 	Done   bool           // it has returned
@@ -112,7 +113,7 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 		}
 		b.failures = b.failures[1:]
 	}
-	b.jobs = append(b.jobs, Job{Seq: len(b.jobs) + 1, Params: p, Model: b.current})
+	b.jobs = append(b.jobs, Job{Seq: len(b.jobs) + 1, Params: p, Model: b.current, Start: time.Now()})
 	idx := len(b.jobs) - 1
 	b.active++
 	b.maxActive = max(b.maxActive, b.active)

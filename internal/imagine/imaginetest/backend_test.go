@@ -201,6 +201,28 @@ func TestDown(t *testing.T) {
 	}
 }
 
+func TestJobTimes(t *testing.T) {
+	// Start and End bound each generation on the clock, so that a test can
+	// tell how long the backend sat idle between two jobs.
+	synctest.Test(t, func(t *testing.T) {
+		b := imaginetest.New(imaginetest.Options{StepDelay: time.Second})
+		t0 := time.Now()
+		if _, err := b.Generate(context.Background(), params(1, 1), nil); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * time.Second)
+		if _, err := b.Generate(context.Background(), params(2, 1), nil); err != nil {
+			t.Fatal(err)
+		}
+		jobs := b.Jobs()
+		for i, want := range []struct{ start, end time.Duration }{{0, 4 * time.Second}, {7 * time.Second, 11 * time.Second}} {
+			if j := jobs[i]; j.Start.Sub(t0) != want.start || j.End.Sub(t0) != want.end {
+				t.Errorf("job %d ran from %v to %v, want %v to %v", j.Seq, j.Start.Sub(t0), j.End.Sub(t0), want.start, want.end)
+			}
+		}
+	})
+}
+
 func TestManualStepsAndCancel(t *testing.T) {
 	b := imaginetest.New(imaginetest.Options{Manual: true})
 	ctx, cancel := context.WithCancel(context.Background())

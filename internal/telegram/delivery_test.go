@@ -273,3 +273,42 @@ func TestShutdownDoesNotOverlapPolls(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedFirstPreviewPostsText: a job that already has a preview when
+// its status message goes out posts it as a photo; if Telegram refuses that
+// photo, the status message goes out as text and the job goes on to its
+// result (it used to be cancelled, and a job that had already finished then
+// ended without any message).
+func TestRefusedFirstPreviewPostsText(t *testing.T) {
+	// retry_after counts in long units for the adapter, so that the job
+	// takes a step (and has a preview) while its status message waits.
+	limits := testLimits(unit)
+	limits.RetryAfterUnit = 25 * unit
+	h := newHarness(t, options{backend: imaginetest.Options{Manual: true}, cfg: Config{Limits: limits}})
+	h.tg.FailNextIn(dm.ID, "sendMessage", http.StatusTooManyRequests, "", 1)
+	h.tg.FailNextIn(dm.ID, "sendPhoto", http.StatusBadRequest, "Bad Request: IMAGE_PROCESS_FAILED", 1)
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a cat whose preview breaks")
+	h.waitFor("the flood-limited status message", func() bool { return len(h.tg.CallsTo("sendMessage")) == 1 })
+	h.be.Advance(1)
+	st := h.waitStatus("the status message as text", dm.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo == nil && strings.Contains(text(m), "step") })
+	refused := 0
+	for _, c := range h.tg.CallsTo("sendPhoto") {
+		if c.Status == http.StatusBadRequest {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d refused sendPhoto calls, want the status message's preview refused once (the test did not test anything)", refused)
+	}
+	if callbackData(st, "c:") == "" {
+		t.Errorf("status message %q has no Cancel button", text(st))
+	}
+	h.release()
+	done := h.waitDone(dm.ID, cmd.ID)
+	if !strings.Contains(text(done), "a cat whose preview breaks") {
+		t.Errorf("result %q, want the caption with the prompt", text(done))
+	}
+	if jobs := h.be.Jobs(); len(jobs) != 1 || jobs[0].Err != nil {
+		t.Errorf("backend jobs %+v, want one that ran to its end", jobs)
+	}
+}

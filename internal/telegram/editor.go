@@ -164,26 +164,45 @@ func (e *editor) wait(ctx context.Context, d time.Duration) bool {
 // post sends the status message, as an urgent reply to the command. When
 // its turn comes and the job has already finished, it sends nothing: the
 // result is then the first message, in the same turn (one send instead of
-// two, and no second wait). If the
-// status message cannot be sent, nobody would see the job: it is
-// cancelled.
+// two, and no second wait). A refused preview makes it go out as text. A
+// status message that cannot be sent at all means nobody sees the job: it
+// is cancelled, and its end is still tried as a new message. It reports
+// whether the editor goes on.
 func (e *editor) post(ctx context.Context) bool {
+	withPreview := false
 	err := e.deliver(ctx, func(ctx context.Context) error {
 		st := e.tk.Watch.Latest()
 		if st.State.Terminal() {
 			return errNotSent
 		}
-		return e.apply(ctx, e.render(st))
+		v := e.render(st)
+		withPreview = v.media != nil
+		return e.apply(ctx, v)
 	})
 	e.lastEdit = time.Now()
 	switch {
 	case err == nil || errors.Is(err, errNotSent):
 		return true
-	case ctx.Err() == nil:
+	case ctx.Err() != nil:
+		return false
+	case withPreview && isRefused(err) && !isChatGone(err):
+		// The preview was refused, not the message: post it as text.
+		e.noPreview = true
+		e.log.Warn("a preview was refused; posting the status message without it", "err", err)
+		return true
+	case isChatGone(err):
+		e.log.Info("the chat is gone (bot blocked or removed?); cancelling the job", "err", err)
+		e.cancelJob()
+		return false
+	default:
+		// Nobody sees the job now, so it is cancelled; whatever ends it
+		// (the cancellation, or a result that came first) is still tried
+		// as a new message, with every fallback of delivery.
 		e.log.Warn("could not post the status message; cancelling the job", "err", err)
 		e.cancelJob()
+		e.lost = true
+		return true
 	}
-	return false
 }
 
 // same reports whether the message already shows v.

@@ -77,12 +77,10 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	skip := j.cancelled
 	j.cancel = cancel
 	j.params.NegativePrompt = s.settings.negative(j.req) // see Submit
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
+	if skip {
 		delete(s.jobs, j.id)
-		s.mu.Unlock()
-	}()
+	}
+	s.mu.Unlock()
 	if skip {
 		j.watch.publish(Status{Job: j.id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		return
@@ -96,8 +94,11 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	res, err := w.generate(jctx, j)
 	took := time.Since(start)
 
+	// The job leaves s.jobs before its end is published: whoever sees the
+	// end and then presses Cancel gets ErrJobNotFound, not a silent nil.
 	s.mu.Lock()
 	cancelled := j.cancelled
+	delete(s.jobs, j.id)
 	s.mu.Unlock()
 	final := Status{Job: j.id, Params: j.params, StartedAt: start, Duration: took}
 	switch {

@@ -70,8 +70,11 @@ type Upload struct {
 // Interact dispatches INTERACTION_CREATE to the connected (or resumable) gateway sessions and
 // returns the interaction. The acknowledgement deadline starts now.
 func (s *Server) Interact(spec InteractSpec) (*Interaction, error) {
-	now := s.now()
 	s.mu.Lock()
+	// The clock starts once the fake takes the interaction, not when this
+	// call began: a test that interacts from many goroutines at once must
+	// not count their wait for the fake's lock against the bot.
+	now := s.now()
 	it, payload, err := s.buildInteractionLocked(spec)
 	if err != nil {
 		s.mu.Unlock()

@@ -121,10 +121,11 @@ func TestStatusesOfAJob(t *testing.T) {
 				break
 			}
 		}
-		// One preview per second; the last one and the result arrive at
-		// the same instant, and the result wins.
-		if lastPreview != 3 {
-			t.Errorf("saw preview %d last, want 3", lastPreview)
+		// One preview per second. The last one and the result arrive at
+		// the same instant: the reader may see the last preview or only
+		// the result, but never fewer previews than the earlier steps'.
+		if lastPreview != 3 && lastPreview != 4 {
+			t.Errorf("saw preview %d last, want 3 or 4", lastPreview)
 		}
 		if !slices.Equal(seen, []State{Queued, Running, Done}) && !slices.Equal(seen, []State{Running, Done}) {
 			t.Errorf("states = %v, want queued, running, done", seen)

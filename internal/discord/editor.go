@@ -142,6 +142,13 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		e.deliverWithoutFiles(ctx, v, err)
 		return false
 	}
+	if err != nil && !terminal && len(v.files) > 0 && uploadRefused(err) {
+		// This message may not carry a preview (no Attach Files here, or
+		// too large): its progress goes on as text at once.
+		e.r.noPreview = true
+		e.log.Warn("a preview was refused; this job's progress goes on as text", "route", e.d.route.String(), "err", err)
+		return true
+	}
 	now := time.Now()
 	if err == nil && st.State == imagine.Running {
 		e.a.cfg.Recorder.PreviewEdited(imagine.Discord)

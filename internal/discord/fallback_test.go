@@ -7,6 +7,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 // testRefusedUploads: when Discord refuses the final image on the job
@@ -81,4 +82,37 @@ func testRefusedUploads(t *testing.T, e *env) {
 			t.Errorf("job message ends with %q, want %q", m.Content, want)
 		}
 	})
+}
+
+// TestRefusedPreviewsGoOnAsText: in a channel where the bot may not attach
+// files, the first refused preview switches that job's progress to text at
+// once (it used to stay on "Queued" until the end), and the job still ends
+// with the text that says why the image is not here.
+func TestRefusedPreviewsGoOnAsText(t *testing.T) {
+	e := newEnv(t, envOptions{mem: imaginetest.Options{Manual: true}})
+	noFiles, err := e.srv.AddChannel(discordtest.Channel{GuildID: e.guild.ID, Name: "no-files", Deny: discordtest.PermAttachFiles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := e.interact(discordtest.InteractSpec{Name: "imagine", ChannelID: noFiles.ID, UserID: "1401",
+		Options: []discordtest.Option{{Name: "prompt", Value: "a cat without pictures"}}})
+	e.waitMessage(it, "queued", func(m discordtest.Message) bool { return m.Content != "" })
+	e.mem.Advance(1)
+	m := e.waitMessage(it, "progress as text", func(m discordtest.Message) bool { return strings.Contains(m.Content, "step 1/") })
+	if len(m.Attachments) != 0 {
+		t.Errorf("progress message has %d files, want none", len(m.Attachments))
+	}
+	refused := 0
+	for _, c := range e.srv.Calls() {
+		if c.Code == discordtest.CodeMissingPermissions {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d uploads refused with 50013, want one preview refused (then text only)", refused)
+	}
+	e.mem.Advance(1 << 20)
+	if m := e.waitFinal(it); !strings.HasPrefix(m.Content, texts.NotAttached.In("en")[:20]) {
+		t.Errorf("job ends with %q, want the text that says the image could not be attached", m.Content)
+	}
 }

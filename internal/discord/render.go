@@ -66,6 +66,7 @@ type renderer struct {
 	nonce     string // this process's button prefix
 	note      string // a line added while the job waits or runs, or ""
 	fileLimit int64
+	noPreview bool // previews were refused here: progress goes on as text
 
 	final   *view // the rendered Done status: its images are re-encoded once
 	preview struct {
@@ -104,7 +105,7 @@ func (r *renderer) renderState(st imagine.Status) *view {
 		embeds := r.promptEmbed(st, colorRunning)
 		var files []file
 		key := ""
-		if f := r.previewFile(st); f != nil {
+		if f := r.previewFile(st); f != nil && !r.noPreview {
 			files = []file{*f}
 			embeds[0].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + f.Name}
 			key = "preview:" + strconv.Itoa(st.PreviewSeq)

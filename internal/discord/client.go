@@ -275,6 +275,17 @@ func closeBody(req *http.Request) {
 	}
 }
 
+// defaultTransport is the transport used when Config.HTTPClient has none:
+// Go's defaults, which speak HTTP/2 to https://discord.com (negotiated with
+// TLS, so that a burst of interaction callbacks shares one connection), and
+// enough idle connections for a burst through an HTTP/1.1 proxy instead of
+// the default two.
+func defaultTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	return tr
+}
+
 // newHTTPClient returns the client for the session: base's settings (or
 // defaults) with its transport wrapped by the rewriting one.
 func newHTTPClient(base *http.Client, target apiTarget) (*http.Client, *rewriteTransport) {
@@ -284,11 +295,7 @@ func newHTTPClient(base *http.Client, target apiTarget) (*http.Client, *rewriteT
 	}
 	rt := c.Transport
 	if rt == nil {
-		// Many interactions may be answered at once: keep enough idle
-		// connections to Discord instead of the default two.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 64
-		rt = tr
+		rt = defaultTransport()
 	}
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second

@@ -3,6 +3,7 @@ package discord
 import (
 	"flag"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,8 +17,10 @@ import (
 
 var loadTest = flag.Bool("load", false, "run the load test (go test ./internal/discord -run TestLoad -v -load)")
 
-// TestLoad has 20, then 100 users send two /imagine each, all at once, with
-// Discord's default rate limits and the default edit interval, and reports:
+// TestLoad has 20, then 100 users send two /imagine each, all at once, over
+// HTTP/2 as with Discord (over HTTP/1.1 each callback of a burst waits for a
+// connection of its own), with Discord's default rate limits and the default
+// edit interval, and reports:
 // the acknowledgement latency (from dispatch to the callback arriving at the
 // fake), the time from the end of each job (the scripted backend's return
 // from Generate) to the fake's receipt of the edit that shows its image, the
@@ -33,14 +36,20 @@ func TestLoad(t *testing.T) {
 
 func runLoad(t *testing.T, users, perUser int) {
 	n := users * perUser
+	// The bot's own transport, speaking HTTP/2 as it does to discord.com,
+	// where TLS negotiates it; the fake offers it without TLS.
+	tr := defaultTransport()
+	tr.Protocols = new(http.Protocols)
+	tr.Protocols.SetUnencryptedHTTP2(true)
 	e := newEnv(t, envOptions{
 		fake: discordtest.Options{RateLimits: discordtest.RateLimits{
 			Webhooks:        discordtest.RateLimit{Limit: 5, Window: 5 * time.Second},
 			ChannelMessages: discordtest.RateLimit{Limit: 5, Window: 5 * time.Second},
 			Global:          discordtest.RateLimit{Limit: 50, Window: time.Second},
 		}},
-		mem:      imaginetest.Options{StepDelay: time.Millisecond},
-		cfg:      Config{EditInterval: DefaultEditInterval, ShutdownGrace: 5 * time.Second},
+		mem: imaginetest.Options{StepDelay: time.Millisecond},
+		cfg: Config{EditInterval: DefaultEditInterval, ShutdownGrace: 5 * time.Second,
+			HTTPClient: &http.Client{Transport: tr}},
 		perUser:  perUser,
 		maxQueue: 2 * n,
 	})

@@ -127,3 +127,35 @@ func TestUnimplementedFeatures(t *testing.T) {
 		t.Errorf("unimplemented requests created %d messages", len(msgs))
 	}
 }
+
+// TestHTTPVersions checks that the REST API answers over HTTP/1.1 and, as
+// Discord does, over HTTP/2 (here without TLS, to a client with prior
+// knowledge), so that a burst of requests can share one connection.
+func TestHTTPVersions(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.NewServer(discordtest.Options{})
+	t.Cleanup(srv.Close)
+	tests := []struct {
+		name  string
+		proto func(*http.Protocols)
+		major int
+	}{
+		{"HTTP/1.1", func(p *http.Protocols) { p.SetHTTP1(true) }, 1},
+		{"HTTP/2", func(p *http.Protocols) { p.SetUnencryptedHTTP2(true) }, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &http.Transport{Protocols: new(http.Protocols)}
+			tt.proto(tr.Protocols)
+			defer tr.CloseIdleConnections()
+			resp, err := (&http.Client{Transport: tr}).Get(srv.URL + "/api/v10/gateway")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || resp.ProtoMajor != tt.major {
+				t.Errorf("got %s %s, want 200 over HTTP/%d", resp.Proto, resp.Status, tt.major)
+			}
+		})
+	}
+}

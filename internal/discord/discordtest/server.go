@@ -143,6 +143,14 @@ func NewServer(opts Options) *Server {
 	mux.HandleFunc("/gw/", s.gw.serveWS)
 	s.hs = httptest.NewUnstartedServer(mux)
 	s.hs.Config.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)
+	// Discord serves its API over HTTP/2, where a burst of requests shares
+	// one connection; without TLS the fake speaks it to clients that ask for
+	// it with prior knowledge, and HTTP/1.1 (and the gateway's websocket
+	// upgrade) to the others.
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	s.hs.Config.Protocols = &protocols
 	s.hs.Start()
 	s.URL = s.hs.URL
 	return s

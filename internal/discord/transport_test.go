@@ -2,7 +2,9 @@ package discord
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -142,5 +144,36 @@ func TestSlotPool(t *testing.T) {
 	}
 	if p.size() != 2 {
 		t.Errorf("pool grew to %d keys with at most 2 holders", p.size())
+	}
+}
+
+// TestDefaultTransportSpeaksHTTP2 checks that the bot's own transport
+// negotiates HTTP/2 with a TLS server, as with discord.com: a burst of
+// interaction callbacks then shares a connection instead of each waiting for
+// a new one.
+func TestDefaultTransportSpeaksHTTP2(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"url":"wss://gateway.discord.gg"}`)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	target, err := parseAPIURL(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := defaultTransport()
+	tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig // trusts the test certificate
+	client, rt := newHTTPClient(&http.Client{Transport: tr}, target)
+	defer rt.close()
+	defer tr.CloseIdleConnections()
+	resp, err := client.Get(discordgo.EndpointGateway)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+		t.Errorf("got %s %s, want 200 over HTTP/2", resp.Proto, resp.Status)
 	}
 }

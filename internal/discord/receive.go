@@ -38,7 +38,11 @@ func (a *Adapter) onEvent(ctx context.Context, e *discordgo.Event) {
 		return
 	}
 	in := newIncoming(ic.Interaction, e.RawData, a.now())
-	w := a.plan(in)
+	var w work
+	if !a.group.Do(func() { w = a.plan(in) }) {
+		a.log.Warn("interaction dropped after a panic", "interaction", in.i.ID)
+		return
+	}
 	if w.run == nil {
 		return
 	}
@@ -87,13 +91,7 @@ func (in *incoming) locale() string { return in.who.Locale }
 
 // plan decides what to do with an interaction and does its local part now
 // (building and submitting a job); it never touches the network.
-func (a *Adapter) plan(in *incoming) (w work) {
-	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("interaction handler panicked", "interaction", in.i.ID, "panic", r)
-			w = work{}
-		}
-	}()
+func (a *Adapter) plan(in *incoming) work {
 	if !a.placeAllowed(in.i) {
 		return then(func(ctx context.Context) { a.refusePlace(ctx, in) })
 	}

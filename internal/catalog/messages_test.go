@@ -34,6 +34,30 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestCheckAll(t *testing.T) {
+	tests := []struct {
+		name string
+		set  any
+		ok   bool
+	}{
+		{"exported", struct{ A, B Text }{Text{"a", "甲"}, Text{"%d b", "%d 乙"}}, true},
+		{"unexported", struct{ a Text }{Text{"a", "甲"}}, true},
+		{"a missing language", struct{ a, b Text }{Text{"a", "甲"}, Text{"b", ""}}, false},
+		{"other verbs", struct{ a Text }{Text{"%d", "%s"}}, false},
+		{"another type", struct {
+			a Text
+			n int
+		}{Text{"a", "甲"}, 1}, false},
+		{"empty", struct{}{}, false},
+		{"not a struct", Text{"a", "甲"}, false},
+	}
+	for _, tt := range tests {
+		if err := CheckAll(tt.set); (err == nil) != tt.ok {
+			t.Errorf("%s: CheckAll = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
+
 func TestLanguageChoice(t *testing.T) {
 	tests := []struct {
 		locale string

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 )
@@ -39,4 +41,28 @@ func (t Text) Check() error {
 		return fmt.Errorf("catalog: verbs %v in %q, %v in %q", en, t.EN, zh, t.ZH)
 	}
 	return nil
+}
+
+// CheckAll runs Check on every field of set, a struct whose fields are all
+// Text values (a front end's texts.go), and reports every problem with the
+// field's name. An empty struct or a field of another type is a problem too.
+func CheckAll(set any) error {
+	v := reflect.ValueOf(set)
+	if v.Kind() != reflect.Struct || v.NumField() == 0 {
+		return fmt.Errorf("catalog: %T holds no texts", set)
+	}
+	var errs []error
+	for i := range v.NumField() {
+		name, f := v.Type().Field(i).Name, v.Field(i)
+		if f.Type() != reflect.TypeFor[Text]() {
+			errs = append(errs, fmt.Errorf("%s is a %s, not a catalog.Text", name, f.Type()))
+			continue
+		}
+		// Read through the fields: Interface panics on unexported ones.
+		t := Text{EN: f.Field(0).String(), ZH: f.Field(1).String()}
+		if err := t.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
 }

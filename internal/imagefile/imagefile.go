@@ -1,5 +1,6 @@
-// Package imagefile prepares generated images for chat platforms: it names
-// their format, flattens transparency for JPEG, shrinks previews and fits a
+// Package imagefile handles generated images as files: it names their
+// format (for the SD client, which checks what the server sent, and for the
+// front ends), flattens transparency for JPEG, shrinks previews and fits a
 // file under an upload limit. Every front end uses it, so that an image
 // looks the same and obeys the same rules everywhere.
 package imagefile
@@ -17,17 +18,31 @@ import (
 	"net/http"
 )
 
-// Ext returns the file extension (without a dot) and the content type of
-// an image; anything it does not recognise is taken as PNG, which is what
-// SD servers send.
-func Ext(data []byte) (ext, contentType string) {
-	switch ct := http.DetectContentType(data); ct {
+// Format names an image's format by its first bytes: "png", "jpeg", "webp"
+// or "gif", or "" for anything else. It reads only the header.
+func Format(data []byte) string {
+	switch http.DetectContentType(data) {
+	case "image/png":
+		return "png"
 	case "image/jpeg":
-		return "jpg", ct
+		return "jpeg"
 	case "image/webp":
-		return "webp", ct
+		return "webp"
 	case "image/gif":
-		return "gif", ct
+		return "gif"
+	}
+	return ""
+}
+
+// Ext returns the file extension (without a dot) and the content type of
+// an image; anything Format does not recognise is taken as PNG, which is
+// what SD servers send.
+func Ext(data []byte) (ext, contentType string) {
+	switch f := Format(data); f {
+	case "jpeg":
+		return "jpg", "image/jpeg"
+	case "webp", "gif":
+		return f, "image/" + f
 	default:
 		return "png", "image/png"
 	}

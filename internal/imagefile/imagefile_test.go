@@ -96,18 +96,22 @@ func TestShrink(t *testing.T) {
 	}
 }
 
-func TestExt(t *testing.T) {
+func TestFormatAndExt(t *testing.T) {
 	tests := []struct {
-		data      []byte
-		ext, ctyp string
+		data              []byte
+		format, ext, ctyp string
 	}{
-		{[]byte("\x89PNG\r\n\x1a\n0000"), "png", "image/png"},
-		{[]byte("\xff\xd8\xff\xe0"), "jpg", "image/jpeg"},
-		{[]byte("RIFF0000WEBPVP8 "), "webp", "image/webp"},
-		{[]byte("GIF89a"), "gif", "image/gif"},
-		{[]byte("not an image"), "png", "image/png"},
+		{[]byte("\x89PNG\r\n\x1a\n0000"), "png", "png", "image/png"},
+		{[]byte("\xff\xd8\xff\xe0"), "jpeg", "jpg", "image/jpeg"},
+		{[]byte("RIFF0000WEBPVP8 "), "webp", "webp", "image/webp"},
+		{[]byte("GIF89a"), "gif", "gif", "image/gif"},
+		{[]byte("not an image"), "", "png", "image/png"},
+		{nil, "", "png", "image/png"},
 	}
 	for _, tt := range tests {
+		if f := Format(tt.data); f != tt.format {
+			t.Errorf("Format(%q) = %q, want %q", tt.data, f, tt.format)
+		}
 		if ext, ct := Ext(tt.data); ext != tt.ext || ct != tt.ctyp {
 			t.Errorf("Ext(%q) = %s, %s; want %s, %s", tt.data, ext, ct, tt.ext, tt.ctyp)
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 )
 
 // b64Image is one entry of a txt2img answer's images: a base64 image,
@@ -46,28 +48,12 @@ func (b *b64Image) UnmarshalJSON(raw []byte) error {
 		b.problem = "not valid base64 (" + err.Error() + ")"
 	case len(img) == 0:
 		b.problem = "empty after base64 decoding"
-	case imageFormat(img) == "":
+	case !outputFormat(img):
 		b.problem = "not a PNG, JPEG or WebP file (it starts with " + quotePrefix(img) + ")"
 	default:
 		b.data = img
 	}
 	return nil
-}
-
-// imageFormat names the format of an image file by its magic bytes: "png",
-// "jpeg" or "webp", the formats A1111 encodes API images in
-// (samples_format), or "" for anything else. It reads only the header, so
-// checking costs nothing next to decoding.
-func imageFormat(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
-		return "png"
-	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
-		return "jpeg"
-	case len(b) >= 12 && bytes.HasPrefix(b, []byte("RIFF")) && string(b[8:12]) == "WEBP":
-		return "webp"
-	}
-	return ""
 }
 
 // quotePrefix shows the first bytes of a file for a log line.
@@ -98,4 +84,14 @@ func decodeImageBytes(src []byte) ([]byte, error) {
 		return dst[:n], nil
 	}
 	return nil, err
+}
+
+// outputFormat reports whether b is a file of a format A1111 encodes API
+// images in (samples_format): PNG, JPEG or WebP.
+func outputFormat(b []byte) bool {
+	switch imagefile.Format(b) {
+	case "png", "jpeg", "webp":
+		return true
+	}
+	return false
 }

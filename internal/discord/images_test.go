@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"image"
-	"image/color"
 	"image/png"
 	"math/rand/v2"
 	"strings"
@@ -13,26 +12,6 @@ import (
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
-
-// noisePNG returns a w×h PNG of random pixels (incompressible), with a
-// transparent top-left pixel.
-func noisePNG(t *testing.T, w, h int) []byte {
-	t.Helper()
-	r := rand.New(rand.NewPCG(1, 2))
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(r.IntN(256))
-	}
-	for i := 3; i < len(img.Pix); i += 4 {
-		img.Pix[i] = 255
-	}
-	img.SetNRGBA(0, 0, color.NRGBA{})
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func TestFileBudget(t *testing.T) {
 	tests := []struct {

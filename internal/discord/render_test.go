@@ -11,11 +11,12 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
+	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
 
 func TestRender(t *testing.T) {
 	params := imagine.Params{UserPrompt: strings.Repeat("long prompt ", 100), Width: 64, Height: 64, Steps: 20}
-	preview := noisePNG(t, 8, 8)
+	preview := imaginetest.NoisePNG(8, 8)
 	tests := []struct {
 		name        string
 		locale      string
@@ -84,7 +85,7 @@ func TestRender(t *testing.T) {
 
 func TestRenderKeysTrackChanges(t *testing.T) {
 	r := &renderer{job: 1, locale: "en", nonce: "n"}
-	preview := noisePNG(t, 4, 4)
+	preview := imaginetest.NoisePNG(4, 4)
 	st := imagine.Status{State: imagine.Running, Step: 1, Steps: 10, Progress: 0.1, Preview: preview, PreviewSeq: 1}
 	a := r.render(st)
 	st.Step, st.Progress = 2, 0.2

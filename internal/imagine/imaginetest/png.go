@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"slices"
 	"sync"
 )
@@ -64,3 +65,22 @@ func (b *bufferPool) Get() *png.EncoderBuffer {
 }
 
 func (b *bufferPool) Put(buf *png.EncoderBuffer) { b.p.Put(buf) }
+
+// NoisePNG returns a w×h PNG of random pixels, the same for every call
+// (incompressible, so it is as large as a PNG of its size gets), with a
+// transparent top-left pixel: for tests of image sizes, re-encoding and
+// flattening.
+func NoisePNG(w, h int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(r.IntN(256))
+	}
+	for i := 3; i < len(img.Pix); i += 4 {
+		img.Pix[i] = 255
+	}
+	img.SetNRGBA(0, 0, color.NRGBA{})
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, img) // writing to a bytes.Buffer cannot fail
+	return buf.Bytes()
+}

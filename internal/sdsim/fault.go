@@ -87,9 +87,7 @@ func ParseFaultKind(s string) (FaultKind, error) {
 		}
 		names = append(names, k.String())
 	}
-	// The "sdtest:" prefix predates the package name; `bot sdsim -fault`
-	// prints this text, so it stays as it was.
-	return FaultNone, fmt.Errorf("sdtest: unknown fault %q (want one of %s)", s, strings.Join(names, ", "))
+	return FaultNone, fmt.Errorf("sdsim: unknown fault %q (want one of %s)", s, strings.Join(names, ", "))
 }
 
 // Fault is a failure injected into matching requests.

@@ -38,7 +38,5 @@ func ParseFlavor(s string) (Flavor, error) {
 			return f, nil
 		}
 	}
-	// The "sdtest:" prefix predates the package name; `bot sdsim -flavor`
-	// prints this text, so it stays as it was.
-	return 0, fmt.Errorf("sdtest: unknown flavor %q (want seed, a1111 or global)", s)
+	return 0, fmt.Errorf("sdsim: unknown flavor %q (want seed, a1111 or global)", s)
 }

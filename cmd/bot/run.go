@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "sdsim":
 			return runSDSim(ctx, rest, stdout, stderr)
 		case "serve":
-			return runServe(ctx, rest, getenv, stderr)
+			return runServe(ctx, rest, getenv, stdout, stderr)
 		case "help":
 			printOverview(stdout)
 			return nil
@@ -59,28 +59,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return errUsage
 		}
 	}
-	// No command: run the bot. A newcomer types -h first, so its help is
-	// the overview of "bot help", not only the run flags.
-	fs, _ := newServeFlags(stderr)
-	fs.Usage = func() {} // the flag package calls it for -h and for errors; handled below
-	err := fs.Parse(args)
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		printOverview(stdout)
-		return errHelp
-	case err != nil: // the flag package has printed why
-		fmt.Fprintln(stderr)
-		printOverview(stderr)
-		return errUsage
-	}
-	return runServe(ctx, args, getenv, stderr)
+	return runServe(ctx, args, getenv, stdout, stderr)
 }
 
 // printOverview writes what "bot help" and "bot -h" show: the commands,
 // then the flags of running the bot.
 func printOverview(w io.Writer) {
 	fmt.Fprint(w, usage)
-	fmt.Fprint(w, "\nFlags of running the bot (bot [flags]):\n")
+	fmt.Fprint(w, "\n"+serveAbout+"\n\nFlags of running the bot (bot [flags]):\n")
 	fs, _ := newServeFlags(w)
 	fs.PrintDefaults()
 }

@@ -13,24 +13,35 @@ import (
 	"github.com/imaginebot/imaginebot/internal/config"
 )
 
-const serveSynopsis = `bot [-config FILE]
-
-Runs the bot: the queue and one worker per SD backend, plus the Telegram
-and/or Discord adapter for each token that is set. Stops cleanly on SIGINT or
-SIGTERM; a second signal stops at once.`
+// serveAbout says what running the bot does, under the commands in the
+// overview.
+const serveAbout = `Running the bot starts the queue and one worker per SD backend, plus the
+Telegram and/or Discord adapter for each token that is set. It stops cleanly
+on SIGINT or SIGTERM; a second signal stops it at once.`
 
 // newServeFlags returns the flags of running the bot and where -config
-// goes.
+// goes. The flag package writes parse errors to stderr; runServe prints the
+// help.
 func newServeFlags(stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := newFlags("bot", serveSynopsis, stderr)
+	fs := flag.NewFlagSet("bot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // the flag package calls it for -h and for errors; runServe handles both
 	return fs, fs.String("config", "config.yaml", "config file")
 }
 
 // runServe runs the bot until ctx ends.
-func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs, configPath := newServeFlags(stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	// A newcomer types -h first, so its help is the overview of "bot help",
+	// not only the run flags.
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		printOverview(stdout)
+		return errHelp
+	case err != nil: // the flag package has printed why
+		fmt.Fprintln(stderr)
+		printOverview(stderr)
+		return errUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "bot: unexpected argument %q\n\n%s", fs.Arg(0), usage)

@@ -73,7 +73,7 @@ func Fit(data []byte, budget int64) ([]byte, string, error) {
 			return buf.Bytes(), "png", nil
 		}
 	}
-	flat := Flatten(img) // JPEG has no alpha: composite on white
+	flat := flatten(img) // JPEG has no alpha: composite on white
 	for _, q := range []int{90, 80, 70} {
 		buf.Reset()
 		if err := jpeg.Encode(&buf, flat, &jpeg.Options{Quality: q}); err != nil {
@@ -93,7 +93,7 @@ func Fit(data []byte, budget int64) ([]byte, string, error) {
 		if w < 16 || h < 16 {
 			break
 		}
-		cur = Downscale(cur, w, h)
+		cur = downscale(cur, w, h)
 		buf.Reset()
 		if err := jpeg.Encode(&buf, cur, &jpeg.Options{Quality: 80}); err != nil {
 			return nil, "", fmt.Errorf("imagefile: fit: %w", err)
@@ -106,9 +106,9 @@ func Fit(data []byte, budget int64) ([]byte, string, error) {
 	return nil, "", fmt.Errorf("%w: %d bytes, budget %d", ErrTooLarge, len(data), budget)
 }
 
-// Flatten draws img over white into a new RGBA image whose bounds start at
+// flatten draws img over white into a new RGBA image whose bounds start at
 // the origin.
-func Flatten(img image.Image) *image.RGBA {
+func flatten(img image.Image) *image.RGBA {
 	b := img.Bounds()
 	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(out, out.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
@@ -121,18 +121,18 @@ func Flatten(img image.Image) *image.RGBA {
 // whole factor keeps every output pixel an equal average, which previews
 // shown small need more than an exact size.
 func Shrink(img image.Image, side int) *image.RGBA {
-	flat := Flatten(img)
+	flat := flatten(img)
 	r := flat.Bounds()
 	f := (max(r.Dx(), r.Dy()) + side - 1) / side
 	if f <= 1 {
 		return flat
 	}
-	return Downscale(flat, max(r.Dx()/f, 1), max(r.Dy()/f, 1))
+	return downscale(flat, max(r.Dx()/f, 1), max(r.Dy()/f, 1))
 }
 
-// Downscale resizes src to w×h (smaller) by averaging the source pixels
+// downscale resizes src to w×h (smaller) by averaging the source pixels
 // each target pixel covers.
-func Downscale(src *image.RGBA, w, h int) *image.RGBA {
+func downscale(src *image.RGBA, w, h int) *image.RGBA {
 	sw, sh := src.Bounds().Dx(), src.Bounds().Dy()
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {

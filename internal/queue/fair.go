@@ -54,6 +54,7 @@ type Fair[T any] struct {
 	idle    userList[T]
 	running jobList[T] // running jobs in start order
 	round   uint64     // the current round, starting at 1
+	seq     uint64     // counts turns given, for Turn.Seq
 	lastID  ID
 	waiting int  // number of waiting jobs
 	closed  bool // set by Close

@@ -71,6 +71,8 @@ type userState[T any] struct {
 	running int        // the user's started jobs not yet Done
 	// served is the round in which the user last started a job (0: never).
 	served uint64
+	// turn is when the user's first waiting job starts, while they have one.
+	turn Turn
 	// list is the userList holding the user (current, next or idle), nil if none.
 	list       *userList[T]
 	prev, next *userState[T]

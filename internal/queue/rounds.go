@@ -19,10 +19,22 @@ func (q *Fair[T]) enlistLocked(u *userState[T]) {
 		u.list.remove(u)
 	}
 	if u.served == q.round {
-		q.nextLocked().pushBack(u)
+		q.giveTurnLocked(u, q.round+1)
 	} else {
-		q.currentLocked().pushBack(u)
+		q.giveTurnLocked(u, q.round)
 	}
+}
+
+// giveTurnLocked puts u at the end of the list of round (the current or
+// the next one) and records the turn.
+func (q *Fair[T]) giveTurnLocked(u *userState[T], round uint64) {
+	if round == q.round {
+		q.currentLocked().pushBack(u)
+	} else {
+		q.nextLocked().pushBack(u)
+	}
+	q.seq++
+	u.turn = Turn{Round: round, Seq: q.seq}
 }
 
 // delistLocked takes away the turn of u, who no longer has a waiting job.
@@ -59,7 +71,7 @@ func (q *Fair[T]) popLocked() (Item[T], bool) {
 	u.running++
 	u.served = q.round
 	if u.waiting.len > 0 {
-		q.nextLocked().pushBack(u)
+		q.giveTurnLocked(u, q.round+1)
 	}
 	return j.item(), true
 }

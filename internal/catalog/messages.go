@@ -79,6 +79,37 @@ const (
 	MsgQueueRunning
 	MsgQueueWaiting
 
+	// Durable state: restarts, results kept, /settings, /history, quotas.
+	MsgRestarting
+	MsgRestartingRerun
+	MsgRestarted
+	MsgRestartedRerun
+	MsgResultExpired
+	MsgImageGone
+	MsgQuota
+	MsgQuotaLeft
+	MsgBadLanguage
+	MsgBadSetting
+	MsgUnknownSetting
+	MsgCmdSettings
+	MsgCmdHistory
+	MsgSettingsTitle
+	MsgSettingsSize
+	MsgSettingsSteps
+	MsgSettingsStyle
+	MsgSettingsNegative
+	MsgSettingsHires
+	MsgSettingsLanguage
+	MsgSettingsDefault
+	MsgSettingsOn
+	MsgSettingsOff
+	MsgSettingsSaved
+	MsgSettingsHelp
+	MsgHistoryEmpty
+	MsgHistoryTitle
+	MsgHistoryItem
+	MsgBtnRunAgain
+
 	numMsgs // keep last
 )
 
@@ -149,6 +180,36 @@ var catalogue = [numMsgs]Text{
 	MsgQueueMine:     {"Your requests (jobs waiting in all: %d):", "你的请求（队列中共有 %d 个任务在等待）："},
 	MsgQueueRunning:  {"• running: %s", "• 生成中：%s"},
 	MsgQueueWaiting:  {"• position %d: %s", "• 第 %d 位：%s"},
+
+	MsgRestarting:       {"The bot is restarting. Your request keeps its place and goes on after the restart.", "机器人正在重启。你的请求会保留排队位置，重启后继续。"},
+	MsgRestartingRerun:  {"The bot is restarting before this image was finished. It will be made again after the restart.", "机器人在这张图片完成前重启了。重启后会重新生成。"},
+	MsgRestarted:        {"The bot restarted; your request kept its place.", "机器人已重启，你的请求保留了排队位置。"},
+	MsgRestartedRerun:   {"The bot restarted while making this image, so it is being made again.", "机器人在生成这张图片时重启了，正在重新生成。"},
+	MsgResultExpired:    {"This result is no longer kept (results are kept for %d days), so its buttons have expired. Please send /imagine again.", "这个结果已不再保留（结果保留 %d 天），按钮已失效。请重新发送 /imagine。"},
+	MsgImageGone:        {"The original file of this image is no longer kept; 🎲 Reroll still works.", "这张图片的原始文件已不再保留；🎲 重新生成仍然可用。"},
+	MsgQuota:            {"You have made your %d images for today. The quota resets at %s UTC, in %s.", "你今天的 %d 张图片额度已用完。额度将在 UTC 时间 %s 重置（%s 后）。"},
+	MsgQuotaLeft:        {"Images left today: %d of %d (resets at 00:00 UTC).", "今日剩余图片额度：%d / %d（UTC 00:00 重置）。"},
+	MsgBadLanguage:      {"There is no language %q. Choose en, zh or auto.", "没有 %q 这种语言。可选 en、zh 或 auto。"},
+	MsgBadSetting:       {"I did not understand %q. Example: /settings --ar 16:9 --steps 30 --hr on --lang zh, or /settings reset.", "无法理解 %q。示例：/settings --ar 16:9 --steps 30 --hr on --lang zh，或 /settings reset。"},
+	MsgUnknownSetting:   {"Unknown setting %s. Settings are --ar, --size, --steps, --style, --no, --hr and --lang.", "未知设置 %s。可用设置：--ar、--size、--steps、--style、--no、--hr、--lang。"},
+	MsgCmdSettings:      {"Your defaults: size, steps, style, negative terms, hires, language", "你的默认设置：尺寸、步数、风格、反向提示词、高清修复、语言"},
+	MsgCmdHistory:       {"Your last 10 results, to run again", "你最近的 10 个结果，可再次生成"},
+	MsgSettingsTitle:    {"Your settings (options in a request win over them):", "你的设置（请求中的选项优先）："},
+	MsgSettingsSize:     {"Size: %s", "尺寸：%s"},
+	MsgSettingsSteps:    {"Steps: %s", "步数：%s"},
+	MsgSettingsStyle:    {"Style: %s", "风格：%s"},
+	MsgSettingsNegative: {"Negative terms: %s", "反向提示词：%s"},
+	MsgSettingsHires:    {"Hires fix: %s", "高清修复：%s"},
+	MsgSettingsLanguage: {"Language: %s", "语言：%s"},
+	MsgSettingsDefault:  {"default", "默认"},
+	MsgSettingsOn:       {"on", "开"},
+	MsgSettingsOff:      {"off", "关"},
+	MsgSettingsSaved:    {"Saved.", "已保存。"},
+	MsgSettingsHelp:     {"Change them with the buttons, or type e.g. /settings --ar 16:9 --steps 30 --style NAME --no blurry --hr on --lang zh (the value default clears one; /settings reset clears all).", "可用按钮修改，或输入例如 /settings --ar 16:9 --steps 30 --style 名称 --no blurry --hr on --lang zh（值 default 清除单项；/settings reset 清除全部）。"},
+	MsgHistoryEmpty:     {"You have no results yet.", "你还没有任何结果。"},
+	MsgHistoryTitle:     {"Your last %d results:", "你最近的 %d 个结果："},
+	MsgHistoryItem:      {"%d. %s (seed %d, %s, %s, %s)", "%d. %s（种子 %d，%s，%s，%s）"},
+	MsgBtnRunAgain:      {"🔁 %d", "🔁 %d"},
 }
 
 // Lang is a language of the catalogue.

@@ -26,10 +26,38 @@ type Models interface {
 	SwitchModel(ctx context.Context, name string) (string, error)
 }
 
+// Results is what a front end asks of the core for the buttons under
+// results and for /history. Records outlive restarts for store.retention;
+// after that Record is a *imagine.UserError of kind imagine.ErrExpired.
+type Results interface {
+	Record(id imagine.JobID) (imagine.Record, error)
+	Image(id imagine.JobID, i int) ([]byte, error)
+	History(who imagine.Requester) ([]imagine.Record, error)
+}
+
+// Users is what a front end asks of the core for /settings and quotas.
+// Prefs(who).ApplyLocale(who) is who with the reply language they chose.
+type Users interface {
+	Prefs(who imagine.Requester) imagine.Prefs
+	SetPrefs(who imagine.Requester, p imagine.Prefs) error
+	Quota(who imagine.Requester) imagine.Quota
+}
+
+// Restarts is what a front end asks of the core so that its jobs survive
+// a restart: it saves its message references with SetRef, and at start
+// takes back its platform's jobs with Resumed.
+type Restarts interface {
+	Resumed(p imagine.Platform) []imagine.Resumed
+	SetRef(id imagine.JobID, ref imagine.Ref)
+}
+
 // Core is the core as a front end sees it.
 type Core interface {
 	Jobs
 	Models
+	Results
+	Users
+	Restarts
 }
 
 var _ Core = (*imagine.Service)(nil)

@@ -12,6 +12,9 @@ type Observer interface {
 	// ModelLoaded is called when a backend is known to run model: at start
 	// and after each switch.
 	ModelLoaded(backend, model string)
+	// StoreFailed is called when a store operation fails (op says which);
+	// the job it was for goes on.
+	StoreFailed(op string)
 }
 
 // JobReport describes a finished job for an Observer.
@@ -29,6 +32,7 @@ type noObserver struct{}
 func (noObserver) JobStarted(string)          {}
 func (noObserver) JobEnded(JobReport)         {}
 func (noObserver) ModelLoaded(string, string) {}
+func (noObserver) StoreFailed(string)         {}
 
 // QueueStats reports the number of waiting jobs and the largest number of
 // jobs (waiting plus running) one user has.

@@ -19,6 +19,9 @@ type Requester struct {
 	UserID   string // the platform's user id, as text
 	Name     string // display name, for captions and logs
 	Locale   string // e.g. "en-US", "zh-CN", "zh-hans"; chooses the language of every reply
+	// Admin is set by the front end for the bot's admins, who have no
+	// daily quota.
+	Admin bool `json:",omitempty"`
 }
 
 // Key identifies the requester across platforms, e.g. "tg:42". The queue
@@ -39,6 +42,11 @@ type Request struct {
 	Style          string
 	HiresFix       bool
 	Requester      Requester
+	// Source is the platform's id of the message or button press that
+	// asked, e.g. "tg:CHAT:MSG". A request whose Source the store already
+	// has is refused with ErrDuplicate: platforms deliver some updates
+	// again after a crash. Empty means unknown.
+	Source string `json:",omitempty"`
 }
 
 // NewRequest returns a Request for prompt with every option unset.
@@ -60,20 +68,23 @@ func (r Ratio) String() string { return fmt.Sprintf("%d:%d", r.W, r.H) }
 
 // Reroll returns r asked again by who with a new random seed (🎲 Reroll).
 func (r Request) Reroll(who Requester) Request {
-	r.Requester, r.Seed = who, -1
+	r.Requester, r.Seed, r.Source = who, -1, ""
 	return r
 }
 
 // Retry returns r asked again by who with the same seed (🔄 Try again,
 // after a failure): the same image, if the server is deterministic.
 func (r Request) Retry(who Requester) Request {
-	r.Requester = who
+	r.Requester, r.Source = who, ""
 	return r
 }
+
+// The buttons' requests have no Source: the front end sets the button
+// press's.
 
 // Upscale returns r asked again by who for one image of its result: that
 // image's seed, alone, with the high-resolution fix (⬆ Upscale).
 func (r Request) Upscale(who Requester, seed int64) Request {
-	r.Requester, r.Seed, r.BatchSize, r.HiresFix = who, seed, 1, true
+	r.Requester, r.Seed, r.BatchSize, r.HiresFix, r.Source = who, seed, 1, true, ""
 	return r
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/imaginebot/imaginebot/internal/queue"
 )
 
-// JobID identifies a job for as long as the process runs.
+// JobID identifies a job. IDs are never reused, across restarts too: the
+// store remembers the highest one given out.
 type JobID uint64
 
 // String renders the id compactly (base 36), for callback data.
@@ -40,8 +41,16 @@ type Config struct {
 	// ends before they are cancelled; 0 cancels them at once.
 	ShutdownTimeout time.Duration
 	Moderation      Moderation
-	Observer        Observer // optional, e.g. metrics
-	Logger          *slog.Logger
+	// Store keeps jobs, results and users' settings; nil: a MemoryStore.
+	Store Store
+	// Retention is how long finished jobs' buttons and history are kept
+	// (store.retention); default 720h.
+	Retention time.Duration
+	// DailyImages is how many images a user may make per UTC day
+	// (limits.daily_images); 0: no limit. Admins have none.
+	DailyImages int
+	Observer    Observer // optional, e.g. metrics
+	Logger      *slog.Logger
 }
 
 // Service owns the queue and one worker per backend. Submit, Cancel and the
@@ -54,20 +63,34 @@ type Service struct {
 	workers  []*worker
 	mod      *moderator
 
+	store    Store
 	switchMu sync.Mutex // serialises model switches
 
-	mu       sync.Mutex // guards jobs and stopping
+	mu       sync.Mutex // guards the fields below
 	jobs     map[JobID]*job
+	lastID   JobID
+	restored bool
+	resumed  []*job                 // jobs restored at start, for Resumed
+	rerun    []queue.Item[*job]     // restored jobs that had started: they run first
+	pending  map[string]int         // images of each user's jobs not yet ended, for quotas
+	prefs    map[string]Prefs       // cache of the store's, by user key
 	stopping bool
+
+	storeMu  sync.Mutex // guards storeErr
+	storeErr error      // the last store write's error, nil once one succeeds
 }
 
 // job is one request on its way through the service.
 type job struct {
 	id        JobID
+	qid       queue.ID
 	req       Request
 	params    Params
 	watch     *Watch
 	submitted time.Time
+	restarted bool // restored after a restart
+	rerun     bool // restored, and had started before
+	ref       Ref  // the front end's references, when restored
 
 	// Set by the worker while it runs the job; guarded by Service.mu.
 	cancel    context.CancelFunc
@@ -88,13 +111,22 @@ func New(cfg Config, backends []NamedBackend) *Service {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
+	if cfg.Store == nil {
+		cfg.Store = NewMemoryStore()
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 720 * time.Hour
+	}
 	s := &Service{
 		settings: cfg.Settings,
 		cfg:      cfg,
 		log:      cfg.Logger,
 		queue:    queue.New[*job](cfg.PerUser, cfg.MaxQueue),
 		mod:      newModerator(cfg.Moderation),
+		store:    cfg.Store,
 		jobs:     map[JobID]*job{},
+		pending:  map[string]int{},
+		prefs:    map[string]Prefs{},
 	}
 	for _, b := range backends {
 		s.workers = append(s.workers, &worker{
@@ -130,6 +162,7 @@ func (s *Service) Submit(req Request) (*Ticket, error) {
 }
 
 func (s *Service) submit(req Request) (*Ticket, error) {
+	req = s.Prefs(req.Requester).Apply(req)
 	commit, err := s.mod.check(req, time.Now())
 	if err != nil {
 		return nil, err
@@ -138,10 +171,22 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
+	user := req.Requester.Key()
+	quota := s.cfg.DailyImages > 0 && !req.Requester.Admin
+	var used int
+	if quota {
+		if used, err = s.store.Usage(context.Background(), user, time.Now()); err != nil {
+			s.storeFailed("read usage", err) // the quota is not checked rather than refusing everyone
+			quota = false
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
 		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
+	}
+	if quota && used+s.pending[user]+p.BatchSize > s.cfg.DailyImages {
+		return nil, quotaErr(s.cfg.DailyImages, time.Now())
 	}
 	// The negative prompt (often the seed's 2 KB default plus the user's
 	// terms) is composed again when the job starts, so that queued jobs
@@ -150,7 +195,7 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	// The watch exists before the job is in the queue: the position
 	// refresher may look at it as soon as it is.
 	j := &job{req: req, params: p, submitted: time.Now(), watch: newWatch(Status{State: Queued, Params: p})}
-	id, err := s.queue.Push(req.Requester.Key(), j)
+	qid, err := s.queue.Push(user, j)
 	switch {
 	case errors.Is(err, queue.ErrUserLimit):
 		return nil, userErr(ErrUserLimit, catalog.MsgUserLimit, s.cfg.PerUser)
@@ -161,12 +206,24 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	case err != nil:
 		return nil, err
 	}
+	s.lastID++
+	j.id, j.qid = s.lastID, qid
+	turn, _ := s.queue.Turn(user)
+	saved := SavedJob{ID: j.id, Request: req, Source: req.Source, State: Queued, Submitted: j.submitted}
+	if err := s.store.AddJob(context.Background(), saved, turn); errors.Is(err, ErrDuplicate) {
+		s.queue.Cancel(qid)
+		return nil, err
+	} else if err != nil {
+		s.storeFailed("add job", err) // the job runs all the same
+	} else {
+		s.storeOK()
+	}
 	// A worker that took the job already waits for s.mu before it
 	// publishes anything, so this queued status comes first.
-	j.id = JobID(id)
-	pos, _ := s.queue.Position(id)
+	pos, _ := s.queue.Position(qid)
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: max(pos, 1), QueueLen: s.queue.Len(), Params: p})
 	s.jobs[j.id] = j
+	s.pending[user] += p.BatchSize
 	commit()
 	p.NegativePrompt = s.settings.negative(req)
 	return &Ticket{ID: j.id, Params: p, Watch: j.watch}, nil
@@ -185,8 +242,9 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 	if !admin && j.req.Requester.Key() != by.Key() {
 		return userErr(ErrNotYourJob, catalog.MsgNotYourJob)
 	}
-	if _, ok := s.queue.Cancel(queue.ID(id)); ok {
-		delete(s.jobs, id)
+	if _, ok := s.queue.Cancel(j.qid); ok {
+		s.forgetLocked(j)
+		s.saveEnd(j, JobEnd{Outcome: Cancelled})
 		j.watch.publish(Status{Job: id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		logJobEnd(s.log, j, Cancelled, time.Since(j.submitted), 0, nil)
 		return nil
@@ -218,23 +276,30 @@ func (s *Service) Jobs(who Requester) (mine []JobInfo, waiting int) {
 	key := who.Key()
 	for _, it := range snap.Running {
 		if it.User == key {
-			mine = append(mine, JobInfo{ID: JobID(it.ID), State: Running, Prompt: it.Value.params.UserPrompt})
+			mine = append(mine, JobInfo{ID: it.Value.id, State: Running, Prompt: it.Value.params.UserPrompt})
 		}
 	}
 	for i, it := range snap.Waiting {
 		if it.User == key {
-			mine = append(mine, JobInfo{ID: JobID(it.ID), State: Queued, Position: i + 1, Prompt: it.Value.params.UserPrompt})
+			mine = append(mine, JobInfo{ID: it.Value.id, State: Queued, Position: i + 1, Prompt: it.Value.params.UserPrompt})
 		}
 	}
 	return mine, len(snap.Waiting)
 }
 
 // Run starts one worker per backend and keeps queued jobs' positions fresh
-// until ctx ends. Then it stops taking jobs, fails every waiting job with
-// ErrShuttingDown (its message asks the user to send it again), lets running
-// jobs finish for up to Config.ShutdownTimeout, cancels what still runs and
-// returns nil once every worker has stopped.
+// until ctx ends; it restores the stored jobs first if Restore was not
+// called. Then it stops taking jobs. With a durable store, waiting jobs end
+// their statuses with Restarting and keep their places for the next start;
+// otherwise they fail with ErrShuttingDown (their message asks the user to
+// send them again). Running jobs may finish for up to
+// Config.ShutdownTimeout; what still runs then is cancelled (and, with a
+// durable store, runs again after the restart). Run returns nil once every
+// worker has stopped.
 func (s *Service) Run(ctx context.Context) error {
+	if err := s.Restore(ctx); err != nil {
+		s.log.Error("cannot restore the stored jobs", "err", err)
+	}
 	// Jobs run on their own context so that they outlive ctx by the
 	// shutdown timeout.
 	jobsCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
@@ -245,19 +310,29 @@ func (s *Service) Run(ctx context.Context) error {
 		wg.Go(func() { w.reportModel(ctx) })
 	}
 	wg.Go(func() { s.refreshPositions(ctx) })
+	wg.Go(func() { s.prune(ctx) })
 	<-ctx.Done()
 
+	durable := s.store.Durable()
 	s.mu.Lock()
 	s.stopping = true
 	left := s.queue.Close()
-	for _, it := range left {
+	for i, it := range left {
 		j := it.Value
 		delete(s.jobs, j.id)
+		if durable {
+			j.watch.publish(Status{Job: j.id, State: Restarting, Position: i + 1, QueueLen: len(left), Restarted: j.restarted, Rerun: j.rerun, Params: j.params})
+			continue
+		}
 		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, catalog.MsgNotRun), Params: j.params})
 		logJobEnd(s.log, j, Failed, time.Since(j.submitted), 0, ErrShuttingDown)
 	}
 	s.mu.Unlock()
-	s.log.Info("shutting down", "not_run", len(left), "grace", s.cfg.ShutdownTimeout)
+	if durable {
+		s.log.Info("shutting down; waiting jobs keep their places", "waiting", len(left), "grace", s.cfg.ShutdownTimeout)
+	} else {
+		s.log.Info("shutting down", "not_run", len(left), "grace", s.cfg.ShutdownTimeout)
+	}
 	stop := time.AfterFunc(s.cfg.ShutdownTimeout, cancelJobs)
 	defer stop.Stop()
 	wg.Wait()

@@ -8,16 +8,20 @@ import (
 // State is where a job is in its life.
 type State int
 
-// The states of a job. Done, Failed and Cancelled are terminal.
+// The states of a job. Done, Failed, Cancelled and Restarting are terminal.
 const (
 	Queued State = iota
 	Running
 	Done
 	Failed
 	Cancelled
+	// Restarting ends a job's statuses in this process without ending the
+	// job: the process stops, and the job keeps its place in the store and
+	// goes on after the restart (Rerun: it had started, and runs again).
+	Restarting
 )
 
-var stateNames = [...]string{"queued", "running", "done", "failed", "cancelled"}
+var stateNames = [...]string{"queued", "running", "done", "failed", "cancelled", "restarting"}
 
 func (s State) String() string {
 	if int(s) < len(stateNames) {
@@ -53,6 +57,10 @@ type Status struct {
 
 	// Failed: why. Describe(Err, locale) words it for the user.
 	Err error
+
+	// Restarted: the job came back after a restart (Queued and Running
+	// statuses and Restarting). Rerun: it had started before, and runs again.
+	Restarted, Rerun bool
 
 	// Params are the job's resolved parameters (set in every status; the
 	// negative prompt only once the job runs).

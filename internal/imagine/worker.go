@@ -34,6 +34,10 @@ func (w *worker) run(ctx, jobsCtx context.Context) {
 			w.runSwitch(ctx, op)
 			continue
 		}
+		if it, ok := w.svc.takeRerun(); ok {
+			w.runJob(jobsCtx, it)
+			continue
+		}
 		popCtx, cancel := context.WithCancel(ctx)
 		if !w.setWake(cancel) {
 			cancel()
@@ -78,7 +82,18 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	j.cancel = cancel
 	j.params.NegativePrompt = s.settings.negative(j.req) // see Submit
 	if skip {
-		delete(s.jobs, j.id)
+		s.forgetLocked(j)
+		s.saveEnd(j, JobEnd{Outcome: Cancelled})
+	} else {
+		// Under s.mu, so that the stored turns follow the queue's in order
+		// (see queue.Turn).
+		var next *queue.Turn
+		if t, ok := s.queue.Turn(j.req.Requester.Key()); ok {
+			next = &t
+		}
+		if err := s.store.StartJob(context.Background(), j.id, next); err != nil {
+			s.storeFailed("start job", err)
+		}
 	}
 	s.mu.Unlock()
 	if skip {
@@ -89,7 +104,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	start := time.Now()
 	obs := s.cfg.Observer
 	obs.JobStarted(w.name)
-	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Params: j.params}
+	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Restarted: j.restarted, Rerun: j.rerun, Params: j.params}
 	j.watch.publish(running)
 	res, err := w.generate(jctx, j)
 	took := time.Since(start)
@@ -98,7 +113,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	// end and then presses Cancel gets ErrJobNotFound, not a silent nil.
 	s.mu.Lock()
 	cancelled := j.cancelled
-	delete(s.jobs, j.id)
+	s.forgetLocked(j)
 	s.mu.Unlock()
 	final := Status{Job: j.id, Params: j.params, StartedAt: start, Duration: took}
 	switch {
@@ -106,11 +121,24 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 		final.State, final.Err = Cancelled, ErrCancelled
 	case err == nil:
 		final.State, final.Result = Done, res
+	case ctx.Err() != nil && s.store.Durable():
+		// Cut by the shutdown: it runs again after the restart.
+		final.State, final.Restarted, final.Rerun = Restarting, j.restarted, true
 	case ctx.Err() != nil:
 		final.State, final.Err = Failed, userErr(ErrShuttingDown, catalog.MsgStoppedByRestart)
 	default:
 		final.State, final.Err = Failed, err
 	}
+	if final.State == Restarting {
+		if err := s.store.RequeueJob(context.Background(), j.id); err != nil {
+			s.storeFailed("requeue job", err)
+		}
+		j.watch.publish(final)
+		w.log.Info("job cut by the shutdown; it runs again after the restart", "job", j.id.String())
+		return
+	}
+	// Saved before it is published, so that the result's buttons find it.
+	s.saveEnd(j, JobEnd{Outcome: final.State, Result: res})
 	j.watch.publish(final)
 	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
 

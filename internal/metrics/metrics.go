@@ -29,6 +29,7 @@ type Metrics struct {
 	wait        prometheus.Histogram
 	previews    *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
+	storeErrors *prometheus.CounterVec
 	busySeconds *prometheus.CounterVec
 	model       *prometheus.GaugeVec
 	start       time.Time
@@ -63,6 +64,9 @@ func New() *Metrics {
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imaginebot_rate_limited_total", Help: "HTTP 429 answers received from a chat platform.",
 		}, []string{"platform"}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_store_errors_total", Help: "Store operations that failed, by operation; the jobs went on.",
+		}, []string{"op"}),
 		busySeconds: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imaginebot_backend_busy_seconds_total", Help: "Time each backend spent running jobs; rate() of it is the busy fraction.",
 		}, []string{"backend"}),
@@ -74,7 +78,7 @@ func New() *Metrics {
 		busy:    map[string]float64{},
 		models:  map[string]string{},
 	}
-	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.busySeconds, m.model,
+	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.storeErrors, m.busySeconds, m.model,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "imaginebot_queue_length", Help: "Jobs waiting in the queue.",
@@ -171,6 +175,11 @@ func (m *Metrics) ModelLoaded(backend, model string) {
 	}
 	m.models[backend] = model
 	m.model.WithLabelValues(backend, model).Set(1)
+}
+
+// StoreFailed implements imagine.Observer.
+func (m *Metrics) StoreFailed(op string) {
+	m.storeErrors.WithLabelValues(op).Inc()
 }
 
 // PreviewEdited counts one preview or progress edit sent on platform.

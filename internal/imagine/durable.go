@@ -1,0 +1,188 @@
+package imagine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/queue"
+)
+
+// Resumed is a job that came back after a restart, for the front end whose
+// platform asked for it: its ticket (the watch's first status is Queued
+// with Restarted set, and Rerun when it had started), its request, and the
+// references the front end saved with SetRef.
+type Resumed struct {
+	Ticket  *Ticket
+	Request Request
+	Ref     Ref
+}
+
+// Restore loads the jobs the store kept from the last run and queues them
+// again, in the order they would have started: jobs that were running run
+// again first. It runs once; Run calls it if the caller did not. A job
+// that can no longer run as asked (the configuration changed) fails with
+// the reason. Errors are the store's, e.g. an unreadable database.
+func (s *Service) Restore(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.restored {
+		return nil
+	}
+	s.restored = true
+	saved, err := s.store.LoadJobs(ctx)
+	if err != nil {
+		return fmt.Errorf("load jobs: %w", err)
+	}
+	s.lastID = max(s.lastID, saved.LastID)
+	var running, waiting []queue.Saved[*job]
+	for _, sj := range saved.Jobs {
+		s.lastID = max(s.lastID, sj.ID)
+		j := &job{id: sj.ID, req: sj.Request, submitted: sj.Submitted, restarted: true, rerun: sj.State == Running, ref: sj.Ref}
+		s.resumed = append(s.resumed, j)
+		p, err := s.settings.Resolve(sj.Request)
+		if err != nil {
+			j.params = Params{UserPrompt: sj.Request.Prompt}
+			j.watch = newWatch(Status{Job: j.id, State: Failed, Err: err, Restarted: true, Params: j.params})
+			s.saveEnd(j, JobEnd{Outcome: Failed})
+			logJobEnd(s.log, j, Failed, time.Since(j.submitted), 0, err)
+			continue
+		}
+		p.NegativePrompt = ""
+		j.params = p
+		j.watch = newWatch(Status{Job: j.id, State: Queued, Position: 1, QueueLen: 1, Restarted: true, Rerun: j.rerun, Params: p})
+		s.jobs[j.id] = j
+		s.pending[sj.Request.Requester.Key()] += p.BatchSize
+		saved := queue.Saved[*job]{User: sj.Request.Requester.Key(), Value: j}
+		if j.rerun {
+			running = append(running, saved)
+		} else {
+			waiting = append(waiting, saved)
+		}
+	}
+	items, ids := s.queue.Restore(running, waiting, saved.Turns)
+	for _, it := range items {
+		it.Value.qid = it.ID
+	}
+	for i, id := range ids {
+		waiting[i].Value.qid = id
+	}
+	s.rerun = items
+	snap := s.queue.Snapshot()
+	for i, it := range snap.Waiting {
+		it.Value.watch.update(func(st *Status) bool {
+			st.Position, st.QueueLen = len(items)+i+1, len(snap.Waiting)
+			return true
+		})
+	}
+	if len(saved.Jobs) > 0 {
+		s.log.Info("restored the jobs of the last run", "waiting", len(waiting), "run_again", len(running), "failed", len(saved.Jobs)-len(waiting)-len(running))
+	}
+	return nil
+}
+
+// takeRerun returns the next restored job that must run again.
+func (s *Service) takeRerun() (queue.Item[*job], bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.rerun) == 0 {
+		return queue.Item[*job]{}, false
+	}
+	it := s.rerun[0]
+	s.rerun = s.rerun[1:]
+	return it, true
+}
+
+// Resumed returns the jobs restored at start that came from platform p.
+func (s *Service) Resumed(p Platform) []Resumed {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Resumed
+	for _, j := range s.resumed {
+		if j.req.Requester.Platform != p {
+			continue
+		}
+		params := j.params
+		params.NegativePrompt = s.settings.negative(j.req)
+		out = append(out, Resumed{Ticket: &Ticket{ID: j.id, Params: params, Watch: j.watch}, Request: j.req, Ref: j.ref})
+	}
+	return out
+}
+
+// SetRef saves the front end's references for a job (its messages, and a
+// secret such as an interaction token that is deleted when the job ends),
+// so that it can find them after a restart. A store failure is logged and
+// counted; the job goes on.
+func (s *Service) SetRef(id JobID, ref Ref) {
+	if err := s.store.SetRef(context.Background(), id, ref); err != nil {
+		s.storeFailed("set ref", err)
+		return
+	}
+	s.storeOK()
+}
+
+// forgetLocked removes an ending job from the jobs in flight. s.mu is held.
+func (s *Service) forgetLocked(j *job) {
+	delete(s.jobs, j.id)
+	user := j.req.Requester.Key()
+	if s.pending[user] -= j.params.BatchSize; s.pending[user] <= 0 {
+		delete(s.pending, user)
+	}
+}
+
+// saveEnd records how j ended.
+func (s *Service) saveEnd(j *job, e JobEnd) {
+	e.ID, e.User, e.Width, e.Height, e.At = j.id, j.req.Requester.Key(), j.params.Width, j.params.Height, time.Now()
+	if err := s.store.EndJob(context.Background(), e); err != nil {
+		s.storeFailed("end job", err)
+		return
+	}
+	s.storeOK()
+}
+
+// storeFailed logs and counts a failed store write; the job it was for goes
+// on, and StoreHealthy reports the error until a write succeeds.
+func (s *Service) storeFailed(op string, err error) {
+	s.log.Error("store write failed; the job goes on but may not survive a restart", "op", op, "err", err)
+	s.cfg.Observer.StoreFailed(op)
+	s.storeMu.Lock()
+	s.storeErr = fmt.Errorf("%s: %w", op, err)
+	s.storeMu.Unlock()
+}
+
+func (s *Service) storeOK() {
+	s.storeMu.Lock()
+	s.storeErr = nil
+	s.storeMu.Unlock()
+}
+
+// StoreHealthy reports the error of the last store operation, nil once one
+// succeeds again, for /healthz.
+func (s *Service) StoreHealthy(context.Context) error {
+	s.storeMu.Lock()
+	defer s.storeMu.Unlock()
+	return s.storeErr
+}
+
+// pruneEvery is how often old records are deleted.
+const pruneEvery = time.Hour
+
+// prune deletes records older than the retention at start and every hour.
+func (s *Service) prune(ctx context.Context) {
+	t := time.NewTicker(pruneEvery)
+	defer t.Stop()
+	for {
+		n, err := s.store.Prune(ctx, time.Now().Add(-s.cfg.Retention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.storeFailed("prune", err)
+		case n > 0:
+			s.log.Info("pruned old results", "records", n, "retention", s.cfg.Retention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

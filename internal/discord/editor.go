@@ -33,7 +33,7 @@ type editor struct {
 	r        *renderer
 	d        *delivery
 	interval time.Duration
-	inDM     bool // the job message is in the bot's DM with the user
+	inDM     bool   // the job message is in the bot's DM with the user
 	ref      jobRef // as last saved in the core's store
 
 	next       time.Time // earliest time of the next preview edit

@@ -70,10 +70,10 @@ type Service struct {
 	jobs     map[JobID]*job
 	lastID   JobID
 	restored bool
-	resumed  []*job                 // jobs restored at start, for Resumed
-	rerun    []queue.Item[*job]     // restored jobs that had started: they run first
-	pending  map[string]int         // images of each user's jobs not yet ended, for quotas
-	prefs    map[string]Prefs       // cache of the store's, by user key
+	resumed  []*job             // jobs restored at start, for Resumed
+	rerun    []queue.Item[*job] // restored jobs that had started: they run first
+	pending  map[string]int     // images of each user's jobs not yet ended, for quotas
+	prefs    map[string]Prefs   // cache of the store's, by user key
 	stopping bool
 
 	storeMu  sync.Mutex // guards storeErr

@@ -19,6 +19,23 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	HTTP            HTTP          `yaml:"http"`
 	Moderation      Moderation    `yaml:"moderation"`
+	Store           Store         `yaml:"store"`
+}
+
+// MemoryPath is the store.path that keeps everything in memory: nothing
+// survives a restart.
+const MemoryPath = ":memory:"
+
+// Store configures where jobs, results and users' settings are kept.
+type Store struct {
+	// Path is the SQLite file; Load resolves a relative path against the
+	// config file's directory. MemoryPath keeps everything in memory.
+	Path string `yaml:"path"`
+	// Retention is how long finished jobs' buttons and /history work.
+	Retention time.Duration `yaml:"retention"`
+	// MaxImageMB bounds the original images kept for the PNG buttons; the
+	// oldest go first.
+	MaxImageMB int `yaml:"max_image_mb"`
 }
 
 // HTTP configures the optional health and metrics server.
@@ -75,6 +92,9 @@ type Limits struct {
 	MaxSteps        int `yaml:"max_steps"`
 	MaxBatch        int `yaml:"max_batch"`
 	MaxPromptLength int `yaml:"max_prompt_length"`
+	// DailyImages is how many images one user may make per UTC day; 0 =
+	// no limit. Admins have none.
+	DailyImages int `yaml:"daily_images"`
 }
 
 // Style is a named prompt preset: Prompt is a template containing {prompt},
@@ -164,6 +184,7 @@ func Default() Config {
 		Telegram:        Telegram{APIURL: "https://api.telegram.org", EditInterval: time.Second, AllowPrivate: true},
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 30 * time.Second,
+		Store:           Store{Path: "imaginebot.db", Retention: 720 * time.Hour, MaxImageMB: 256},
 	}
 }
 

@@ -193,6 +193,10 @@ func TestParseBad(t *testing.T) {
 		{"bad allowed chat", "sd: {url: http://x}\ntelegram: {allowed_chat_ids: [general]}\n", []string{"line 2", "int64"}},
 		{"bad allowed guild", "sd: {url: http://x}\ndiscord: {allowed_guild_ids: [main]}\n", []string{"discord.allowed_guild_ids[0]"}},
 		{"default above limit", "sd: {url: http://x}\ndefaults: {steps: 80}\n", []string{"defaults.steps must be between 1 and limits.max_steps (60), got 80"}},
+		{"negative daily images", "sd: {url: http://x}\nlimits: {daily_images: -1}\n", []string{"line 2", "limits.daily_images"}},
+		{"empty store path", "sd: {url: http://x}\nstore: {path: ''}\n", []string{"line 2", "store.path must not be empty"}},
+		{"zero retention", "sd: {url: http://x}\nstore: {retention: 0s}\n", []string{"store.retention must be positive"}},
+		{"unknown store key", "sd: {url: http://x}\nstore: {pth: x.db}\n", []string{"line 2", "store.pth"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,6 +241,32 @@ func TestLoad(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "missing.yaml"), env(nil))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Load(missing) = %v, want os.ErrNotExist", err)
+	}
+}
+
+// TestStorePath checks that a relative store.path is relative to the
+// config file, not to the working directory, and that ":memory:" and
+// absolute paths stay as they are.
+func TestStorePath(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ yaml, want string }{
+		{"sd: {url: http://x}\n", filepath.Join(dir, "imaginebot.db")},
+		{"sd: {url: http://x}\nstore: {path: data/bot.db}\n", filepath.Join(dir, "data", "bot.db")},
+		{"sd: {url: http://x}\nstore: {path: ':memory:'}\n", ":memory:"},
+		{"sd: {url: http://x}\nstore: {path: /var/lib/bot.db}\n", "/var/lib/bot.db"},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(path, []byte(tt.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(path, env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Store.Path != tt.want {
+			t.Errorf("%q: store.path = %q, want %q", tt.yaml, c.Store.Path, tt.want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -22,6 +23,9 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	cfg, err := Parse(data, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if p := cfg.Store.Path; p != MemoryPath && !filepath.IsAbs(p) {
+		cfg.Store.Path = filepath.Join(filepath.Dir(path), p)
 	}
 	return cfg, nil
 }

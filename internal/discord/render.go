@@ -154,7 +154,7 @@ func (r *renderer) restarted(st imagine.Status) string {
 	switch {
 	case st.Rerun:
 		return r.t(catalog.MsgRestartedRerun) + "\n"
-	case st.Restarted && st.State == imagine.Queued:
+	case st.Restarted:
 		return r.t(catalog.MsgRestarted) + "\n"
 	}
 	return ""

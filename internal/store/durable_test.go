@@ -1,11 +1,14 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,12 +152,14 @@ func secret(t *testing.T, d *DB, id imagine.JobID) sql.NullString {
 
 func TestSecretDeletedAtEnd(t *testing.T) {
 	ctx := context.Background()
+	// As long as a Discord interaction token.
+	token := "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OnNlY3JldA" + strings.Repeat("x", 150)
 	d := open(t, filepath.Join(t.TempDir(), "imaginebot.db"))
 	for id, outcome := range map[imagine.JobID]imagine.State{1: imagine.Done, 2: imagine.Failed, 3: imagine.Cancelled} {
 		j := saved(id, "1", "p", "")
-		j.Ref.Secret = "interaction token"
+		j.Ref.Secret = token
 		mustAdd(t, d, j)
-		if s := secret(t, d, id); s.String != "interaction token" {
+		if s := secret(t, d, id); s.String != token {
 			t.Fatalf("secret of a waiting job: %+v", s)
 		}
 		e := imagine.JobEnd{ID: id, User: "tg:1", Outcome: outcome, At: t0}
@@ -175,6 +180,19 @@ func TestSecretDeletedAtEnd(t *testing.T) {
 		}
 		if r, err := d.Record(ctx, id); err != nil || string(r.Ref) != "msg" {
 			t.Errorf("job %d: ref after SetRef %q, %v", id, r.Ref, err)
+		}
+	}
+	// Nor do the file's pages, once the WAL is written back.
+	if _, err := d.sql.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(d.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{token[:40], "token again"} {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("the database file still holds %q", s)
 		}
 	}
 }

@@ -129,6 +129,8 @@ func prepareFile(path string) error {
 // list, then foreign_keys, journal_mode and synchronous: so locking_mode
 // EXCLUSIVE is set before WAL, and SQLite keeps the WAL index in the
 // process's memory (no -shm file) and holds the file locked.
+// secure_delete FAST zeroes deleted content (the tokens) in the pages it
+// was on, at no extra I/O.
 func dataSource(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -139,7 +141,7 @@ func dataSource(path string) (string, error) {
 		abs = "/" + abs // a Windows drive letter
 	}
 	q := url.Values{
-		"_pragma":       {"busy_timeout(0)", "locking_mode(EXCLUSIVE)"},
+		"_pragma":       {"busy_timeout(0)", "locking_mode(EXCLUSIVE)", "secure_delete(FAST)"},
 		"_foreign_keys": {"1"},
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"NORMAL"},

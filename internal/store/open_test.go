@@ -109,10 +109,11 @@ func TestPragmas(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "imaginebot.db")
 	d := open(t, path)
 	for pragma, want := range map[string]string{
-		"locking_mode": "exclusive",
-		"journal_mode": "wal",
-		"synchronous":  "1",
-		"foreign_keys": "1",
+		"locking_mode":  "exclusive",
+		"journal_mode":  "wal",
+		"synchronous":   "1",
+		"foreign_keys":  "1",
+		"secure_delete": "2", // FAST
 	} {
 		var got string
 		if err := d.sql.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil || got != want {

@@ -124,6 +124,17 @@ func TestPragmas(t *testing.T) {
 	if _, err := os.Stat(path + "-shm"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s-shm exists (%v): locking_mode was not exclusive when WAL began", filepath.Base(path), err)
 	}
+	if err := d.SetPrefs(context.Background(), "tg:1", prefsWithSteps(20)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Errorf("no -wal file while open: %v", err)
+	}
+	// Close writes the log back and deletes it.
+	d.Close()
+	if _, err := os.Stat(path + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s-wal exists after Close (%v)", filepath.Base(path), err)
+	}
 }
 
 // writeFile writes data to path, failing the test on error.

@@ -97,16 +97,6 @@ func (m *MemoryStore) StartJob(_ context.Context, id JobID, _ *queue.Turn) error
 	return nil
 }
 
-// RequeueJob records that the job waits again.
-func (m *MemoryStore) RequeueJob(_ context.Context, id JobID) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if r := m.records[id]; r != nil {
-		r.Outcome = Queued
-	}
-	return nil
-}
-
 // SetRef replaces the job's references; the secret is not kept.
 func (m *MemoryStore) SetRef(_ context.Context, id JobID, ref Ref) error {
 	m.mu.Lock()

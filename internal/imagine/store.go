@@ -41,11 +41,10 @@ type JobStore interface {
 	// fails with ErrDuplicate when j.Source is not empty and already stored.
 	AddJob(ctx context.Context, j SavedJob, turn queue.Turn) error
 	// StartJob records that a job runs. next is its user's new turn, when
-	// the user has more jobs waiting.
+	// the user has more jobs waiting. A job the process stops before it
+	// ends stays running in the store, and runs again first after the
+	// restart, whether the process crashed or was stopped.
 	StartJob(ctx context.Context, id JobID, next *queue.Turn) error
-	// RequeueJob records that a running job waits again (the process stops
-	// and it will run after the restart).
-	RequeueJob(ctx context.Context, id JobID) error
 	// SetRef replaces a job's front-end references, while it waits or runs
 	// or after it ended.
 	SetRef(ctx context.Context, id JobID, ref Ref) error

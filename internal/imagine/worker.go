@@ -130,9 +130,8 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 		final.State, final.Err = Failed, err
 	}
 	if final.State == Restarting {
-		if err := s.store.RequeueJob(context.Background(), j.id); err != nil {
-			s.storeFailed("requeue job", err)
-		}
+		// The store keeps it as running: it runs again first after the
+		// restart, as after a crash.
 		j.watch.publish(final)
 		w.log.Info("job cut by the shutdown; it runs again after the restart", "job", j.id.String())
 		return

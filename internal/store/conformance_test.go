@@ -66,13 +66,6 @@ func TestConformance(t *testing.T) {
 			r, _ = s.Record(ctx, 1)
 			checkRecord(t, r, want)
 
-			if err := s.RequeueJob(ctx, 1); err != nil {
-				t.Fatal(err)
-			}
-			want.Outcome = imagine.Queued
-			r, _ = s.Record(ctx, 1)
-			checkRecord(t, r, want)
-
 			end := t0.Add(time.Minute)
 			mustEnd(t, s, done(1, "1", end, []byte("png 0"), []byte("png 1")))
 			want.Outcome, want.Seeds, want.Model, want.Width, want.Height, want.Images, want.Ended =

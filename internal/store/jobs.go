@@ -149,16 +149,6 @@ func (d *DB) StartJob(ctx context.Context, id imagine.JobID, next *queue.Turn) e
 	})
 }
 
-// RequeueJob records that the job waits again.
-func (d *DB) RequeueJob(ctx context.Context, id imagine.JobID) error {
-	_, err := d.sql.ExecContext(ctx, "UPDATE jobs SET state = ? WHERE id = ? AND ended_at IS NULL",
-		int(imagine.Queued), int64(id))
-	if err != nil {
-		return fmt.Errorf("requeue job %d: %w", id, err)
-	}
-	return nil
-}
-
 // SetRef replaces the job's references. The secret is kept only while
 // the job has not ended.
 func (d *DB) SetRef(ctx context.Context, id imagine.JobID, ref imagine.Ref) error {

@@ -20,10 +20,11 @@ const (
 	actPNG                         // p:<job>:<i>      image i of a result as a PNG document
 	actModel                       // m:<list>:<i>     switch to model i of a stored list (admins)
 	actModelPage                   // mp:<list>:<page> another page of a model list (admins)
+	actSettings                    // s:<user>:<field>:<value> change a /settings field of user's
 )
 
 // actionCodes are the actions as callback data spells them.
-var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp"}
+var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp", actSettings: "s"}
 
 // press is a button's callback data: at most maxCallbackData bytes,
 // "code:args" (see the actions). Jobs are imagine.JobID.String(); the
@@ -34,6 +35,9 @@ type press struct {
 	job  imagine.JobID // cancel, reroll, retry, png
 	list int           // model, model page: the stored model list
 	n    int           // png: image index; model: model index; model page: page
+
+	user         int64  // settings: whose settings the message shows
+	field, value string // settings: what to set (see settings.go)
 }
 
 // maxCallbackData is Telegram's limit on callback data, in bytes.
@@ -47,6 +51,8 @@ func (p press) data() string {
 		return code + ":" + p.job.String()
 	case actPNG:
 		return code + ":" + p.job.String() + ":" + strconv.Itoa(p.n)
+	case actSettings:
+		return code + ":" + strconv.FormatInt(p.user, 10) + ":" + p.field + ":" + p.value
 	default: // actModel, actModelPage
 		return code + ":" + strconv.Itoa(p.list) + ":" + strconv.Itoa(p.n)
 	}
@@ -79,6 +85,13 @@ func parsePress(data string) (press, bool) {
 		if p.list, err = parseIndex(list); err == nil {
 			p.n, err = parseIndex(n)
 		}
+	case actSettings:
+		parts := strings.SplitN(rest, ":", 3)
+		if len(parts) != 3 || parts[1] == "" || parts[2] == "" || strings.ContainsAny(parts[0], "+-") {
+			return press{}, false
+		}
+		p.field, p.value = parts[1], parts[2]
+		p.user, err = strconv.ParseInt(parts[0], 10, 64)
 	default:
 		return press{}, false
 	}
@@ -126,6 +139,8 @@ func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
 		}
 	case actModel, actModelPage:
 		a.goHandle(ctx, func(ctx context.Context) { a.handleModelButton(ctx, q, who, p) })
+	case actSettings:
+		a.goHandle(ctx, func(ctx context.Context) { a.handleSettingsButton(ctx, q, p) })
 	}
 }
 
@@ -152,7 +167,7 @@ func (a *Adapter) handleCancel(ctx context.Context, q *callbackQuery, who imagin
 
 // handleReroll submits a result's request again as the user who pressed
 // the button (whose own limits apply): Reroll with a new seed, Try again
-// (actRetry) as it was. The core keeps the request for store.retention,
+// or run again from /history (actRetry) as it was. The core keeps the request for store.retention,
 // across restarts. The new status message replies to the pressed message.
 func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, act action) {
 	loc := who.Locale
@@ -164,7 +179,12 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	}
 	req, answer := rec.Request.Reroll(who), texts.rerolling
 	if act == actRetry {
+		// Try again, and run again from /history: the same seed, the one
+		// the result got if it was asked for with a random one.
 		req, answer = rec.Request.Retry(who), texts.tryingAgain
+		if req.Seed == -1 && len(rec.Seeds) > 0 {
+			req.Seed = rec.Seeds[0]
+		}
 	}
 	a.submitPress(ctx, q, req, id, rec.Ref, answer)
 }

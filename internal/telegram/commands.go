@@ -21,6 +21,8 @@ var botCommands = []struct {
 	{"imagine", catalog.MsgCmdImagine},
 	{"queue", catalog.MsgCmdQueue},
 	{"help", catalog.MsgCmdHelp},
+	{"settings", catalog.MsgCmdSettings},
+	{"history", catalog.MsgCmdHistory},
 	{"model", catalog.MsgCmdModel},
 }
 
@@ -63,9 +65,16 @@ func requester(u *botUser) imagine.Requester {
 // who is the requester u as the core sees them: marked if an admin (who
 // has no quota), and with the reply language they chose in /settings.
 func (a *Adapter) who(u *botUser) imagine.Requester {
+	r := a.requesterOf(u)
+	return a.core.Prefs(r).ApplyLocale(r)
+}
+
+// requesterOf is who without the chosen reply language: the user as
+// Telegram describes them, marked if an admin.
+func (a *Adapter) requesterOf(u *botUser) imagine.Requester {
 	r := requester(u)
 	r.Admin = a.cfg.isAdmin(u.ID)
-	return a.core.Prefs(r).ApplyLocale(r)
+	return r
 }
 
 // handleMessage handles a message: commands for this bot; anything else
@@ -91,6 +100,10 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 		a.handleHelp(ctx, m)
 	case "queue":
 		a.handleQueue(ctx, m)
+	case "settings":
+		a.handleSettings(ctx, m, cmd.args)
+	case "history":
+		a.handleHistory(ctx, m)
 	case "model":
 		a.handleModel(ctx, m, cmd.args)
 	default:
@@ -108,9 +121,14 @@ func (a *Adapter) handleHelp(ctx context.Context, m *message) {
 	a.goReply(ctx, answering(m), text)
 }
 
-// handleQueue lists the user's jobs with their places, and the queue length.
+// handleQueue lists the user's jobs with their places, and the queue
+// length; with a daily quota, what is left of it.
 func (a *Adapter) handleQueue(ctx context.Context, m *message) {
 	who := a.who(m.From)
 	mine, waiting := a.core.Jobs(who)
-	a.goReply(ctx, answering(m), frontend.QueueText(who.Locale, mine, waiting))
+	text := frontend.QueueText(who.Locale, mine, waiting)
+	if q := a.core.Quota(who); q.Limit > 0 {
+		text += "\n" + catalog.T(who.Locale, catalog.MsgQuotaLeft, q.Left, q.Limit)
+	}
+	a.goReply(ctx, answering(m), text)
 }

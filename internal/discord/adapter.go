@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -142,11 +141,9 @@ type Adapter struct {
 	core    frontend.Core
 	log     *slog.Logger
 	target  apiTarget
-	nonce   string           // tells this process's buttons from an earlier one's
 	now     func() time.Time // the clock for token expiry; time.Now outside tests
 	backoff time.Duration    // the first wait after a failed edit; firstBackoff outside tests
 
-	store  *requestStore
 	models *modelCache
 	group  *tasks.Group // every goroutine the adapter starts
 
@@ -174,10 +171,8 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		core:    core,
 		log:     log,
 		target:  target,
-		nonce:   strings.ToLower(rand.Text()[:6]),
 		now:     time.Now,
 		backoff: firstBackoff,
-		store:   newRequestStore(storeCapacity),
 		models:  newModelCache(core, modelTTL, log),
 		group:   tasks.New(log),
 	}, nil

@@ -28,7 +28,7 @@ func TestButtonIDs(t *testing.T) {
 		if ok != tt.ok {
 			t.Errorf("parseButtonID(%q) ok = %v, want %v", tt.id, ok, tt.ok)
 		}
-		if ok && buttonID(b.nonce, b.act, b.job, b.idx) != tt.id {
+		if ok && buttonID(b.stamp, b.act, b.job, b.idx) != tt.id {
 			t.Errorf("parseButtonID(%q) = %+v, which does not round-trip", tt.id, b)
 		}
 		if len(tt.id) > 100 {
@@ -99,9 +99,13 @@ func testCancel(t *testing.T, e *env) {
 		e := e.sub(t)
 		it := e.imagine("7001", "quick cat")
 		m := e.waitFinal(it)
+		first, err := e.svc.Record(1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		stale := e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID, UserID: "7001",
 			CustomID: buttonWith(t, m.Revision, actReroll, 0), Modify: func(p map[string]any) {
-				p["data"].(map[string]any)["custom_id"] = buttonID(e.a.nonce, actCancel, 1, 0)
+				p["data"].(map[string]any)["custom_id"] = buttonID(recordStamp(first), actCancel, 1, 0)
 			}})
 		if got := e.ephemeral(stale); got != catalog.T("en", catalog.MsgJobGone) {
 			t.Errorf("cancel of a finished job answered %q", got)

@@ -17,10 +17,12 @@ import (
 // Command and option names. Names stay ASCII in every language; their
 // descriptions are localized.
 const (
-	cmdImagine = "imagine"
-	cmdModel   = "model"
-	cmdQueue   = "queue"
-	cmdHelp    = "help"
+	cmdImagine  = "imagine"
+	cmdModel    = "model"
+	cmdQueue    = "queue"
+	cmdHelp     = "help"
+	cmdSettings = "settings"
+	cmdHistory  = "history"
 
 	optPrompt   = "prompt"
 	optNegative = "negative"
@@ -82,7 +84,9 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 	imagineCmd := command(cmdImagine, catalog.MsgCmdImagine, imagineOptions(s)...)
 	queueCmd := command(cmdQueue, catalog.MsgCmdQueue)
 	helpCmd := command(cmdHelp, catalog.MsgCmdHelp)
-	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd} {
+	settingsCmd := command(cmdSettings, catalog.MsgCmdSettings, settingsOptions(s)...)
+	historyCmd := command(cmdHistory, catalog.MsgCmdHistory)
+	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd, settingsCmd, historyCmd} {
 		c.Contexts, c.IntegrationTypes = everywhere, bothInstalls
 	}
 
@@ -97,7 +101,7 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 	modelCmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	modelCmd.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 
-	return []*discordgo.ApplicationCommand{imagineCmd, modelCmd, queueCmd, helpCmd}
+	return []*discordgo.ApplicationCommand{imagineCmd, modelCmd, queueCmd, helpCmd, settingsCmd, historyCmd}
 }
 
 func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
@@ -184,10 +188,15 @@ func (a *Adapter) registerCommands(ctx context.Context, s *discordgo.Session, ap
 }
 
 // handleQueue answers /queue ephemerally: the user's jobs with their
-// positions, and how many jobs wait in all.
+// positions, how many jobs wait in all, and what is left of the user's
+// daily images when there is a quota.
 func (a *Adapter) handleQueue(ctx context.Context, in *incoming) {
 	mine, waiting := a.core.Jobs(in.who)
-	a.replyEphemeral(ctx, in, frontend.QueueText(in.locale(), mine, waiting))
+	text := frontend.QueueText(in.locale(), mine, waiting)
+	if q := a.core.Quota(in.who); q.Limit > 0 {
+		text += "\n" + catalog.T(in.locale(), catalog.MsgQuotaLeft, q.Left, q.Limit)
+	}
+	a.replyEphemeral(ctx, in, text)
 }
 
 // handleHelp answers /help ephemerally.

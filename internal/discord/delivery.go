@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
 // route is how a job message is delivered.
@@ -85,6 +87,7 @@ type delivery struct {
 	expires      time.Time // when to stop using the token
 	channelID    string
 	messageID    string // known from the deferred response or the first edit
+	posted       bool   // messageID is a message the bot posted, not the interaction's response
 	userID       string
 	botCanEdit   bool
 	botCanPost   bool
@@ -227,7 +230,7 @@ func (d *delivery) delivered(v *view, msg *discordgo.Message) {
 	d.shown.valid = true
 	d.shown.files, d.shown.embeds, d.shown.components = v.filesKey, v.embedsKey, v.componentsKey
 	if msg != nil && d.route == viaBotPost {
-		d.messageID, d.channelID, d.route = msg.ID, msg.ChannelID, viaBotEdit
+		d.messageID, d.channelID, d.route, d.posted = msg.ID, msg.ChannelID, viaBotEdit, true
 		return
 	}
 	if msg != nil && d.messageID == "" {
@@ -259,6 +262,7 @@ func (e *editor) deliverWithoutFiles(ctx context.Context, v *view, cause error) 
 		e.log.Warn("could not replace the refused result by a text either", "route", e.d.route.String(), "err", err)
 		return
 	}
+	e.saveRef(imagine.Done)
 	e.shownKey = v.key
 }
 

@@ -10,9 +10,25 @@
 //
 // Commands: /imagine (prompt plus structured options; inline --options in the
 // prompt work too, and a structured option wins over the same inline option),
-// /model (admins; autocomplete from the SD model list), /queue and /help.
+// /model (admins; autocomplete from the SD model list), /queue (with what is
+// left of the daily quota), /settings (the user's defaults and reply
+// language, one option each, ephemeral), /history (the last results, each
+// with a button that runs it again) and /help.
 // Buttons: Cancel (requester or admin), Reroll (new seed), Upscale (the same
-// seed with the high-resolution fix) and Try again.
+// seed with the high-resolution fix) and Try again. They read the job from
+// the core's store, so they work after a restart for store.retention; their
+// custom ids carry the job id and a stamp of the job's interaction, so that
+// a job id that came to mean another job (a store that keeps nothing
+// across restarts) is never run by an old button.
+//
+// Durable state: each job's references (channel, message, user, the
+// interaction's creation time) are saved with the job as JSON, the
+// interaction token only as the job's secret, which the store deletes when
+// the job ends. After a restart Run takes back the platform's resumed jobs
+// and keeps their messages up to date as before, saying that the bot
+// restarted: through the token while it lives, else through the bot token.
+// A command delivered twice (a replayed gateway event) makes one job: the
+// interaction id is the request's Source.
 //
 // Interactions are acknowledged at once: a refusal is an ephemeral reply, an
 // accepted job a deferred public response that a per-message editor then

@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/bwmarrin/discordgo"
-
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -35,7 +33,8 @@ type editor struct {
 	r        *renderer
 	d        *delivery
 	interval time.Duration
-	inDM     bool // the job message is in the bot's DM with the user
+	inDM     bool   // the job message is in the bot's DM with the user
+	ref      jobRef // as last saved in the core's store
 
 	next       time.Time // earliest time of the next preview edit
 	retryAt    time.Time // earliest time of any edit, after a failed one
@@ -44,27 +43,30 @@ type editor struct {
 	finalTries int       // failed deliveries of the terminal status
 }
 
-func (a *Adapter) newEditor(in *incoming, tk *imagine.Ticket, msg *discordgo.Message) *editor {
-	log := a.log.With("job", tk.ID.String(), "user", in.who.Key())
-	canEdit, canPost := botReach(in.i)
+// newEditor returns the editor of a job message found by ref: the
+// interaction's original response, edited with token while it lives (a
+// resumed job's token may be gone), else through the bot token.
+func (a *Adapter) newEditor(ref jobRef, token string, who imagine.Requester, tk *imagine.Ticket) *editor {
+	log := a.log.With("job", tk.ID.String(), "user", who.Key())
 	d := &delivery{
 		api: a.rest, log: log, now: a.now, slot: &a.rest.webhooks,
-		bucket: a.rest.webhooks.get(), appID: in.i.AppID, token: in.i.Token,
-		expires:   createdAt(in.i.ID, in.received).Add(a.cfg.TokenLifetime - expiryMargin(a.cfg.TokenLifetime)),
-		channelID: in.i.ChannelID, userID: in.user.ID, botCanEdit: canEdit, botCanPost: canPost,
+		bucket: a.rest.webhooks.get(), appID: ref.AppID, token: token,
+		expires:   ref.Created.Add(a.cfg.TokenLifetime - expiryMargin(a.cfg.TokenLifetime)),
+		channelID: ref.ChannelID, messageID: ref.MessageID, posted: ref.Posted,
+		userID: ref.UserID, botCanEdit: ref.CanEdit, botCanPost: ref.CanPost,
 	}
-	if msg != nil {
-		d.messageID = msg.ID
-		if msg.ChannelID != "" {
-			d.channelID = msg.ChannelID
-		}
+	switch {
+	case ref.Posted && ref.MessageID != "":
+		d.route = viaBotEdit // the bot's own message: the token cannot edit it
+	case token == "":
+		d.fallBack("no interaction token")
 	}
-	r := &renderer{job: tk.ID, locale: in.locale(), mention: "<@" + in.user.ID + ">", nonce: a.nonce, fileLimit: in.fileLimit}
+	r := &renderer{job: tk.ID, locale: who.Locale, mention: "<@" + ref.UserID + ">", stamp: ref.stamp(), fileLimit: ref.FileLimit}
 	if d.unreachable() {
-		r.note = texts.MayNotDeliver.In(in.locale())
+		r.note = texts.MayNotDeliver.In(who.Locale)
 	}
-	return &editor{a: a, log: log, job: tk.ID, who: in.who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
-		inDM: in.i.Context == discordgo.InteractionContextBotDM}
+	return &editor{a: a, log: log, job: tk.ID, who: who, watch: tk.Watch, r: r, d: d, interval: a.cfg.EditInterval,
+		inDM: ref.InDM, ref: ref}
 }
 
 // close releases the message's resources.
@@ -132,7 +134,6 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 	v := e.r.render(st)
 	terminal := st.State.Terminal()
 	if st.State == imagine.Done && st.Result != nil {
-		e.a.store.setSeeds(e.job, st.Result.Seeds)
 		if missing := len(st.Result.Images) - len(v.files); missing > 0 {
 			e.log.Warn("images left out of the message", "missing", missing)
 		}
@@ -157,6 +158,7 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		e.a.cfg.Recorder.RateLimited(imagine.Discord)
 	}
 	if err == nil {
+		e.saveRef(st.State)
 		e.shownKey, e.failures = v.key, 0
 		e.next = now.Add(e.interval)
 		return !terminal
@@ -196,4 +198,26 @@ func (e *editor) deliver(ctx context.Context, st imagine.Status) bool {
 		e.next = now.Add(e.interval)
 		return !terminal
 	}
+}
+
+// saveRef saves the job's references in the core's store when the message
+// they point at changed, and once the job's end is shown. The token goes
+// with them while it is the way to the message and the job goes on (the
+// store deletes it when the job ends; Restarting does not end it).
+func (e *editor) saveRef(state imagine.State) {
+	ref := e.ref
+	ref.MessageID, ref.ChannelID, ref.Posted = e.d.messageID, e.d.channelID, e.d.posted
+	ended := state.Terminal() && state != imagine.Restarting
+	if ended {
+		ref.Result = ref.MessageID
+	}
+	if ref == e.ref && !ended {
+		return
+	}
+	e.ref = ref
+	secret := ""
+	if !ended && e.d.route == viaWebhook {
+		secret = e.d.token
+	}
+	e.a.core.SetRef(e.job, imagine.Ref{Data: ref.encode(), Secret: secret})
 }

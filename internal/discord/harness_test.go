@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,23 @@ type envOptions struct {
 	backend func(imagine.Backend) imagine.Backend
 	// core wraps the core the adapter is given, e.g. to inject a fault.
 	core func(frontend.Core) frontend.Core
+	// store is the core's store; nil: a new MemoryStore.
+	store imagine.Store
+	daily int // imagine.Config.DailyImages
+	// after, if set, is an env that stopped: the new one uses its fake
+	// Discord (and channels) as a restarted bot would.
+	after *env
+	// clock, if set, is the clock of the fake and of the adapter.
+	clock *testClock
 }
+
+// testClock is a clock that tests can move forward.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) now() time.Time { return time.Now().Add(time.Duration(c.offset.Load())) }
+
+// advance moves the clock forward by d.
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // env is a real adapter with a real discordgo session against the fake
 // Discord, and a real core service running jobs on a scripted in-memory
@@ -93,12 +110,22 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if fo.RateLimits.Global.Limit == 0 {
 		fo.RateLimits.Global = discordtest.RateLimit{Limit: 1000, Window: time.Second}
 	}
-	srv := discordtest.NewServer(fo)
-	t.Cleanup(srv.Close)
-	guild := srv.AddGuild(discordtest.Guild{Name: "test guild"})
-	ch, err := srv.AddChannel(discordtest.Channel{GuildID: guild.ID, Name: "general"})
-	if err != nil {
-		t.Fatal(err)
+	if o.clock != nil {
+		fo.Now = o.clock.now
+	}
+	var srv *discordtest.Server
+	var guild discordtest.Guild
+	var ch discordtest.Channel
+	if o.after != nil {
+		srv, guild, ch = o.after.srv, o.after.guild, o.after.ch
+	} else {
+		srv = discordtest.NewServer(fo)
+		t.Cleanup(srv.Close)
+		guild = srv.AddGuild(discordtest.Guild{Name: "test guild"})
+		var err error
+		if ch, err = srv.AddChannel(discordtest.Channel{GuildID: guild.ID, Name: "general"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cfg := o.cfg
 	if o.perGuild {
@@ -127,7 +154,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := imagine.New(imagine.Config{Settings: settings, PerUser: o.perUser, MaxQueue: o.maxQueue,
-		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log},
+		PositionRefresh: 50 * time.Millisecond, RetryDelays: []time.Duration{}, Logger: log, Store: o.store, DailyImages: o.daily},
 		[]imagine.NamedBackend{{Name: "mem", Backend: backend}})
 
 	cfg.Token, cfg.APIURL, cfg.Logger, cfg.AllowDMs = srv.BotToken(), srv.URL+"/", log, !o.noDMs
@@ -152,8 +179,22 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	a.backoff = 2 * time.Millisecond
+	if o.clock != nil {
+		a.now = o.clock.now
+	}
 	e := &env{t: t, srv: srv, mem: mem, svc: svc, a: a, guild: guild, ch: ch, logs: logs, secrets: &secrets{}}
+	if o.after != nil {
+		e.secrets = o.after.secrets
+	}
 
+	if o.after != nil {
+		// The last bot's session is gone: wait for this one's.
+		wctx, wcancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer wcancel()
+		if err := srv.WaitFor(wctx, func() bool { return !srv.Connected() }); err != nil {
+			t.Fatalf("the stopped bot is still connected: %v", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	svcDone := make(chan struct{})
 	go func() {

@@ -19,13 +19,30 @@ import (
 // public deferred response and edits that message until the job ends.
 func (a *Adapter) handleImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
 	req, err := buildRequest(opts, in.who)
-	if err == nil {
-		var tk *imagine.Ticket
-		if tk, err = a.core.Submit(req); err == nil {
-			return a.plannedJob(in, req, tk)
-		}
+	if err != nil {
+		return a.planRefusal(in, optionWording(err, opts))
 	}
-	return a.planRefusal(in, optionWording(err, opts))
+	req.Source = source(in)
+	tk, err := a.core.Submit(req)
+	if errors.Is(err, imagine.ErrDuplicate) {
+		return a.ignoreDuplicate(in)
+	}
+	if err != nil {
+		return a.planRefusal(in, optionWording(err, opts))
+	}
+	return a.plannedJob(in, req, tk)
+}
+
+// source is the dedup key of the request an interaction makes: Discord
+// delivers an interaction again when the gateway replays events, and the
+// second delivery must not make a second job.
+func source(in *incoming) string { return "dc:" + in.i.ID }
+
+// ignoreDuplicate drops an interaction whose job exists already: the first
+// delivery answers it.
+func (a *Adapter) ignoreDuplicate(in *incoming) work {
+	a.log.Info("interaction delivered again; its job exists already", "interaction", in.i.ID, "user", in.who.Key())
+	return work{}
 }
 
 // optionNames maps the core's inline option names to /imagine's options.
@@ -174,6 +191,9 @@ func (a *Adapter) planRefusal(in *incoming, err error) work {
 // here too: their deferred response is a new message.
 func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
 	tk, err := a.core.Submit(req)
+	if errors.Is(err, imagine.ErrDuplicate) {
+		return a.ignoreDuplicate(in)
+	}
 	if err != nil {
 		return a.planRefusal(in, err)
 	}
@@ -182,7 +202,6 @@ func (a *Adapter) planJob(in *incoming, req imagine.Request) work {
 
 // plannedJob is the work of a submitted job.
 func (a *Adapter) plannedJob(in *incoming, req imagine.Request, tk *imagine.Ticket) work {
-	a.store.put(tk.ID, req)
 	return work{
 		run:  func(ctx context.Context) { a.runJob(ctx, in, req, tk) },
 		undo: func() { _ = a.core.Cancel(tk.ID, req.Requester, true) },
@@ -203,7 +222,15 @@ func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request,
 	}
 	a.log.Info("job accepted", "job", tk.ID.String(), "user", req.Requester.Key(), "channel", in.i.ChannelID,
 		"ack", a.now().Sub(in.received).Round(100*time.Microsecond))
-	e := a.newEditor(in, tk, msg)
+	ref := newRef(in)
+	if msg != nil {
+		ref.MessageID = msg.ID
+		if msg.ChannelID != "" {
+			ref.ChannelID = msg.ChannelID
+		}
+	}
+	a.core.SetRef(tk.ID, imagine.Ref{Data: ref.encode(), Secret: in.i.Token})
+	e := a.newEditor(ref, in.i.Token, req.Requester, tk)
 	defer e.close()
 	e.run(ctx)
 }

@@ -128,7 +128,7 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 			}
 			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: imagine.Shorten(m.Title, maxChoiceLength), Value: value})
 		}
-	case data.Name == cmdImagine && focused == optStyle:
+	case (data.Name == cmdImagine || data.Name == cmdSettings) && focused == optStyle:
 		q := strings.ToLower(typed)
 		for _, name := range a.core.Settings().StyleNames() {
 			if len(choices) < maxChoices && strings.Contains(strings.ToLower(name), q) && len(name) <= maxChoiceLength {

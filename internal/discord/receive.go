@@ -17,7 +17,8 @@ import (
 // from it.
 type incoming struct {
 	i         *discordgo.Interaction
-	who       imagine.Requester
+	who       imagine.Requester // with the reply language the user chose, and Admin
+	client    string            // the locale of the user's Discord client
 	user      *discordgo.User
 	fileLimit int64     // attachment_size_limit, or 0
 	received  time.Time // when the gateway delivered it
@@ -83,7 +84,8 @@ func newIncoming(i *discordgo.Interaction, raw json.RawMessage, now time.Time) *
 	if i.Member != nil && i.Member.Nick != "" {
 		name = i.Member.Nick
 	}
-	in.who = imagine.Requester{Platform: imagine.Discord, UserID: in.user.ID, Name: name, Locale: string(i.Locale)}
+	in.client = string(i.Locale)
+	in.who = imagine.Requester{Platform: imagine.Discord, UserID: in.user.ID, Name: name, Locale: in.client}
 	return in
 }
 
@@ -94,6 +96,10 @@ func (in *incoming) locale() string { return in.who.Locale }
 func (a *Adapter) plan(in *incoming) work {
 	if !a.placeAllowed(in.i) {
 		return then(func(ctx context.Context) { a.refusePlace(ctx, in) })
+	}
+	if in.i.Type == discordgo.InteractionApplicationCommand || in.i.Type == discordgo.InteractionMessageComponent {
+		in.who.Admin = a.isAdmin(in) // admins have no quota
+		in.who = a.core.Prefs(in.who).ApplyLocale(in.who)
 	}
 	switch in.i.Type {
 	case discordgo.InteractionApplicationCommand:
@@ -122,6 +128,10 @@ func (a *Adapter) planCommand(in *incoming) work {
 		return then(func(ctx context.Context) { a.handleQueue(ctx, in) })
 	case cmdHelp:
 		return then(func(ctx context.Context) { a.handleHelp(ctx, in) })
+	case cmdSettings:
+		return then(func(ctx context.Context) { a.handleSettings(ctx, in, data.Options) })
+	case cmdHistory:
+		return then(func(ctx context.Context) { a.handleHistory(ctx, in) })
 	default:
 		return a.planReply(in, texts.UnknownCommand.In(in.locale()))
 	}
@@ -134,12 +144,19 @@ func (a *Adapter) planReply(in *incoming, text string) work {
 
 // replyEphemeral answers an interaction with a message only its user sees.
 func (a *Adapter) replyEphemeral(ctx context.Context, in *incoming, text string) {
+	a.replyEphemeralWith(ctx, in, text, nil)
+}
+
+// replyEphemeralWith answers with a message only its user sees, with
+// buttons.
+func (a *Adapter) replyEphemeralWith(ctx context.Context, in *incoming, text string, components []discordgo.MessageComponent) {
 	resp := &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
 			Content:         imagine.Shorten(text, maxContent),
 			Flags:           discordgo.MessageFlagsEphemeral,
 			AllowedMentions: noMentions(),
+			Components:      components,
 		},
 	}
 	if _, err := a.rest.respond(ctx, in.i, resp, false); err != nil {

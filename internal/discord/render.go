@@ -63,7 +63,7 @@ type renderer struct {
 	job       imagine.JobID
 	locale    string
 	mention   string // who asked, as a mention
-	nonce     string // this process's button prefix
+	stamp     string // the job's button stamp (jobRef.stamp)
 	note      string // a line added while the job waits or runs, or ""
 	fileLimit int64
 	noPreview bool // previews were refused here: progress goes on as text
@@ -100,7 +100,7 @@ func textOnly(v *view, text string) *view {
 func (r *renderer) renderState(st imagine.Status) *view {
 	switch st.State {
 	case imagine.Queued:
-		return newView(r.withNote(imagine.QueueLine(r.locale, st)), r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")
+		return newView(r.withNote(r.restarted(st)+imagine.QueueLine(r.locale, st)), r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")
 	case imagine.Running:
 		embeds := r.promptEmbed(st, colorRunning)
 		var files []file
@@ -110,12 +110,20 @@ func (r *renderer) renderState(st imagine.Status) *view {
 			embeds[0].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + f.Name}
 			key = "preview:" + strconv.Itoa(st.PreviewSeq)
 		}
-		return newView(r.withNote(imagine.ProgressLine(r.locale, st)), embeds, r.cancelRow(), files, key)
+		return newView(r.withNote(r.restarted(st)+imagine.ProgressLine(r.locale, st)), embeds, r.cancelRow(), files, key)
 	case imagine.Done:
 		if r.final == nil {
 			r.final = r.done(st)
 		}
 		return r.final
+	case imagine.Restarting:
+		// The job goes on after the restart, with the same id: Cancel
+		// keeps working then.
+		text := r.t(catalog.MsgRestarting)
+		if st.Rerun {
+			text = r.t(catalog.MsgRestartingRerun)
+		}
+		return newView(text, r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")
 	case imagine.Cancelled:
 		return newView(r.t(catalog.MsgCancelled), r.promptEmbed(st, colorQueued), nil, nil, "")
 	default: // Failed
@@ -138,6 +146,18 @@ func (r *renderer) previewFile(st imagine.Status) *file {
 		}
 	}
 	return r.preview.file
+}
+
+// restarted is the line above a resumed job's queue or progress line
+// that says the bot restarted, or "".
+func (r *renderer) restarted(st imagine.Status) string {
+	switch {
+	case st.Rerun:
+		return r.t(catalog.MsgRestartedRerun) + "\n"
+	case st.Restarted:
+		return r.t(catalog.MsgRestarted) + "\n"
+	}
+	return ""
 }
 
 func (r *renderer) withNote(s string) string {
@@ -198,11 +218,16 @@ func (r *renderer) cancelRow() []discordgo.MessageComponent {
 
 func (r *renderer) button(act action, idx int, label string, style discordgo.ButtonStyle) discordgo.MessageComponent {
 	return discordgo.Button{Label: imagine.Shorten(label, maxButtonLabel), Style: style,
-		CustomID: buttonID(r.nonce, act, r.job, idx)}
+		CustomID: buttonID(r.stamp, act, r.job, idx)}
 }
 
 // row lays buttons out in action rows of at most five.
 func (r *renderer) row(buttons ...discordgo.MessageComponent) []discordgo.MessageComponent {
+	return actionRows(buttons)
+}
+
+// actionRows lays buttons out in action rows of at most five.
+func actionRows(buttons []discordgo.MessageComponent) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
 	for len(buttons) > 0 {
 		n := min(len(buttons), maxRowButtons)

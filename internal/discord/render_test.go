@@ -47,7 +47,7 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &renderer{job: 7, locale: tt.locale, mention: "<@1>", nonce: "n", note: tt.note}
+			r := &renderer{job: 7, locale: tt.locale, mention: "<@1>", stamp: "n", note: tt.note}
 			v := r.render(tt.st)
 			if v.content != tt.content {
 				t.Errorf("content = %q, want %q", v.content, tt.content)
@@ -84,7 +84,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestRenderKeysTrackChanges(t *testing.T) {
-	r := &renderer{job: 1, locale: "en", nonce: "n"}
+	r := &renderer{job: 1, locale: "en", stamp: "n"}
 	preview := imaginetest.NoisePNG(4, 4)
 	st := imagine.Status{State: imagine.Running, Step: 1, Steps: 10, Progress: 0.1, Preview: preview, PreviewSeq: 1}
 	a := r.render(st)
@@ -96,23 +96,5 @@ func TestRenderKeysTrackChanges(t *testing.T) {
 	st.PreviewSeq = 2
 	if c := r.render(st); c.filesKey == b.filesKey {
 		t.Errorf("a new preview must change the files key")
-	}
-}
-
-func TestRequestStore(t *testing.T) {
-	s := newRequestStore(3)
-	for i := range 5 {
-		s.put(imagine.JobID(i), imagine.Request{Prompt: string(rune('a' + i))})
-	}
-	if s.len() != 3 {
-		t.Errorf("store holds %d, want its capacity 3", s.len())
-	}
-	if _, ok := s.get(0); ok {
-		t.Errorf("the oldest entry survived")
-	}
-	s.setSeeds(4, []int64{9})
-	j, ok := s.get(4)
-	if !ok || j.req.Prompt != "e" || len(j.seeds) != 1 || j.seeds[0] != 9 {
-		t.Errorf("get(4) = %+v, %v", j, ok)
 	}
 }

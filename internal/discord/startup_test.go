@@ -44,8 +44,9 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 			}
 		}
 	}
-	if len(byName) != 4 || byName["imagine"].Name == "" || byName["model"].Name == "" || byName["queue"].Name == "" || byName["help"].Name == "" {
-		t.Fatalf("commands = %v, want imagine, model, queue and help", slices.Collect(func(yield func(string) bool) {
+	if len(byName) != 6 || byName["imagine"].Name == "" || byName["model"].Name == "" || byName["queue"].Name == "" ||
+		byName["help"].Name == "" || byName["settings"].Name == "" || byName["history"].Name == "" {
+		t.Fatalf("commands = %v, want imagine, model, queue, help, settings and history", slices.Collect(func(yield func(string) bool) {
 			for n := range byName {
 				yield(n)
 			}
@@ -82,6 +83,7 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 	if !slices.Equal(im.Contexts, []int{0, 1, 2}) || !slices.Equal(im.IntegrationTypes, []int{0, 1}) {
 		t.Errorf("/imagine contexts %v integration types %v, want everywhere and both installs", im.Contexts, im.IntegrationTypes)
 	}
+	checkSettingsCommand(t, byName["settings"])
 	m := byName["model"]
 	if m.DefaultMemberPermissions == nil || *m.DefaultMemberPermissions != "32" || !slices.Equal(m.Contexts, []int{0}) {
 		t.Errorf("/model permissions %v contexts %v, want Manage Server (32), guilds only", m.DefaultMemberPermissions, m.Contexts)
@@ -106,6 +108,48 @@ func TestCommandsWithoutStylesOrBatches(t *testing.T) {
 		if o.Name == optStyle && (!o.Autocomplete || len(o.Choices) != 0) {
 			t.Errorf("30 styles: option %+v, want autocomplete instead of choices", o)
 		}
+	}
+}
+
+func checkSettingsCommand(t *testing.T, c discordtest.Command) {
+	t.Helper()
+	opts := map[string]discordtest.CommandOption{}
+	var names []string
+	for _, o := range c.Options {
+		opts[o.Name] = o
+		names = append(names, o.Name)
+		if o.Required {
+			t.Errorf("/settings %s is required; every setting is optional", o.Name)
+		}
+	}
+	if want := []string{"aspect", "size", "steps", "style", "negative", "hires", "language", "reset"}; !slices.Equal(names, want) {
+		t.Errorf("/settings options = %v, want %v", names, want)
+	}
+	values := func(o discordtest.CommandOption) []any {
+		var out []any
+		for _, c := range o.Choices {
+			out = append(out, c.Value)
+		}
+		return out
+	}
+	for name, want := range map[string][]any{
+		"aspect":   {"1:1", "3:2", "2:3", "16:9", "9:16", "default"},
+		"style":    {"anime", "photo", "default"},
+		"hires":    {"on", "off", "default"},
+		"language": {"en", "zh", "auto"},
+	} {
+		if got := values(opts[name]); !slices.Equal(got, want) {
+			t.Errorf("/settings %s choices = %v, want %v", name, got, want)
+		}
+	}
+	if s := opts["steps"]; s.Type != discordtest.OptionInteger || s.MinValue == nil || *s.MinValue != 0 || s.MaxValue == nil || *s.MaxValue != 150 {
+		t.Errorf("/settings steps = %+v, want an integer 0..150", s)
+	}
+	if r := opts["reset"]; r.Type != discordtest.OptionBoolean {
+		t.Errorf("/settings reset = %+v, want a boolean", r)
+	}
+	if !slices.Equal(c.Contexts, []int{0, 1, 2}) || !slices.Equal(c.IntegrationTypes, []int{0, 1}) {
+		t.Errorf("/settings contexts %v integration types %v, want everywhere and both installs", c.Contexts, c.IntegrationTypes)
 	}
 }
 

@@ -1,73 +1,77 @@
 package discord
 
 import (
-	"slices"
-	"sync"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// storeCapacity is how many recent jobs keep working Reroll, Upscale and Try
-// again buttons. An entry is a request and a few seeds, well under 1 KiB.
-const storeCapacity = 2000
-
-// storedJob is what a button needs to run a job again.
-type storedJob struct {
-	req   imagine.Request
-	seeds []int64 // the seed of each image, once the job is done
+// jobRef is what the adapter keeps with a job in the core's store (as JSON
+// in imagine.Ref.Data) to find the job's message again after a restart and
+// to check the buttons under it. The interaction token is never part of
+// it: it goes in imagine.Ref.Secret, which the store deletes when the job
+// ends.
+type jobRef struct {
+	AppID     string `json:"app"`
+	ChannelID string `json:"channel"`
+	GuildID   string `json:"guild,omitempty"`
+	// MessageID is the job message once known: the interaction's original
+	// response, or (Posted) a channel message the bot posted instead.
+	MessageID string `json:"message,omitempty"`
+	Posted    bool   `json:"posted,omitempty"`
+	UserID    string `json:"user"` // whom a posted message mentions
+	// Created is when the interaction was created: its token lives
+	// Config.TokenLifetime from then. It also stamps the job's buttons.
+	Created time.Time `json:"created"`
+	// What the bot may do where the job message is (botReach), whether it
+	// is the bot's DM with the user, and the largest file it takes.
+	CanEdit   bool  `json:"can_edit,omitempty"`
+	CanPost   bool  `json:"can_post,omitempty"`
+	InDM      bool  `json:"dm,omitempty"`
+	FileLimit int64 `json:"file_limit,omitempty"`
+	// Result is the message that shows how the job ended, once it did.
+	Result string `json:"result,omitempty"`
 }
 
-// requestStore remembers the requests of the most recent jobs, evicting the
-// oldest beyond its capacity. It is safe for concurrent use.
-type requestStore struct {
-	capacity int
-
-	mu    sync.Mutex // guards jobs and order
-	jobs  map[imagine.JobID]*storedJob
-	order []imagine.JobID // insertion order, oldest first
+// newRef returns the references of a job started by an interaction.
+func newRef(in *incoming) jobRef {
+	canEdit, canPost := botReach(in.i)
+	return jobRef{AppID: in.i.AppID, ChannelID: in.i.ChannelID, GuildID: in.i.GuildID, UserID: in.user.ID,
+		Created: createdAt(in.i.ID, in.received), CanEdit: canEdit, CanPost: canPost,
+		InDM: in.i.Context == discordgo.InteractionContextBotDM, FileLimit: in.fileLimit}
 }
 
-func newRequestStore(capacity int) *requestStore {
-	return &requestStore{capacity: capacity, jobs: map[imagine.JobID]*storedJob{}}
-}
-
-// put remembers the request of job id.
-func (s *requestStore) put(id imagine.JobID, req imagine.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.jobs[id]; !ok {
-		s.order = append(s.order, id)
+// decodeRef reads a job's references; ok is false when there are none a
+// message can be found with.
+func decodeRef(data []byte) (jobRef, bool) {
+	var r jobRef
+	if len(data) == 0 || json.Unmarshal(data, &r) != nil || r.ChannelID == "" || r.Created.IsZero() {
+		return jobRef{}, false
 	}
-	s.jobs[id] = &storedJob{req: req}
-	for len(s.order) > s.capacity {
-		delete(s.jobs, s.order[0])
-		s.order = s.order[1:]
-	}
+	return r, true
 }
 
-// setSeeds records the seeds of a finished job.
-func (s *requestStore) setSeeds(id imagine.JobID, seeds []int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j := s.jobs[id]; j != nil {
-		j.seeds = slices.Clone(seeds)
-	}
+func (r jobRef) encode() []byte {
+	b, _ := json.Marshal(r) // plain fields: cannot fail
+	return b
 }
 
-// get returns a copy of the job's entry.
-func (s *requestStore) get(id imagine.JobID) (storedJob, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	j := s.jobs[id]
-	if j == nil {
-		return storedJob{}, false
-	}
-	return storedJob{req: j.req, seeds: slices.Clone(j.seeds)}, true
-}
+// stamp is what the custom ids of the job's buttons carry besides the job
+// id: the interaction's creation in milliseconds, base 36. A button whose
+// stamp differs from its job's is from another job that had the same id
+// (job ids start again at 1 when the store keeps nothing across restarts).
+func (r jobRef) stamp() string { return strconv.FormatInt(r.Created.UnixMilli(), 36) }
 
-// len returns the number of remembered jobs.
-func (s *requestStore) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.jobs)
+// recordStamp returns the stamp of a stored job's buttons, or "" if the
+// job's references could not be saved.
+func recordStamp(rec imagine.Record) string {
+	r, ok := decodeRef(rec.Ref)
+	if !ok {
+		return ""
+	}
+	return r.stamp()
 }

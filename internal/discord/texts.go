@@ -9,6 +9,8 @@ import "github.com/imaginebot/imaginebot/internal/catalog"
 var texts = struct {
 	OptPrompt, OptNegative, OptAspect, OptSteps, OptSeed, OptStyle, OptCount, OptHires, OptModel catalog.Text // option descriptions
 	Help, UnknownCommand, BadAspect, NoModels                                                    catalog.Text // answers to commands
+	SetAspect, SetSize, SetSteps, SetStyle, SetNegative, SetHires, SetLanguage, SetReset         catalog.Text // /settings' options
+	SettingsHowTo                                                                                catalog.Text // under the settings
 	BtnUpscale, BtnUpscaleN, MayNotDeliver                                                       catalog.Text // the job message
 	NotAttached, NoAttachPermission, TooLarge, UploadRefused, SentByDM, DMResult                 catalog.Text // a refused upload
 }{
@@ -28,7 +30,7 @@ var texts = struct {
 		"`--seed 42` repeat an image · `--no text, people` things to leave out · `--style NAME` · `--n 2` up to %d images · `--hr` high-resolution fix.\n" +
 		"A field wins over the same option written in the prompt.\n\n" +
 		"Buttons: ✖ Cancel (you or an admin), 🎲 Reroll with a new seed, ⬆ Upscale runs that seed again with the high-resolution fix.\n" +
-		"**/queue** shows your requests. **/model** (admins) shows or switches the model.",
+		"**/queue** shows your requests. **/settings** sets your defaults, **/history** runs a recent result again. **/model** (admins) shows or switches the model.",
 		ZH: "我用 Stable Diffusion 把你的文字变成图片。\n\n" +
 			"**/imagine** `prompt:` 黄昏时的灯塔，油画\n" +
 			"可以填写各个字段（negative、aspect、steps、seed、style、count、hires），也可以把选项写在提示词里：\n" +
@@ -36,7 +38,17 @@ var texts = struct {
 			"`--seed 42` 复现同一张图 · `--no 文字, 人物` 不想出现的内容 · `--style 名称` · `--n 2` 最多 %d 张 · `--hr` 高清修复。\n" +
 			"字段与提示词中的同一选项同时出现时，以字段为准。\n\n" +
 			"按钮：✖ 取消（发起者或管理员）、🎲 重新生成（换一个种子）、⬆ 高清重绘（用同一种子开启高清修复再生成一次）。\n" +
-			"**/queue** 查看你的请求。**/model**（管理员）查看或切换模型。"},
+			"**/queue** 查看你的请求。**/settings** 设置你的默认选项，**/history** 再次生成最近的结果。**/model**（管理员）查看或切换模型。"},
+	SetAspect:   catalog.Text{EN: "Your default aspect ratio (default: the bot's)", ZH: "你的默认宽高比（default 表示使用机器人的默认值）"},
+	SetSize:     catalog.Text{EN: "Your default size, e.g. 768x512 (default: the bot's)", ZH: "你的默认尺寸，例如 768x512（default 表示使用机器人的默认值）"},
+	SetSteps:    catalog.Text{EN: "Your default sampling steps (0: the bot's)", ZH: "你的默认采样步数（0 表示使用机器人的默认值）"},
+	SetStyle:    catalog.Text{EN: "Your default style (default: none)", ZH: "你的默认风格（default 表示不使用）"},
+	SetNegative: catalog.Text{EN: "Terms always left out of your images (default: none)", ZH: "始终不希望出现在图片中的内容（default 表示清除）"},
+	SetHires:    catalog.Text{EN: "High-resolution fix for your images", ZH: "是否为你的图片开启高清修复"},
+	SetLanguage: catalog.Text{EN: "The language I answer you in (auto: your Discord language)", ZH: "我回复你时使用的语言（auto 表示跟随 Discord 语言）"},
+	SetReset:    catalog.Text{EN: "Clear all your settings first", ZH: "先清除你的全部设置"},
+	SettingsHowTo: catalog.Text{EN: "Change them with the options of /settings: the value default clears one, reset clears them all.",
+		ZH: "使用 /settings 的选项修改：值 default 清除单项，reset 清除全部。"},
 	BtnUpscale:         catalog.Text{EN: "⬆ Upscale", ZH: "⬆ 高清重绘"},
 	BtnUpscaleN:        catalog.Text{EN: "⬆ Upscale %d", ZH: "⬆ 高清重绘 %d"},
 	MayNotDeliver:      catalog.Text{EN: "Note: in this chat I can only update this message for 15 minutes after your command. If the image takes longer, I cannot deliver it.", ZH: "注意：在这个聊天中，我只能在你发出命令后的 15 分钟内更新这条消息。如果图片生成时间更长，将无法送达。"},

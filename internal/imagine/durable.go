@@ -24,12 +24,13 @@ type Resumed struct {
 // that can no longer run as asked (the configuration changed) fails with
 // the reason. Errors are the store's, e.g. an unreadable database.
 func (s *Service) Restore(ctx context.Context) error {
+	s.restoreOnce.Do(func() { s.restoreErr = s.restore(ctx) })
+	return s.restoreErr
+}
+
+func (s *Service) restore(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.restored {
-		return nil
-	}
-	s.restored = true
 	saved, err := s.store.LoadJobs(ctx)
 	if err != nil {
 		return fmt.Errorf("load jobs: %w", err)
@@ -93,8 +94,12 @@ func (s *Service) takeRerun() (queue.Item[*job], bool) {
 	return it, true
 }
 
-// Resumed returns the jobs restored at start that came from platform p.
+// Resumed returns the jobs restored at start that came from platform p
+// (restoring them first if that has not happened yet).
 func (s *Service) Resumed(p Platform) []Resumed {
+	if err := s.Restore(context.Background()); err != nil {
+		s.log.Error("cannot restore the stored jobs", "err", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Resumed

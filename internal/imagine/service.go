@@ -3,6 +3,7 @@ package imagine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -66,10 +67,12 @@ type Service struct {
 	store    Store
 	switchMu sync.Mutex // serialises model switches
 
+	restoreOnce sync.Once
+	restoreErr  error
+
 	mu       sync.Mutex // guards the fields below
 	jobs     map[JobID]*job
 	lastID   JobID
-	restored bool
 	resumed  []*job             // jobs restored at start, for Resumed
 	rerun    []queue.Item[*job] // restored jobs that had started: they run first
 	pending  map[string]int     // images of each user's jobs not yet ended, for quotas
@@ -162,6 +165,10 @@ func (s *Service) Submit(req Request) (*Ticket, error) {
 }
 
 func (s *Service) submit(req Request) (*Ticket, error) {
+	if err := s.Restore(context.Background()); err != nil {
+		// Job IDs would collide with the stored ones.
+		return nil, fmt.Errorf("the store could not be read: %w", err)
+	}
 	req = s.Prefs(req.Requester).Apply(req)
 	commit, err := s.mod.check(req, time.Now())
 	if err != nil {
@@ -327,6 +334,13 @@ func (s *Service) Run(ctx context.Context) error {
 		j.watch.publish(Status{Job: j.id, State: Failed, Err: userErr(ErrShuttingDown, catalog.MsgNotRun), Params: j.params})
 		logJobEnd(s.log, j, Failed, time.Since(j.submitted), 0, ErrShuttingDown)
 	}
+	// Restored jobs no worker took yet run again after the next start.
+	for _, it := range s.rerun {
+		j := it.Value
+		delete(s.jobs, j.id)
+		j.watch.publish(Status{Job: j.id, State: Restarting, Restarted: true, Rerun: true, Params: j.params})
+	}
+	s.rerun = nil
 	s.mu.Unlock()
 	if durable {
 		s.log.Info("shutting down; waiting jobs keep their places", "waiting", len(left), "grace", s.cfg.ShutdownTimeout)

@@ -222,3 +222,21 @@ func (s *Server) buildInteractionLocked(spec InteractSpec) (*interaction, map[st
 	}
 	return it, p, nil
 }
+
+// Redeliver dispatches an interaction again, unchanged (same id and token),
+// as Discord does when a resumed gateway session replays events the client
+// may not have seen. The bot must not act on it twice.
+func (s *Server) Redeliver(i *Interaction) error {
+	s.mu.Lock()
+	it := s.interactions[i.ID]
+	if it == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("discordtest: redeliver: unknown interaction %s", i.ID)
+	}
+	raw, guild := it.Payload, it.GuildID
+	s.mu.Unlock()
+	if s.gw.dispatch("INTERACTION_CREATE", json.RawMessage(raw), eventFilter{guildID: guild}) == 0 {
+		return ErrNoSession
+	}
+	return nil
+}

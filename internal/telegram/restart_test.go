@@ -3,6 +3,7 @@ package telegram
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/queue"
+	sqlstore "github.com/imaginebot/imaginebot/internal/store"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -115,14 +117,21 @@ func (d *durableStore) EndJob(ctx context.Context, e imagine.JobEnd) error {
 }
 
 // restartSetup runs alice's job (held at its first step) and queues
-// bob's behind it, on a durable store.
-func restartSetup(t *testing.T) (h *harness, store *durableStore, running, waiting telegramtest.Message) {
-	store = newDurableStore()
-	h = newHarness(t, options{backend: held, svc: imagine.Config{Store: store, ShutdownTimeout: 20 * time.Millisecond}})
+// bob's behind it, on a durable store (st, or if nil a durableStore, whose
+// jobs it waits to see their status messages saved).
+func restartSetup(t *testing.T, st imagine.Store) (h *harness, store *durableStore, running, waiting telegramtest.Message) {
+	if st == nil {
+		store = newDurableStore()
+		st = store
+	}
+	h = newHarness(t, options{backend: held, svc: imagine.Config{Store: st, ShutdownTimeout: 20 * time.Millisecond}})
 	running = h.tg.SendMessage(dm, alice, "/imagine a slow lighthouse --steps 40")
 	h.running(dm.ID, running.ID)
 	waiting = h.tg.SendMessage(bobDM, bob, "/imagine a patient fox")
 	h.waitStatus("bob's job queued", bobDM.ID, waiting.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "Queued") })
+	if store == nil {
+		return h, nil, running, waiting
+	}
 	// Both status messages are known to the store (the adapter saves them
 	// just after Telegram answered).
 	poll(t, "the status messages saved", func() bool {
@@ -137,6 +146,17 @@ func restartSetup(t *testing.T) (h *harness, store *durableStore, running, waiti
 		return n == 2
 	})
 	return h, store, running, waiting
+}
+
+// openDB opens a SQLite store in a temporary directory.
+func openDB(t *testing.T) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "bot.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // poll waits for cond, which no fake signals, checking it every few
@@ -167,9 +187,10 @@ func (h *harness) resultsInPlace(cmds ...telegramtest.Message) {
 // TestGracefulRestart: a graceful stop with a durable store tells the
 // waiting user that the request keeps its place, and the user whose image
 // was being made that it will be made again, keeping the Cancel button;
-// after the restart the same status messages go on to the results.
+// after the restart the same status messages go on to the results. The
+// store is the SQLite one.
 func TestGracefulRestart(t *testing.T) {
-	h, _, running, waiting := restartSetup(t)
+	h, _, running, waiting := restartSetup(t, openDB(t))
 	h.stop()
 	for _, tt := range []struct {
 		cmd  telegramtest.Message
@@ -196,7 +217,7 @@ func TestGracefulRestart(t *testing.T) {
 // messages: alice's image is made again, bob's request kept its place.
 // Telegram sends the commands again, which makes no second job.
 func TestCrashRestart(t *testing.T) {
-	h, store, running, waiting := restartSetup(t)
+	h, store, running, waiting := restartSetup(t, nil)
 	store.crashed.Store(true)
 	h.stop()
 	store.crashed.Store(false)
@@ -217,9 +238,9 @@ func TestCrashRestart(t *testing.T) {
 }
 
 // TestButtonsAfterRestart: Reroll and PNG under a result from before a
-// restart work with the next process.
+// restart work with the next process, on the same SQLite store.
 func TestButtonsAfterRestart(t *testing.T) {
-	h := newHarness(t, options{})
+	h := newHarness(t, options{svc: imagine.Config{Store: openDB(t)}})
 	cmd := h.tg.SendMessage(group, alice, "/imagine a lily")
 	m := h.waitDone(group.ID, cmd.ID)
 	h.restart()

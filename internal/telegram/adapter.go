@@ -136,7 +136,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		core:     core,
 		log:      log,
 		client:   newClient(cfg, log),
-		store:    newStore(storeMaxEntries, storeMaxBytes),
+		store:    newStore(),
 		tasks:    tasks.New(log),
 		handlers: make(chan struct{}, maxHandlers),
 		quit:     make(chan struct{}),
@@ -145,8 +145,8 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 	a.editing = editing{
 		bot:      a.client,
 		routes:   &a.client.routes,
-		store:    a.store,
 		jobs:     core,
+		restarts: core,
 		rec:      cfg.Recorder,
 		interval: cfg.EditInterval,
 		chatGap:  cfg.Limits.ChatInterval,

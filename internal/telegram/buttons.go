@@ -20,10 +20,11 @@ const (
 	actPNG                         // p:<job>:<i>      image i of a result as a PNG document
 	actModel                       // m:<list>:<i>     switch to model i of a stored list (admins)
 	actModelPage                   // mp:<list>:<page> another page of a model list (admins)
+	actSettings                    // s:<user>:<field>:<value> change a /settings field of user's
 )
 
 // actionCodes are the actions as callback data spells them.
-var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp"}
+var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp", actSettings: "s"}
 
 // press is a button's callback data: at most maxCallbackData bytes,
 // "code:args" (see the actions). Jobs are imagine.JobID.String(); the
@@ -34,6 +35,9 @@ type press struct {
 	job  imagine.JobID // cancel, reroll, retry, png
 	list int           // model, model page: the stored model list
 	n    int           // png: image index; model: model index; model page: page
+
+	user         int64  // settings: whose settings the message shows
+	field, value string // settings: what to set (see settings.go)
 }
 
 // maxCallbackData is Telegram's limit on callback data, in bytes.
@@ -47,6 +51,8 @@ func (p press) data() string {
 		return code + ":" + p.job.String()
 	case actPNG:
 		return code + ":" + p.job.String() + ":" + strconv.Itoa(p.n)
+	case actSettings:
+		return code + ":" + strconv.FormatInt(p.user, 10) + ":" + p.field + ":" + p.value
 	default: // actModel, actModelPage
 		return code + ":" + strconv.Itoa(p.list) + ":" + strconv.Itoa(p.n)
 	}
@@ -79,6 +85,13 @@ func parsePress(data string) (press, bool) {
 		if p.list, err = parseIndex(list); err == nil {
 			p.n, err = parseIndex(n)
 		}
+	case actSettings:
+		parts := strings.SplitN(rest, ":", 3)
+		if len(parts) != 3 || parts[1] == "" || parts[2] == "" || strings.ContainsAny(parts[0], "+-") {
+			return press{}, false
+		}
+		p.field, p.value = parts[1], parts[2]
+		p.user, err = strconv.ParseInt(parts[0], 10, 64)
 	default:
 		return press{}, false
 	}
@@ -104,7 +117,7 @@ func parseIndex(s string) (int, error) {
 // the poll loop: the core calls are quick, the network work happens in
 // goroutines.
 func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
-	who := requester(&q.From)
+	who := a.who(&q.From)
 	if q.Message != nil && !a.cfg.chatAllowed(q.Message.Chat) {
 		a.log.Info("button refused: chat not allowed", "chat", q.Message.Chat.ID, "user", who.Key())
 		a.answerLater(ctx, q, catalog.T(who.Locale, catalog.MsgNotHere), true)
@@ -126,6 +139,8 @@ func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
 		}
 	case actModel, actModelPage:
 		a.goHandle(ctx, func(ctx context.Context) { a.handleModelButton(ctx, q, who, p) })
+	case actSettings:
+		a.goHandle(ctx, func(ctx context.Context) { a.handleSettingsButton(ctx, q, p) })
 	}
 }
 
@@ -150,54 +165,85 @@ func (a *Adapter) handleCancel(ctx context.Context, q *callbackQuery, who imagin
 	}
 }
 
-// handleReroll submits a stored request again as the user who pressed the
-// button (whose own limits apply): Reroll with a new seed, Try again
-// (actRetry) as it was. The new status message replies to the pressed
-// message.
+// handleReroll submits a result's request again as the user who pressed
+// the button (whose own limits apply): Reroll with a new seed, Try again
+// or run again from /history (actRetry) as it was. The core keeps the request for store.retention,
+// across restarts. The new status message replies to the pressed message.
 func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, act action) {
 	loc := who.Locale
-	r, ok := a.store.get(id)
-	if !ok {
-		a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
-		return
-	}
-	req, answer := r.req.Reroll(who), texts.rerolling
-	if act == actRetry {
-		req, answer = r.req.Retry(who), texts.tryingAgain
-	}
-	tk, err := a.core.Submit(req)
+	rec, err := a.core.Record(id)
 	if err != nil {
+		a.log.Info("button of a result the store no longer has", "job", id.String(), "err", err)
 		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
 		return
 	}
-	at := r.at
+	req, answer := rec.Request.Reroll(who), texts.rerolling
+	if act == actRetry {
+		// Try again, and run again from /history: the same seed, the one
+		// the result got if it was asked for with a random one.
+		req, answer = rec.Request.Retry(who), texts.tryingAgain
+		if req.Seed == -1 && len(rec.Seeds) > 0 {
+			req.Seed = rec.Seeds[0]
+		}
+	}
+	a.submitPress(ctx, q, req, id, rec.Ref, answer)
+}
+
+// submitPress submits a job asked for by a button press on the result (or
+// history line) of job from, whose reference is ref; answer tells the
+// presser it is under way. The new status message replies to the pressed
+// message.
+func (a *Adapter) submitPress(ctx context.Context, q *callbackQuery, req imagine.Request, from imagine.JobID, ref []byte, answer catalog.Text) {
+	loc := req.Requester.Locale
+	req.Source = pressSource(q)
+	tk, err := a.core.Submit(req)
+	switch {
+	case errors.Is(err, imagine.ErrDuplicate):
+		a.log.Info("button press delivered again; its job already exists", "source", req.Source)
+		return
+	case err != nil:
+		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
+		return
+	}
+	var at place
 	if q.Message != nil {
 		at = answering(q.Message)
+	} else if r, err := decodeRef(ref); err == nil {
+		at = r.place()
+	} else {
+		// Nowhere to show it (a press without its message on a result
+		// without a reference): nobody would see the job.
+		_ = a.core.Cancel(tk.ID, req.Requester, true)
+		a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
+		return
 	}
-	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "user", who.Key())
+	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", from.String(), "user", req.Requester.Key())
 	a.answerLater(ctx, q, answer.In(loc), false)
 	a.startEditor(ctx, tk, at, req)
 }
 
-// handlePNG sends one original image of a result as a document.
+// handlePNG sends one original image of a result as a document, from the
+// core's store.
 func (a *Adapter) handlePNG(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
 	loc := who.Locale
-	r, ok := a.store.get(id)
-	if !ok || i < 0 || i >= len(r.images) {
-		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
+	rec, err := a.core.Record(id)
+	var img []byte
+	if err == nil {
+		img, err = a.core.Image(id, i)
+	}
+	if err != nil {
+		a.log.Info("PNG button of an image the store no longer has", "job", id.String(), "image", i, "err", err)
+		a.client.answerCallback(ctx, q.ID, imagine.Describe(err, loc), true)
 		return
 	}
+	at := answering(q.Message) // handleButton checked it is there
 	a.client.answerCallback(ctx, q.ID, texts.sendingPNG.In(loc), false)
-	at := r.at
-	if q.Message != nil {
-		at = answering(q.Message)
-	}
 	name := "imagine-" + id.String()
-	if len(r.images) > 1 {
+	if rec.Images > 1 {
 		name += "-" + strconv.Itoa(i+1)
 	}
-	m := media{data: r.images[i], name: name + imageExt(r.images[i]), doc: true}
-	err := a.client.deliver(ctx, at.chat, nil, func(ctx context.Context) error {
+	m := media{data: img, name: name + imageExt(img), doc: true}
+	err = a.client.deliver(ctx, at.chat, nil, func(ctx context.Context) error {
 		_, err := a.client.send(ctx, outgoing{at: at, media: []media{m}})
 		return err
 	})

@@ -15,6 +15,8 @@ func TestPressRoundTrip(t *testing.T) {
 		{act: actPNG, job: 12345, n: 3},
 		{act: actModel, list: 7, n: 24},
 		{act: actModelPage, list: 999999999, n: 999999999},
+		{act: actSettings, user: 1001, field: setAspect, value: "16x9"},
+		{act: actSettings, user: 1<<63 - 1, field: setReset, value: setClear},
 	}
 	for _, p := range tests {
 		data := p.data()
@@ -30,6 +32,7 @@ func TestPressRoundTrip(t *testing.T) {
 
 func TestParsePressRejects(t *testing.T) {
 	for _, data := range []string{"", "c", "c:", "x:1", "c:-1", "c:+1", "c:zz!", "p:1", "p:1:", "p:1:-2", "m:1", "m:a:1", "mp:1:2:3",
+		"s:", "s:1", "s:1:a", "s:1:a:", "s:1::d", "s:-1:a:d", "s:x:a:d", "s:99999999999999999999:a:d",
 		"c:" + imagine.JobID(1).String() + string(make([]byte, 70))} {
 		if p, ok := parsePress(data); ok {
 			t.Errorf("parsePress(%q) = %+v, want not ok", data, p)
@@ -40,7 +43,7 @@ func TestParsePressRejects(t *testing.T) {
 // FuzzParsePress decodes arbitrary callback data: no panic, and whatever
 // decodes re-encodes to the same press within 64 bytes.
 func FuzzParsePress(f *testing.F) {
-	for _, s := range []string{"c:1", "r:zz", "t:a", "p:2s:1", "m:3:4", "mp:0:1", "x", "p::", "m:99999999999:1"} {
+	for _, s := range []string{"c:1", "r:zz", "t:a", "p:2s:1", "m:3:4", "mp:0:1", "x", "p::", "m:99999999999:1", "s:1:a:16x9", "s:5:x:d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -2,12 +2,13 @@ package telegram
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -100,26 +101,53 @@ func TestPNGButton(t *testing.T) {
 	}
 }
 
-func TestExpiredButtons(t *testing.T) {
-	h := newHarness(t, options{})
-	cmd := h.tg.SendMessage(dm, alice, "/imagine a bee")
-	m := h.waitDone(dm.ID, cmd.ID)
-	// Forget everything, as after many later jobs or a restart.
-	h.a.store.reset()
-	for _, data := range []string{callbackData(m, "r:"), callbackData(m, "p:")} {
-		q := h.tg.Click(dm, alice, m.ID, data)
-		if ans := h.answered(q); !strings.Contains(ans.Text, "no longer available") || !ans.ShowAlert {
-			t.Errorf("%s: answer = %q (alert %v), want an alert that it expired", data, ans.Text, ans.ShowAlert)
-		}
-	}
+// forgetful is the in-memory store, but it can forget every record (as
+// after store.retention) or every image (as when over the image budget).
+type forgetful struct {
+	*imagine.MemoryStore
+	records, images atomic.Bool
 }
 
-// reset forgets every result and model list.
-func (s *store) reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.results = map[imagine.JobID]*list.Element{}
-	s.lru.Init()
-	s.bytes = 0
-	clear(s.lists)
+func (f *forgetful) Record(ctx context.Context, id imagine.JobID) (imagine.Record, error) {
+	if f.records.Load() {
+		return imagine.Record{}, imagine.ErrNotFound
+	}
+	return f.MemoryStore.Record(ctx, id)
+}
+
+func (f *forgetful) Image(ctx context.Context, id imagine.JobID, i int) ([]byte, error) {
+	if f.images.Load() || f.records.Load() {
+		return nil, imagine.ErrNotFound
+	}
+	return f.MemoryStore.Image(ctx, id, i)
+}
+
+func TestExpiredButtons(t *testing.T) {
+	st := &forgetful{MemoryStore: imagine.NewMemoryStore()}
+	h := newHarness(t, options{svc: imagine.Config{Store: st}})
+	cmd := h.tg.SendMessage(carolDM, carol, "/imagine a bee")
+	hasPhoto := func(m telegramtest.Message) bool { return m.Photo != nil && len(m.Keyboard) > 0 }
+	m := h.waitStatus("the result", carolDM.ID, cmd.ID, hasPhoto)
+
+	// The images are gone: PNG says so, Reroll still works.
+	st.images.Store(true)
+	q := h.tg.Click(carolDM, carol, m.ID, callbackData(m, "p:"))
+	if ans := h.answered(q); ans.Text != catalog.T("zh", catalog.MsgImageGone) || !ans.ShowAlert {
+		t.Errorf("PNG: answer = %q (alert %v), want an alert that the image is gone", ans.Text, ans.ShowAlert)
+	}
+	q = h.tg.Click(carolDM, carol, m.ID, callbackData(m, "r:"))
+	if ans := h.answered(q); ans.ShowAlert {
+		t.Errorf("Reroll without images: answer = %q (alert), want it to work", ans.Text)
+	}
+	h.waitStatus("the rerolled result", carolDM.ID, m.ID, hasPhoto)
+
+	// The whole result is gone, as after store.retention.
+	st.records.Store(true)
+	want := catalog.T("zh", catalog.MsgResultExpired, 30)
+	for _, data := range []string{callbackData(m, "r:"), callbackData(m, "p:")} {
+		q := h.tg.Click(carolDM, carol, m.ID, data)
+		if ans := h.answered(q); ans.Text != want || !ans.ShowAlert {
+			t.Errorf("%s: answer = %q (alert %v), want the alert %q", data, ans.Text, ans.ShowAlert, want)
+		}
+	}
 }

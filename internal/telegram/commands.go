@@ -21,6 +21,8 @@ var botCommands = []struct {
 	{"imagine", catalog.MsgCmdImagine},
 	{"queue", catalog.MsgCmdQueue},
 	{"help", catalog.MsgCmdHelp},
+	{"settings", catalog.MsgCmdSettings},
+	{"history", catalog.MsgCmdHistory},
 	{"model", catalog.MsgCmdModel},
 }
 
@@ -60,6 +62,21 @@ func requester(u *botUser) imagine.Requester {
 	return imagine.Requester{Platform: imagine.Telegram, UserID: strconv.FormatInt(u.ID, 10), Name: name, Locale: u.LanguageCode}
 }
 
+// who is the requester u as the core sees them: marked if an admin (who
+// has no quota), and with the reply language they chose in /settings.
+func (a *Adapter) who(u *botUser) imagine.Requester {
+	r := a.requesterOf(u)
+	return a.core.Prefs(r).ApplyLocale(r)
+}
+
+// requesterOf is who without the chosen reply language: the user as
+// Telegram describes them, marked if an admin.
+func (a *Adapter) requesterOf(u *botUser) imagine.Requester {
+	r := requester(u)
+	r.Admin = a.cfg.isAdmin(u.ID)
+	return r
+}
+
 // handleMessage handles a message: commands for this bot; anything else
 // is ignored. It runs on the poll loop and must not wait for the network.
 func (a *Adapter) handleMessage(ctx context.Context, m *message) {
@@ -71,7 +88,7 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 		return
 	}
 	if !a.cfg.chatAllowed(m.Chat) {
-		who := requester(m.From)
+		who := a.who(m.From)
 		a.log.Info("command refused: chat not allowed", "chat", m.Chat.ID, "type", m.Chat.Type, "user", who.Key(), "command", cmd.name)
 		a.goReply(ctx, answering(m), catalog.T(who.Locale, catalog.MsgNotHere))
 		return
@@ -83,6 +100,10 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 		a.handleHelp(ctx, m)
 	case "queue":
 		a.handleQueue(ctx, m)
+	case "settings":
+		a.handleSettings(ctx, m, cmd.args)
+	case "history":
+		a.handleHistory(ctx, m)
 	case "model":
 		a.handleModel(ctx, m, cmd.args)
 	default:
@@ -96,13 +117,18 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 // handleHelp explains the bot with examples, in the user's language, with
 // this server's limits and styles; admins also learn about /model.
 func (a *Adapter) handleHelp(ctx context.Context, m *message) {
-	text := frontend.HelpText(m.From.LanguageCode, a.core.Settings(), texts.help, a.cfg.isAdmin(m.From.ID))
+	text := frontend.HelpText(a.who(m.From).Locale, a.core.Settings(), texts.help, a.cfg.isAdmin(m.From.ID))
 	a.goReply(ctx, answering(m), text)
 }
 
-// handleQueue lists the user's jobs with their places, and the queue length.
+// handleQueue lists the user's jobs with their places, and the queue
+// length; with a daily quota, what is left of it.
 func (a *Adapter) handleQueue(ctx context.Context, m *message) {
-	who := requester(m.From)
+	who := a.who(m.From)
 	mine, waiting := a.core.Jobs(who)
-	a.goReply(ctx, answering(m), frontend.QueueText(who.Locale, mine, waiting))
+	text := frontend.QueueText(who.Locale, mine, waiting)
+	if q := a.core.Quota(who); q.Limit > 0 {
+		text += "\n" + catalog.T(who.Locale, catalog.MsgQuotaLeft, q.Left, q.Limit)
+	}
+	a.goReply(ctx, answering(m), text)
 }

@@ -21,16 +21,17 @@ func (h *harness) waitReply(chat int64, id int, want string) telegramtest.Messag
 
 func TestSetMyCommands(t *testing.T) {
 	h := newHarness(t, options{})
-	for _, tt := range []struct{ lang, imagineDesc string }{{"", "Generate an image"}, {"zh", "生成图片"}} {
+	for _, tt := range []struct{ lang, imagineDesc, settingsDesc string }{{"", "Generate an image", "Your defaults"}, {"zh", "生成图片", "你的默认设置"}} {
 		cmds := h.tg.Commands(telegramtest.CommandScope{}, tt.lang)
 		var names []string
 		for _, c := range cmds {
 			names = append(names, c.Command)
 		}
-		if strings.Join(names, ",") != "imagine,queue,help,model" {
-			t.Errorf("lang %q: commands %v, want imagine, queue, help, model", tt.lang, names)
+		if strings.Join(names, ",") != "imagine,queue,help,settings,history,model" {
+			t.Errorf("lang %q: commands %v, want imagine, queue, help, settings, history, model", tt.lang, names)
 		}
-		if len(cmds) == 4 && (!strings.Contains(cmds[0].Description, tt.imagineDesc) || !strings.Contains(cmds[3].Description, map[string]string{"": "admins", "zh": "管理员"}[tt.lang])) {
+		if len(cmds) == 6 && (!strings.Contains(cmds[0].Description, tt.imagineDesc) || !strings.Contains(cmds[3].Description, tt.settingsDesc) ||
+			!strings.Contains(cmds[5].Description, map[string]string{"": "admins", "zh": "管理员"}[tt.lang])) {
 			t.Errorf("lang %q: descriptions %+v", tt.lang, cmds)
 		}
 	}
@@ -44,9 +45,9 @@ func TestHelp(t *testing.T) {
 		text string
 		want []string
 	}{
-		{dm, alice, "/help", []string{"Examples", "/imagine", "--ar", "2048x2048", "Styles: anime"}},
+		{dm, alice, "/help", []string{"Examples", "/imagine", "--ar", "2048x2048", "Styles: anime", "/settings", "/history"}},
 		{dm, alice, "/start", []string{"Examples"}},
-		{telegramtest.Chat{ID: carol.ID, Type: telegramtest.ChatPrivate}, carol, "/help", []string{"示例", "可用风格：anime"}},
+		{telegramtest.Chat{ID: carol.ID, Type: telegramtest.ChatPrivate}, carol, "/help", []string{"示例", "可用风格：anime", "/settings", "/history"}},
 		{group, bob, "/help" + botTag, []string{"Examples"}},
 		{telegramtest.Chat{ID: admin.ID, Type: telegramtest.ChatPrivate}, admin, "/help", []string{"Admins: /model"}},
 		{dm, alice, "/whatever", []string{"Examples"}}, // unknown in a private chat

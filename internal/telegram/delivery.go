@@ -15,9 +15,10 @@ import (
 const maxAlbum = 10
 
 // finish delivers the job's terminal status. It is urgent and retried (see
-// deliver); the state behind the result's buttons is stored first, so that
-// a quick click finds it. A result Telegram refuses still ends in a
-// visible message saying so (see undeliverable): no job ends in silence.
+// deliver); the core keeps what the result's buttons need. A result
+// Telegram refuses still ends in a visible message saying so (see
+// undeliverable): no job ends in silence. Restarting is not an end: the
+// message says that the job goes on after the restart.
 func (e *editor) finish(ctx context.Context, st imagine.Status) {
 	loc := e.loc()
 	var err error
@@ -26,14 +27,13 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 		st.State, st.Err = imagine.Failed, errors.New("telegram: a finished job without images")
 		fallthrough
 	case st.State == imagine.Failed:
-		if !errors.Is(st.Err, imagine.ErrShuttingDown) {
-			e.store.put(e.tk.ID, &result{req: e.req, at: e.at})
-		}
 		err = e.showText(ctx, failedView(loc, e.tk.ID, st))
 	case st.State == imagine.Cancelled:
 		err = e.showText(ctx, view{text: catalog.T(loc, catalog.MsgCancelled)})
+	case st.State == imagine.Restarting:
+		// The job goes on after the restart, in this same message.
+		err = e.showText(ctx, e.render(st))
 	default:
-		e.store.put(e.tk.ID, &result{req: e.req, at: e.at, images: st.Result.Images})
 		sent := false
 		if len(st.Result.Images) == 1 {
 			err = e.finishSingle(ctx, st)
@@ -46,6 +46,9 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 		}
 	}
 	switch {
+	case err == nil && st.State != imagine.Restarting:
+		e.delivered = true
+		e.saveRef()
 	case err == nil:
 	case ctx.Err() != nil:
 		e.log.Warn("result abandoned at shutdown", "state", st.State.String())

@@ -8,7 +8,11 @@
 //   - /imagine PROMPT [--options], in private chats and groups
 //     (/imagine@ThisBot; commands for other bots are ignored), or as a reply
 //     to a message whose text becomes the prompt;
-//   - /queue, /help and /start, in the user's language;
+//   - /queue (with what is left of a daily quota), /help and /start, in
+//     the user's language (or the one they chose in /settings);
+//   - /settings: the user's defaults, changed with an inline keyboard or
+//     /settings --ar 16:9 --steps 30 ...; /history: their last results,
+//     each with a button to run it again;
 //   - /model for admins: a keyboard of checkpoints, or /model NAME.
 //
 // Every accepted job gets one status message, a reply to the command sent
@@ -22,8 +26,14 @@
 // someone deleted does not cancel the job: the result comes as a new
 // message naming the requester. A group upgraded to a supergroup is
 // followed (migrate_to_chat_id). Button presses (Cancel, Reroll, Try again, PNG, model
-// choice) carry short opaque callback data; the state behind them lives in
-// a bounded in-memory store.
+// choice, settings) carry short opaque callback data; what result buttons
+// need the core keeps (frontend.Results), so they work across restarts.
+//
+// Jobs survive restarts: each command and submitting press carries a
+// Source (tg:CHAT:MSG, tg:cb:QUERY) so that an update Telegram delivers
+// again makes no second job, and each job's messages are saved with the
+// core (ref.go), so that after a restart its editor edits the same status
+// message ("the bot restarted…") up to the result.
 //
 // Files follow internal/frontend's skeleton; the transport (client.go)
 // adds botapi.go, outgoing.go, limits.go, window.go, migrate.go and

@@ -32,8 +32,8 @@ type editing struct {
 	bot       messenger
 	routes    *chatRoutes // groups that became supergroups, which editors follow
 	textMedia textMedia   // whether the server can turn a text message into a photo (Bot API 7.11+)
-	store     *store      // what result buttons need
 	jobs      frontend.Jobs
+	restarts  frontend.Restarts // where jobs' message references are saved
 	rec       frontend.Recorder
 	interval  time.Duration // the least time between two edits of a status message
 	chatGap   time.Duration // the flood limits' time between two messages in a chat
@@ -61,6 +61,7 @@ type editor struct {
 	mention   bool      // new messages name the requester: the status message was lost or moved
 	preview   *media    // the latest preview, encoded for upload
 	held      heldTurn  // a turn the status message did not use, for the result
+	delivered bool      // the result went out (msgID carries its buttons)
 }
 
 func (ed *editing) newEditor(tk *imagine.Ticket, at place, req imagine.Request) *editor {
@@ -235,16 +236,20 @@ func (e *editor) apply(ctx context.Context, v view) error {
 		out.text, out.captionOnly = v.html(maxCaption), true
 	}
 	id, err := e.bot.send(ctx, out)
+	posted := e.msgID == 0 && id != 0
 	if e.msgID == 0 {
 		e.msgID = id
 	}
 	if err != nil && !isNotModified(err) {
 		return err
 	}
-	s := v.shown()
+	s, wasMedia := v.shown(), e.isMedia
 	e.shown.text, e.shown.markup = s.text, s.markup
 	if v.media != nil {
 		e.shown.mediaKey, e.isMedia = s.mediaKey, true
+	}
+	if posted || e.isMedia != wasMedia {
+		e.saveRef()
 	}
 	return err
 }

@@ -20,15 +20,16 @@ import (
 const unit = 20 * time.Millisecond
 
 var (
-	alice  = telegramtest.User{ID: 1001, FirstName: "Alice", Username: "alice", LanguageCode: "en"}
-	bob    = telegramtest.User{ID: 1002, FirstName: "Bob", Username: "bob"}
-	carol  = telegramtest.User{ID: 1003, FirstName: "小红", LanguageCode: "zh-hans"}
-	admin  = telegramtest.User{ID: 1009, FirstName: "Ada", Username: "ada"}
-	dm     = telegramtest.Chat{ID: alice.ID, Type: telegramtest.ChatPrivate}
-	bobDM  = telegramtest.Chat{ID: bob.ID, Type: telegramtest.ChatPrivate}
-	group  = telegramtest.Chat{ID: -100500, Type: telegramtest.ChatSupergroup, Title: "Artists"}
-	forum  = telegramtest.Chat{ID: -100600, Type: telegramtest.ChatSupergroup, Title: "Forum", IsForum: true}
-	botTag = "@" + telegramtest.DefaultBotUsername
+	alice   = telegramtest.User{ID: 1001, FirstName: "Alice", Username: "alice", LanguageCode: "en"}
+	bob     = telegramtest.User{ID: 1002, FirstName: "Bob", Username: "bob"}
+	carol   = telegramtest.User{ID: 1003, FirstName: "小红", LanguageCode: "zh-hans"}
+	admin   = telegramtest.User{ID: 1009, FirstName: "Ada", Username: "ada"}
+	dm      = telegramtest.Chat{ID: alice.ID, Type: telegramtest.ChatPrivate}
+	bobDM   = telegramtest.Chat{ID: bob.ID, Type: telegramtest.ChatPrivate}
+	carolDM = telegramtest.Chat{ID: carol.ID, Type: telegramtest.ChatPrivate}
+	group   = telegramtest.Chat{ID: -100500, Type: telegramtest.ChatSupergroup, Title: "Artists"}
+	forum   = telegramtest.Chat{ID: -100600, Type: telegramtest.ChatSupergroup, Title: "Forum", IsForum: true}
+	botTag  = "@" + telegramtest.DefaultBotUsername
 )
 
 // testLimits mirrors telegramtest.ScaledLimits(u) for the adapter, with a
@@ -67,6 +68,9 @@ type harness struct {
 	a    *Adapter
 	logs *syncBuffer
 
+	svcCfg imagine.Config // to build the service again, on the same store
+	cfg    Config         // to build the adapter again
+
 	stopSvc context.CancelFunc
 	stopBot context.CancelFunc
 	runErr  chan error
@@ -94,10 +98,12 @@ func newHarness(t *testing.T, o options) *harness {
 	if sc.PositionRefresh == 0 {
 		sc.PositionRefresh = 50 * time.Millisecond
 	}
+	if sc.Store == nil {
+		sc.Store = imagine.NewMemoryStore() // kept across restart
+	}
 	if sc.RetryDelays == nil {
 		sc.RetryDelays = []time.Duration{10 * time.Millisecond}
 	}
-	svc := imagine.New(sc, []imagine.NamedBackend{{Name: "mem", Backend: be}})
 
 	logs := &syncBuffer{}
 	cfg := o.cfg
@@ -126,16 +132,9 @@ func newHarness(t *testing.T, o options) *harness {
 		level = slog.LevelInfo
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(io.MultiWriter(logs, t.Output()), &slog.HandlerOptions{Level: level}))
-	a, err := New(cfg, svc)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	h := &harness{t: t, tg: tg, be: be, svc: svc, a: a, logs: logs, runErr: make(chan error, 1), svcEnd: make(chan struct{})}
-	svcCtx, stopSvc := context.WithCancel(context.Background())
-	botCtx, stopBot := context.WithCancel(context.Background())
-	h.stopSvc, h.stopBot = stopSvc, stopBot
-	go func() { svc.Run(svcCtx); close(h.svcEnd) }()
-	go func() { h.runErr <- a.Run(botCtx) }()
+	h := &harness{t: t, tg: tg, be: be, logs: logs, svcCfg: sc, cfg: cfg}
+	h.startService()
+	h.startAdapter()
 	t.Cleanup(func() {
 		h.stop()
 		tg.Close()
@@ -143,10 +142,44 @@ func newHarness(t *testing.T, o options) *harness {
 			t.Errorf("the logs contain the bot token")
 		}
 	})
-	// Wait until the adapter is connected (it registers its commands just
-	// before it polls), so that tests start from a running bot.
-	h.waitFor("setMyCommands", func() bool { return len(tg.CallsTo("setMyCommands")) == len(commandLanguages) })
 	return h
+}
+
+// startService builds and runs a new service with the harness's config
+// (and so its store) on its backend.
+func (h *harness) startService() {
+	h.svc = imagine.New(h.svcCfg, []imagine.NamedBackend{{Name: "mem", Backend: h.be}})
+	svcCtx, stopSvc := context.WithCancel(context.Background())
+	h.stopSvc, h.svcEnd = stopSvc, make(chan struct{})
+	svc, end := h.svc, h.svcEnd
+	go func() { svc.Run(svcCtx); close(end) }()
+}
+
+// startAdapter builds and runs a new adapter on the harness's service,
+// and waits until it is connected (it registers its commands just before
+// it polls), so that tests start from a running bot.
+func (h *harness) startAdapter() {
+	h.t.Helper()
+	a, err := New(h.cfg, h.svc)
+	if err != nil {
+		h.t.Fatalf("New: %v", err)
+	}
+	before := len(h.tg.CallsTo("setMyCommands"))
+	botCtx, stopBot := context.WithCancel(context.Background())
+	h.a, h.stopBot, h.runErr = a, stopBot, make(chan error, 1)
+	runErr := h.runErr
+	go func() { runErr <- a.Run(botCtx) }()
+	h.waitFor("setMyCommands", func() bool { return len(h.tg.CallsTo("setMyCommands")) == before+len(commandLanguages) })
+}
+
+// restart stops the adapter and the service as cmd/bot does, then starts
+// a new service on the same store and a new adapter, as a new process
+// would.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.startService()
+	h.startAdapter()
 }
 
 // stop cancels the adapter and the service together, as cmd/bot does, and

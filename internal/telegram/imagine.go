@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
@@ -13,14 +14,19 @@ import (
 // prompt with the help. It runs on the poll loop: Submit is quick, and the
 // network work happens in goroutines.
 func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
-	who := requester(m.From)
+	who := a.who(m.From)
 	at := answering(m)
 	req, err := buildRequest(args, m.ReplyToMessage, who)
 	var tk *imagine.Ticket
 	if err == nil {
+		req.Source = commandSource(m)
 		tk, err = a.core.Submit(req)
 	}
 	switch {
+	case errors.Is(err, imagine.ErrDuplicate):
+		// Telegram delivered the command again (the last process stopped
+		// before confirming it): its job goes on from the first delivery.
+		a.log.Info("command delivered again; its job already exists", "source", req.Source, "user", who.Key())
 	case errors.Is(err, imagine.ErrEmptyPrompt):
 		a.handleHelp(ctx, m)
 	case err != nil:
@@ -31,12 +37,20 @@ func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
 	}
 }
 
+// commandSource is the dedup key of a command message (imagine.Request.Source).
+func commandSource(m *message) string {
+	return "tg:" + strconv.FormatInt(m.Chat.ID, 10) + ":" + strconv.Itoa(m.MessageID)
+}
+
+// pressSource is the dedup key of a button press that submits a job.
+func pressSource(q *callbackQuery) string { return "tg:cb:" + q.ID }
+
 // startEditor runs the job's editor, which replies at at, in a goroutine of
 // the adapter's group. Editors are not bounded here: the core's queue
 // limits bound the jobs.
 func (a *Adapter) startEditor(ctx context.Context, tk *imagine.Ticket, at place, req imagine.Request) {
 	e := a.editing.newEditor(tk, at, req)
-	if !a.tasks.Go(func() { e.run(ctx) }) {
+	if !a.tasks.Go(func() { e.saveRef(); e.run(ctx) }) {
 		e.cancelJob() // shutting down: nobody would see the job
 	}
 }

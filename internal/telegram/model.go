@@ -20,7 +20,7 @@ const quickSwitch = 300 * time.Millisecond
 // current model and a keyboard of the checkpoints; with a name it switches.
 // Anyone else is politely refused and nothing changes.
 func (a *Adapter) handleModel(ctx context.Context, m *message, args string) {
-	who := requester(m.From)
+	who := a.who(m.From)
 	at := answering(m)
 	if !a.cfg.isAdmin(m.From.ID) {
 		a.goReply(ctx, at, catalog.T(who.Locale, catalog.MsgNotAdmin))

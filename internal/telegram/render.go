@@ -103,14 +103,22 @@ func (v view) shown() shown {
 
 // render turns a queued or running status into a view: the queue line or
 // the progress line with a Cancel button, over the latest preview once
-// there is one.
+// there is one; for a job that came back after a restart, a line saying
+// so above. Restarting (the bot stops; the job goes on after the restart)
+// keeps the Cancel button, which works after the restart.
 func (e *editor) render(st imagine.Status) view {
 	loc := e.loc()
 	kb := cancelKeyboard(loc, e.tk.ID)
-	if st.State == imagine.Queued {
-		return view{text: imagine.QueueLine(loc, st), kb: kb}
+	switch st.State {
+	case imagine.Restarting:
+		if st.Rerun {
+			return view{text: catalog.T(loc, catalog.MsgRestartingRerun), kb: kb}
+		}
+		return view{text: catalog.T(loc, catalog.MsgRestarting), kb: kb}
+	case imagine.Queued:
+		return view{text: restartNote(loc, st) + imagine.QueueLine(loc, st), kb: kb}
 	}
-	v := view{text: imagine.ProgressLine(loc, st), kb: kb}
+	v := view{text: restartNote(loc, st) + imagine.ProgressLine(loc, st), kb: kb}
 	if st.Preview == nil || !e.previews() {
 		return v
 	}
@@ -127,6 +135,18 @@ func (e *editor) render(st imagine.Status) view {
 		v.media = e.preview
 	}
 	return v
+}
+
+// restartNote is the line above the status of a job that came back after
+// a restart: it kept its place, or (Rerun) it is made again.
+func restartNote(loc string, st imagine.Status) string {
+	switch {
+	case st.Rerun:
+		return catalog.T(loc, catalog.MsgRestartedRerun) + "\n"
+	case st.Restarted && st.State == imagine.Queued:
+		return catalog.T(loc, catalog.MsgRestarted) + "\n"
+	}
+	return ""
 }
 
 func cancelKeyboard(loc string, id imagine.JobID) keyboard {

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Run connects (getMe), registers the command lists, long-polls and handles
+// Run connects (getMe), takes back the jobs of the last run (see resume),
+// registers the command lists, long-polls and handles
 // updates until ctx ends. It then stops polling, lets in-flight message
 // work (status edits, results) finish for up to Config.ShutdownGrace,
 // abandons what is left and returns nil. A token Telegram refuses, or an
@@ -37,6 +38,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	stopQuit := context.AfterFunc(ctx, func() { close(a.quit) })
 	defer stopQuit()
 
+	a.resume(work)
 	a.client.registerCommands(ctx)
 	err = a.receive(ctx, work)
 	if err != nil {

@@ -8,7 +8,7 @@ import "github.com/imaginebot/imaginebot/internal/catalog"
 // largest batch (see frontend.HelpText); imageNotSent is said with one of
 // the send* reasons when Telegram refuses a finished image.
 var texts = struct {
-	help, btnPNG, btnPNGN, btnPrev, btnNext, cancelling, rerolling, tryingAgain, sendingPNG,
+	help, btnPNG, btnPNGN, btnPrev, btnNext, btnReset, settingsNotYours, cancelling, rerolling, tryingAgain, sendingPNG,
 	modelChoose, modelListFailed, modelLoadFailed,
 	imageNotSent, sendBadFile, sendTooLarge, sendNoRights, sendRefused, sendFailedNetwork catalog.Text
 }{
@@ -16,14 +16,16 @@ var texts = struct {
 		"Examples:\n/imagine a lighthouse at dusk, oil painting\n/imagine a red fox in fresh snow --ar 16:9\n/imagine a cozy cabin --steps 30 --seed 42 --no people\n\n" +
 		"Options, anywhere in the prompt:\n--ar 16:9 · aspect ratio, from 1:4 to 4:1\n--size 768x512 · exact size, up to %dx%d\n--steps 30 · sampling steps, up to %d\n" +
 		"--seed 42 · repeat an image exactly\n--no text, people · things to leave out\n--style NAME · a preset style\n--n 2 · several images at once, up to %d\n--hr · high-resolution fix\n\n" +
-		"Reply to any message with /imagine to use its text as the prompt. /queue shows your requests. Under each image: 🎲 Reroll for a new seed, PNG for the original file.",
+		"Reply to any message with /imagine to use its text as the prompt. /queue shows your requests, /settings your defaults (size, steps, style, language), /history your last results. Under each image: 🎲 Reroll for a new seed, PNG for the original file.",
 		ZH: "我用 Stable Diffusion 把你的文字变成图片。\n\n" +
 			"示例：\n/imagine 黄昏时的灯塔，油画\n/imagine 雪地里的红狐狸 --ar 16:9\n/imagine 温馨的小木屋 --steps 30 --seed 42 --no 人物\n\n" +
 			"选项（可写在提示词的任意位置）：\n--ar 16:9 · 宽高比，1:4 到 4:1\n--size 768x512 · 指定尺寸，最大 %dx%d\n--steps 30 · 采样步数，最多 %d\n" +
 			"--seed 42 · 固定种子，可复现同一张图\n--no 文字, 人物 · 不想出现的内容\n--style 名称 · 预设风格\n--n 2 · 一次生成多张，最多 %d 张\n--hr · 高清修复\n\n" +
-			"回复任意消息并发送 /imagine，即可用该消息的文字作为提示词。/queue 查看你的请求。每张图片下方：🎲 重新生成（换一个种子），PNG 获取原图文件。"},
+			"回复任意消息并发送 /imagine，即可用该消息的文字作为提示词。/queue 查看你的请求，/settings 设置你的默认选项（尺寸、步数、风格、语言），/history 查看你最近的结果。每张图片下方：🎲 重新生成（换一个种子），PNG 获取原图文件。"},
 	btnPNG:            catalog.Text{EN: "📄 PNG", ZH: "📄 PNG 原图"},
 	btnPNGN:           catalog.Text{EN: "📄 PNG %d", ZH: "📄 PNG 原图 %d"},
+	btnReset:          catalog.Text{EN: "↺ Reset all", ZH: "↺ 全部重置"},
+	settingsNotYours:  catalog.Text{EN: "These are someone else's settings. Send /settings to change yours.", ZH: "这是别人的设置。发送 /settings 修改你自己的设置。"},
 	btnPrev:           catalog.Text{EN: "‹ Previous", ZH: "‹ 上一页"},
 	btnNext:           catalog.Text{EN: "Next ›", ZH: "下一页 ›"},
 	cancelling:        catalog.Text{EN: "Cancelling…", ZH: "正在取消…"},

@@ -32,6 +32,7 @@ type Server struct {
 	users          map[int64]User
 	admins         map[int64][]User
 	updates        []pendingUpdate
+	past           map[int]pendingUpdate // every update ever queued, for Redeliver
 	nextUpdateID   int
 	allowedUpdates []string
 	poll           *longPoll
@@ -92,6 +93,7 @@ func NewServer(opts Options) *Server {
 		users:         map[int64]User{},
 		admins:        map[int64][]User{},
 		nextUpdateID:  100000,
+		past:          map[int]pendingUpdate{},
 		webhook:       opts.Webhook,
 		failures:      map[string][]*failure{},
 		migrated:      map[int64]int64{},

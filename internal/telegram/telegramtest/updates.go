@@ -37,8 +37,43 @@ func (s *Server) enqueueLocked(kind string, body wireUpdate) {
 	}
 	s.nextUpdateID++
 	body.UpdateID = s.nextUpdateID
-	s.updates = append(s.updates, pendingUpdate{kind: kind, body: body})
+	u := pendingUpdate{kind: kind, body: body}
+	s.updates = append(s.updates, u)
+	s.past[u.body.UpdateID] = u
 	s.notifyLocked()
+}
+
+// LastUpdateID returns the update_id of the last update queued (by
+// SendMessage, Click, ...), or 0 if there was none.
+func (s *Server) LastUpdateID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.past[s.nextUpdateID]; !ok {
+		return 0
+	}
+	return s.nextUpdateID
+}
+
+// Redeliver queues update id again, with the same update_id and content,
+// as Telegram does after a bot stopped without confirming it (a crash, or
+// a getUpdates offset that never arrived). It goes in update_id order
+// among the pending updates, so a getUpdates whose offset is past it
+// drops it, as Telegram would. It reports false if no such update was
+// ever queued.
+func (s *Server) Redeliver(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.past[id]
+	if !ok {
+		return false
+	}
+	i := 0
+	for i < len(s.updates) && s.updates[i].body.UpdateID <= id {
+		i++
+	}
+	s.updates = slices.Insert(s.updates, i, u)
+	s.notifyLocked()
+	return true
 }
 
 // confirmLocked applies getUpdates' offset: updates below a positive offset

@@ -99,6 +99,36 @@ func TestGetUpdatesOffsetAndLimit(t *testing.T) {
 	}
 }
 
+func TestRedeliver(t *testing.T) {
+	s := newTestServer(t, Options{})
+	bot := newBot(t, s)
+	if s.LastUpdateID() != 0 || s.Redeliver(1) {
+		t.Fatal("a fresh server has a last update, or redelivers one never sent")
+	}
+	s.SendMessage(private, alice, "one")
+	first := s.LastUpdateID()
+	s.SendMessage(private, alice, "two")
+	ups, err := bot.GetUpdates(tgbotapi.UpdateConfig{Offset: first + 1})
+	if err != nil || len(ups) != 1 || ups[0].Message.Text != "two" {
+		t.Fatalf("offset past one: %v %v", ups, err)
+	}
+	// Telegram sends "one" again, as to a bot that never confirmed it: the
+	// same update_id and message, before "two".
+	if !s.Redeliver(first) {
+		t.Fatal("Redeliver refused a sent update")
+	}
+	ups, err = bot.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 2 || ups[0].UpdateID != first || ups[0].Message.Text != "one" || ups[1].Message.Text != "two" {
+		t.Fatalf("after Redeliver: %+v %v, want one (again, id %d) then two", ups, err, first)
+	}
+	// An offset past it drops it, as Telegram would.
+	s.Redeliver(first)
+	ups, _ = bot.GetUpdates(tgbotapi.UpdateConfig{Offset: first + 1})
+	if len(ups) != 1 || ups[0].Message.Text != "two" {
+		t.Fatalf("offset past the redelivered update: %+v, want only two", ups)
+	}
+}
+
 func TestAllowedUpdates(t *testing.T) {
 	s := newTestServer(t, Options{Limits: Limits{Disabled: true}})
 	bot := newBot(t, s)

@@ -2,150 +2,41 @@ package telegram
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
-	"github.com/imaginebot/imaginebot/internal/queue"
 	sqlstore "github.com/imaginebot/imaginebot/internal/store"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
-// durableStore is the in-memory store that also keeps the jobs that wait
-// or run, as a durable store does: a service built on it after another
-// stopped resumes that one's jobs.
-type durableStore struct {
-	*imagine.MemoryStore
-
-	// crashed drops every write, as after a crash: the next process
-	// finds what the store held at the crash.
-	crashed atomic.Bool
-
-	mu    sync.Mutex // guards the fields below
-	jobs  map[imagine.JobID]*imagine.SavedJob
-	turns map[string]queue.Turn
-	last  imagine.JobID
-}
-
-func newDurableStore() *durableStore {
-	return &durableStore{MemoryStore: imagine.NewMemoryStore(), jobs: map[imagine.JobID]*imagine.SavedJob{}, turns: map[string]queue.Turn{}}
-}
-
-func (d *durableStore) Durable() bool { return true }
-
-func (d *durableStore) LoadJobs(context.Context) (imagine.SavedJobs, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := imagine.SavedJobs{Turns: map[string]queue.Turn{}, LastID: d.last}
-	for _, j := range d.jobs {
-		out.Jobs = append(out.Jobs, *j)
-	}
-	slices.SortFunc(out.Jobs, func(a, b imagine.SavedJob) int { return int(a.ID) - int(b.ID) })
-	for k, v := range d.turns {
-		out.Turns[k] = v
-	}
-	return out, nil
-}
-
-func (d *durableStore) AddJob(ctx context.Context, j imagine.SavedJob, turn queue.Turn) error {
-	if d.crashed.Load() {
-		return nil
-	}
-	if err := d.MemoryStore.AddJob(ctx, j, turn); err != nil {
-		return err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.jobs[j.ID], d.turns[j.Request.Requester.Key()], d.last = &j, turn, max(d.last, j.ID)
-	return nil
-}
-
-func (d *durableStore) StartJob(ctx context.Context, id imagine.JobID, next *queue.Turn) error {
-	if d.crashed.Load() {
-		return nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if j, ok := d.jobs[id]; ok {
-		j.State = imagine.Running
-		if next != nil {
-			d.turns[j.Request.Requester.Key()] = *next
-		}
-	}
-	return d.MemoryStore.StartJob(ctx, id, next)
-}
-
-func (d *durableStore) RequeueJob(ctx context.Context, id imagine.JobID) error {
-	if d.crashed.Load() {
-		return nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if j, ok := d.jobs[id]; ok {
-		j.State = imagine.Queued
-	}
-	return d.MemoryStore.RequeueJob(ctx, id)
-}
-
-func (d *durableStore) SetRef(ctx context.Context, id imagine.JobID, ref imagine.Ref) error {
-	if d.crashed.Load() {
-		return nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if j, ok := d.jobs[id]; ok {
-		j.Ref = ref
-	}
-	return d.MemoryStore.SetRef(ctx, id, ref)
-}
-
-func (d *durableStore) EndJob(ctx context.Context, e imagine.JobEnd) error {
-	if d.crashed.Load() {
-		return nil
-	}
-	d.mu.Lock()
-	delete(d.jobs, e.ID)
-	d.mu.Unlock()
-	return d.MemoryStore.EndJob(ctx, e)
-}
-
 // restartSetup runs alice's job (held at its first step) and queues
-// bob's behind it, on a durable store (st, or if nil a durableStore, whose
-// jobs it waits to see their status messages saved).
-func restartSetup(t *testing.T, st imagine.Store) (h *harness, store *durableStore, running, waiting telegramtest.Message) {
-	if st == nil {
-		store = newDurableStore()
-		st = store
-	}
-	h = newHarness(t, options{backend: held, svc: imagine.Config{Store: st, ShutdownTimeout: 20 * time.Millisecond}})
+// bob's behind it, on the SQLite store, and waits until the store knows
+// both status messages (the adapter saves them just after Telegram
+// answered).
+func restartSetup(t *testing.T) (h *harness, running, waiting telegramtest.Message) {
+	db := openDB(t)
+	h = newHarness(t, options{backend: held, svc: imagine.Config{Store: db, ShutdownTimeout: 20 * time.Millisecond}})
 	running = h.tg.SendMessage(dm, alice, "/imagine a slow lighthouse --steps 40")
 	h.running(dm.ID, running.ID)
 	waiting = h.tg.SendMessage(bobDM, bob, "/imagine a patient fox")
 	h.waitStatus("bob's job queued", bobDM.ID, waiting.ID, func(m telegramtest.Message) bool { return strings.Contains(text(m), "Queued") })
-	if store == nil {
-		return h, nil, running, waiting
-	}
-	// Both status messages are known to the store (the adapter saves them
-	// just after Telegram answered).
 	poll(t, "the status messages saved", func() bool {
-		store.mu.Lock()
-		defer store.mu.Unlock()
-		n := 0
-		for _, j := range store.jobs {
-			if r, err := decodeRef(j.Ref.Data); err == nil && r.Status != 0 {
-				n++
+		for _, id := range []imagine.JobID{1, 2} {
+			r, err := db.Record(t.Context(), id)
+			if err != nil {
+				return false
+			}
+			if ref, err := decodeRef(r.Ref); err != nil || ref.Status == 0 {
+				return false
 			}
 		}
-		return n == 2
+		return true
 	})
-	return h, store, running, waiting
+	return h, running, waiting
 }
 
 // openDB opens a SQLite store in a temporary directory.
@@ -190,7 +81,7 @@ func (h *harness) resultsInPlace(cmds ...telegramtest.Message) {
 // after the restart the same status messages go on to the results. The
 // store is the SQLite one.
 func TestGracefulRestart(t *testing.T) {
-	h, _, running, waiting := restartSetup(t, openDB(t))
+	h, running, waiting := restartSetup(t)
 	h.stop()
 	for _, tt := range []struct {
 		cmd  telegramtest.Message
@@ -212,16 +103,15 @@ func TestGracefulRestart(t *testing.T) {
 	}
 }
 
-// TestCrashRestart: after a crash (the store keeps what it had: alice's
-// job running, bob's waiting), the next process edits the same status
-// messages: alice's image is made again, bob's request kept its place.
-// Telegram sends the commands again, which makes no second job.
-func TestCrashRestart(t *testing.T) {
-	h, store, running, waiting := restartSetup(t, nil)
-	store.crashed.Store(true)
+// TestResumeAndRedelivery: after a restart (the store has alice's job
+// running, bob's waiting, as after a crash too; the bot process is killed
+// for real in cmd/bot's end-to-end tests), the next process edits the same
+// status messages: alice's image is made again, bob's request kept its
+// place. Telegram sends a command again, which makes no second job.
+func TestResumeAndRedelivery(t *testing.T) {
+	h, running, waiting := restartSetup(t)
 	h.stop()
-	store.crashed.Store(false)
-	h.tg.Redeliver(h.tg.LastUpdateID()) // bob's command, never confirmed
+	h.tg.Redeliver(h.tg.LastUpdateID()) // bob's command, as if never confirmed
 	h.startService()
 	h.startAdapter()
 	h.waitStatus("alice's job made again", dm.ID, running.ID, func(m telegramtest.Message) bool {

@@ -51,6 +51,12 @@ type e2eOptions struct {
 	shutdown   time.Duration // shutdown_timeout; default 5s
 	// proxies puts a dropProxy between the bot and each chat platform.
 	proxies bool
+	// store is store.path; empty leaves the default, imaginebot.db next
+	// to the config file.
+	store string
+	// child runs the bot as a child process (the test binary itself, see
+	// TestMain), which a test can kill and start again.
+	child bool
 }
 
 // e2eBot is the real program, started through run with a YAML config that
@@ -72,6 +78,13 @@ type e2eBot struct {
 	cancel context.CancelFunc
 	done   chan error // run's result
 	stop   func() error
+	config string    // the config file's path
+	proc   *childBot // with e2eOptions.child: the running child process
+	// With e2eOptions.child: the earlier processes' logs, and what the
+	// fakes had seen before the current process started.
+	pastLogs     syncBuffer
+	tgMenus      int
+	dcIdentifies int
 
 	mu       sync.Mutex // guards nextUser and requests
 	nextUser int64
@@ -116,6 +129,9 @@ log:
   level: debug
   format: json
 `, b.sd.URL(), e2eSDUser, o.sdTimeout, o.shutdown)
+	if o.store != "" {
+		cfg += fmt.Sprintf("store:\n  path: %q\n", o.store)
+	}
 	if !o.noTelegram {
 		b.tg = telegramtest.NewServer(telegramtest.Options{Token: e2eTelegramToken})
 		t.Cleanup(b.tg.Close)
@@ -160,6 +176,11 @@ log:
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	b.config = path
+	if o.child {
+		b.startChild()
+		return b
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -214,10 +235,12 @@ func (b *e2eBot) waitUp() {
 		}
 	}
 	if b.tg != nil {
-		b.waitTG("the Telegram command menus", func() bool { return len(b.tg.CallsTo("setMyCommands")) >= 2 })
+		b.waitTG("the Telegram command menus", func() bool { return len(b.tg.CallsTo("setMyCommands")) >= b.tgMenus+2 })
 	}
 	if b.dc != nil {
-		b.waitDC("the Discord commands", func() bool { return b.dc.Connected() && len(b.dc.Commands(b.guild.ID)) > 0 })
+		b.waitDC("the Discord commands", func() bool {
+			return b.dc.Connected() && len(b.dc.Commands(b.guild.ID)) > 0 && b.dc.GatewayStats().Identifies > b.dcIdentifies
+		})
 	}
 }
 

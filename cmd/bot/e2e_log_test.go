@@ -10,9 +10,11 @@ import (
 
 // logLines parses the captured log, one JSON object per line; a line that
 // is not JSON fails the test.
-func (b *e2eBot) logLines() []map[string]any {
+func (b *e2eBot) logLines() []map[string]any { return b.parseLog(b.logs.String()) }
+
+func (b *e2eBot) parseLog(log string) []map[string]any {
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(b.logs.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
 		if line == "" {
 			continue
 		}
@@ -83,7 +85,8 @@ func (b *e2eBot) logged(msg string) bool {
 // jobsEnded returns the log's "job ended" lines.
 func (b *e2eBot) jobsEnded() []map[string]any {
 	var out []map[string]any
-	for _, l := range b.logLines() {
+	// Every bot process's: a job may end in the one after a restart.
+	for _, l := range b.parseLog(b.pastLogs.String() + b.logs.String()) {
 		if l["msg"] == "job ended" {
 			out = append(out, l)
 		}

@@ -15,14 +15,15 @@ const shutdownTimeout = 4 * time.Second
 
 // shutdownScenarios stop the bot (as SIGINT does: run's ctx ends).
 func shutdownScenarios() []scenario {
-	return []scenario{{"one job running and one queued per platform",
-		e2eOptions{discord: true, shutdown: shutdownTimeout, sim: sdsim.Options{StepDelay: slowStepDelay}}, testShutdown}}
+	return []scenario{{"one job running and one queued per platform, store in memory",
+		e2eOptions{discord: true, shutdown: shutdownTimeout, store: ":memory:", sim: sdsim.Options{StepDelay: slowStepDelay}}, testShutdown}}
 }
 
-// testShutdown stops the bot with one job running and one queued on each
-// platform: the running job finishes and its image is delivered within
-// shutdown_timeout, the queued users are told that their request was not
-// run and can be resent, a command sent after the signal is left for the
+// testShutdown stops the bot, whose store is in memory, with one job
+// running and one queued on each platform: the running job finishes and
+// its image is delivered within shutdown_timeout, the queued users are told
+// that their request was not run and can be resent (as before the store
+// existed; TestRestartAfterTerm has the durable case), a command sent after the signal is left for the
 // next start, and run returns nil.
 func testShutdown(t *testing.T, b *e2eBot) {
 	first := b.tgImagine("a cat finishing during the shutdown --steps 30")

@@ -56,10 +56,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	st, closeStore, err := openStore(ctx, cfg, log.With("component", "store"))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
 	m := metricsFor(cfg)
-	svc := newService(cfg, backends, m, log)
+	svc := newService(cfg, backends, st, m, log)
 	if m != nil {
 		m.WatchQueue(svc)
+	}
+	if err := svc.Restore(ctx); err != nil {
+		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
 	}
 	plats, err := platforms(cfg, svc, m, log)
 	if err != nil {
@@ -70,7 +82,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var ops *opsServer
 	if cfg.HTTP.Listen != "" {
-		if ops, err = newOpsServer(cfg.HTTP.Listen, healthChecks(backends, plats), m, log.With("component", "http")); err != nil {
+		if ops, err = newOpsServer(cfg.HTTP.Listen, healthChecks(backends, plats, svc), m, log.With("component", "http")); err != nil {
 			return err
 		}
 	}

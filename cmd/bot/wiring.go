@@ -73,7 +73,7 @@ func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend
 
 // newService builds the core service on the given backends, reporting to
 // m when it is not nil.
-func newService(c *config.Config, backends []backend, m *metrics.Metrics, log *slog.Logger) *imagine.Service {
+func newService(c *config.Config, backends []backend, st imagine.Store, m *metrics.Metrics, log *slog.Logger) *imagine.Service {
 	named := make([]imagine.NamedBackend, len(backends))
 	for i, b := range backends {
 		named[i] = imagine.NamedBackend{Name: b.name, Backend: sdbackend.New(b.client)}
@@ -88,6 +88,9 @@ func newService(c *config.Config, backends []backend, m *metrics.Metrics, log *s
 		PerUser:         c.Queue.PerUser,
 		MaxQueue:        c.Queue.Max,
 		ShutdownTimeout: c.ShutdownTimeout,
+		Store:           st,
+		Retention:       c.Store.Retention,
+		DailyImages:     c.Limits.DailyImages,
 		Moderation: imagine.Moderation{
 			BannedWords:  c.Moderation.BannedWords,
 			BlockedUsers: c.Moderation.BlockedUserIDs,
@@ -119,10 +122,10 @@ func metricsFor(c *config.Config) *metrics.Metrics {
 	return m
 }
 
-// healthChecks lists what /healthz checks: every SD backend and every
-// platform.
-func healthChecks(backends []backend, plats []platform) []health.Check {
-	var checks []health.Check
+// healthChecks lists what /healthz checks: every SD backend, every
+// platform and the store.
+func healthChecks(backends []backend, plats []platform, svc *imagine.Service) []health.Check {
+	checks := []health.Check{{Name: "store", Func: svc.StoreHealthy}}
 	for _, b := range backends {
 		checks = append(checks, health.Check{Name: "sd " + b.name, Func: b.client.Ping})
 	}

@@ -112,6 +112,12 @@ func TestLimiter(t *testing.T) {
 			{op: "penalize", chat: privB, wait: 3 * time.Second},
 			{op: "reserve", chat: privC, want: 3 * time.Second},
 		}},
+		{"a chat an earlier process may have just used waits one interval", []step{
+			{op: "spent", chat: privA},
+			{op: "reserve", chat: privA, want: chatGap},
+			{op: "reserve", chat: privA, want: 2 * chatGap},
+			{op: "reserve", chat: privB, want: 0},
+		}},
 		{"a released slot is free again", []step{
 			{op: "reserve", chat: privA, want: 0},
 			{op: "release", chat: privA, wait: 0},
@@ -143,6 +149,8 @@ func TestLimiter(t *testing.T) {
 					}
 				case "release":
 					l.release(s.chat, t0.Add(s.wait))
+				case "spent":
+					l.spent(s.chat)
 				}
 			}
 		})

@@ -135,6 +135,16 @@ func (l *limiter) reserve(c chatRef) time.Time {
 	return t
 }
 
+// spent records that chat may have had its whole burst used just now, as
+// by the bot's previous process before a restart: the next message to it
+// waits one interval, so that it does not meet a 429.
+func (l *limiter) spent(c chatRef) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cb := l.chatLocked(c.id)
+	cb.tat = latest(cb.tat, l.now().Add(time.Duration(l.chatBurst)*l.chatInterval))
+}
+
 // confirm reports whether the slot booked at t may still be used now. It
 // may not when a 429 arrived meanwhile; the booking is then released and
 // the caller reserves again.

@@ -78,6 +78,8 @@ func (a *Adapter) resume(ctx context.Context) {
 			}
 			continue
 		}
+		// The last process may have just written to the chat.
+		a.client.lim.spent(ref.place().chat)
 		e := a.editing.newEditor(r.Ticket, ref.place(), r.Request)
 		e.msgID, e.isMedia, e.mention = ref.Status, ref.Media, ref.Mention
 		if !a.tasks.Go(func() { e.run(ctx) }) {

@@ -40,16 +40,16 @@ func (b *e2eBot) health() (int, healthReport) {
 // the server drops every connection, 200 again once it answers.
 func testHealthz(t *testing.T, b *e2eBot) {
 	code, rep := b.health()
-	if code != http.StatusOK || rep.Status != "ok" || len(rep.Checks) != 3 ||
+	if code != http.StatusOK || rep.Status != "ok" || len(rep.Checks) != 4 || rep.Checks["store"] != "ok" ||
 		rep.Checks["sd default"] != "ok" || rep.Checks["telegram"] != "ok" || rep.Checks["discord"] != "ok" {
-		t.Errorf("/healthz with everything up = %d %+v, want 200 and ok for sd default, telegram and discord", code, rep)
+		t.Errorf("/healthz with everything up = %d %+v, want 200 and ok for the store, sd default, telegram and discord", code, rep)
 	}
 
 	b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultDown})
 	code, rep = b.health()
 	if code != http.StatusServiceUnavailable || rep.Status != "down" ||
 		rep.Checks["sd default"] == "ok" || !strings.Contains(rep.Checks["sd default"], b.sd.URL()) ||
-		rep.Checks["telegram"] != "ok" || rep.Checks["discord"] != "ok" {
+		rep.Checks["telegram"] != "ok" || rep.Checks["discord"] != "ok" || rep.Checks["store"] != "ok" {
 		t.Errorf("/healthz with SD down = %d %+v, want 503 naming the SD server (and only it)", code, rep)
 	}
 	if strings.Contains(rep.Checks["sd default"], e2eSDPassword) {

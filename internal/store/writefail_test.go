@@ -120,4 +120,3 @@ func waitEnd(t *testing.T, w *imagine.Watch) imagine.Status {
 		}
 	}
 }
-

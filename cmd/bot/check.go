@@ -7,18 +7,21 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/sd"
+	"github.com/imaginebot/imaginebot/internal/store"
 )
 
 const checkSynopsis = `bot check -config FILE
 
 Validates the configuration, then reaches every SD server (models, current
-model, upscaler and LoRAs the config names) and every enabled chat platform.
+model, upscaler and LoRAs the config names), opens the store file and
+reaches every enabled chat platform.
 Prints what it checked; exits non-zero naming the first kind of problem.`
 
 // runCheck is "bot check".
@@ -51,6 +54,9 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 			fail("sd "+describeBackend(b), err)
 		}
 	}
+	if err := checkStore(ctx, cfg, stdout); err != nil {
+		fail("store", err)
+	}
 	for _, p := range platformChecks(cfg) {
 		pctx, cancel := context.WithTimeout(ctx, *timeout)
 		who, err := p.check(pctx)
@@ -66,6 +72,34 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("check failed: %s", strings.Join(problems, ", "))
+	}
+	return nil
+}
+
+// checkStore opens the store file (creating it, as the bot would) and
+// closes it again. A file a running bot holds is fine.
+func checkStore(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	path := cfg.Store.Path
+	if path == config.MemoryPath {
+		fmt.Fprintln(stdout, "ok    store in memory: queued requests and older buttons do not survive a restart")
+		return nil
+	}
+	_, statErr := os.Stat(path)
+	db, err := store.Open(ctx, path, store.Options{})
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		fmt.Fprintf(stdout, "ok    store %s: in use by a running bot\n", path)
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	if statErr != nil {
+		fmt.Fprintf(stdout, "ok    store %s: created\n", path)
+	} else {
+		fmt.Fprintf(stdout, "ok    store %s\n", path)
 	}
 	return nil
 }

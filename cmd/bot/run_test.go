@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"image/png"
 	"io"
 	"net"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
+	"github.com/imaginebot/imaginebot/internal/store"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
 
@@ -148,9 +150,19 @@ func TestCheck(t *testing.T) {
 	defer srv.Close()
 	good := writeConfig(t, "sd:\n  url: "+srv.URL+"/\n  username: u\n  password: ${SD_PASS}\n")
 	stdout, _, err := runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", good)
-	if err != nil || !strings.Contains(stdout, "ok    sd default") || !strings.Contains(stdout, "2 models") {
+	if err != nil || !strings.Contains(stdout, "ok    sd default") || !strings.Contains(stdout, "2 models") ||
+		!strings.Contains(stdout, "imaginebot.db: created") {
 		t.Errorf("check of a good config: %v\n%s", err, stdout)
 	}
+	db, err := store.Open(context.Background(), filepath.Join(filepath.Dir(good), "imaginebot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, err = runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", good)
+	if err != nil || !strings.Contains(stdout, "imaginebot.db: in use by a running bot") {
+		t.Errorf("check while a bot holds the store: %v\n%s", err, stdout)
+	}
+	db.Close()
 
 	stdout, _, err = runBot(t, context.Background(), map[string]string{"SD_PASS": "wrong"}, "check", "-config", good)
 	if err == nil || !strings.Contains(stdout, "sd.username") {
@@ -278,5 +290,40 @@ func TestCheckPlatforms(t *testing.T) {
 	}
 	if strings.Contains(stdout, "wrong-telegram-secret") || strings.Contains(stdout, "wrong-discord-secret") {
 		t.Errorf("check printed a token:\n%s", stdout)
+	}
+}
+
+// TestServeStoreErrors: a store file the bot cannot use stops it at start
+// with one line that names the file and what is wrong.
+func TestServeStoreErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, db string)
+		want  error
+		says  string
+	}{
+		{"not a database", func(t *testing.T, db string) {
+			if err := os.WriteFile(db, []byte("these are not the pages you are looking for"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, store.ErrNotDatabase, "not"},
+		{"used by another bot", func(t *testing.T, db string) {
+			other, err := store.Open(context.Background(), db, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+		}, store.ErrInUse, "in use"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeConfig(t, "sd:\n  url: http://127.0.0.1:1\ntelegram:\n  token: \"1:x\"\n")
+			db := filepath.Join(filepath.Dir(cfg), "imaginebot.db")
+			tt.setup(t, db)
+			_, _, err := runBot(t, context.Background(), nil, "-config", cfg)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), db) || !strings.Contains(err.Error(), tt.says) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("run = %v, want one line naming %s and saying %q", err, db, tt.says)
+			}
+		})
 	}
 }

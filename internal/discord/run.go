@@ -10,7 +10,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/tasks"
 )
 
@@ -54,32 +53,6 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.log.Info("stopping the Discord adapter")
 	a.shutdown(conn, cancelWork)
 	return nil
-}
-
-// resume takes back the jobs of this platform that the core restored
-// after a restart and keeps their messages up to date, as if the adapter
-// had never stopped: through the interaction token while it lives, else
-// through the bot token (delivery's fallback). A job whose message cannot
-// be found (its references were never saved) is cancelled, since nobody
-// would see it.
-func (a *Adapter) resume(ctx context.Context) {
-	for _, r := range a.core.Resumed(imagine.Discord) {
-		ref, ok := decodeRef(r.Ref.Data)
-		who := r.Request.Requester
-		if !ok {
-			err := a.core.Cancel(r.Ticket.ID, who, true)
-			a.log.Warn("a restored job has no message to update; cancelled", "job", r.Ticket.ID.String(), "user", who.Key(), "cancel", err)
-			continue
-		}
-		who = a.core.Prefs(who).ApplyLocale(who)
-		a.log.Info("resuming a job's message", "job", r.Ticket.ID.String(), "user", who.Key(),
-			"token", r.Ref.Secret != "", "age", a.now().Sub(ref.Created).Round(time.Second))
-		a.start(func() {
-			e := a.newEditor(ref, r.Ref.Secret, who, r.Ticket)
-			defer e.close()
-			e.run(ctx)
-		})
-	}
 }
 
 // shutdown stops taking jobs, ends the reconnect and model-list loops,

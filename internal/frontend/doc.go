@@ -10,6 +10,8 @@
 // catalog.Text values in its texts.go), images in internal/imagefile,
 // goroutines in internal/tasks, what the result buttons mean on
 // imagine.Request (Reroll, Retry, Upscale), /queue and /help texts here.
+// What result buttons need after the job (the request, seeds, images) the
+// core keeps in its store, for every front end (Results).
 //
 // # The skeleton
 //
@@ -29,7 +31,9 @@
 //	editor.go    the job message's loop: queued, previews, the result
 //	render.go    views of a status: text, preview image, buttons
 //	delivery.go  the final result, and every fallback that makes it visible
-//	store.go     what result buttons need after the job (bounded, in memory)
+//	ref.go       what a job keeps in the core's store to find its message after a restart, and resume
+//	settings.go  /settings: the user's own defaults (imagine.Prefs)
+//	history.go   /history: the user's last results, each to run again
 //	access.go    where the bot may answer, and who is an admin
 //	health.go    Healthy, for /healthz
 //	texts.go     the platform-only sentences, as catalog.Text

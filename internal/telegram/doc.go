@@ -37,7 +37,8 @@
 //
 // Files follow internal/frontend's skeleton; the transport (client.go)
 // adds botapi.go, outgoing.go, limits.go, window.go, migrate.go and
-// textmedia.go.
+// textmedia.go; store.go keeps the model lists behind /model keyboards,
+// whose buttons carry only 64 bytes.
 //
 // All sends and edits share one flood limiter that keeps to Telegram's
 // limits (per chat a token bucket of 3 refilled at one a second, 20 per

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -74,4 +75,30 @@ func recordStamp(rec imagine.Record) string {
 		return ""
 	}
 	return r.stamp()
+}
+
+// resume takes back the jobs of this platform that the core restored
+// after a restart and keeps their messages up to date, as if the adapter
+// had never stopped: through the interaction token while it lives, else
+// through the bot token (delivery's fallback). A job whose message cannot
+// be found (its references were never saved) is cancelled, since nobody
+// would see it.
+func (a *Adapter) resume(ctx context.Context) {
+	for _, r := range a.core.Resumed(imagine.Discord) {
+		ref, ok := decodeRef(r.Ref.Data)
+		who := r.Request.Requester
+		if !ok {
+			err := a.core.Cancel(r.Ticket.ID, who, true)
+			a.log.Warn("a restored job has no message to update; cancelled", "job", r.Ticket.ID.String(), "user", who.Key(), "cancel", err)
+			continue
+		}
+		who = a.core.Prefs(who).ApplyLocale(who)
+		a.log.Info("resuming a job's message", "job", r.Ticket.ID.String(), "user", who.Key(),
+			"token", r.Ref.Secret != "", "age", a.now().Sub(ref.Created).Round(time.Second))
+		a.start(func() {
+			e := a.newEditor(ref, r.Ref.Secret, who, r.Ticket)
+			defer e.close()
+			e.run(ctx)
+		})
+	}
 }

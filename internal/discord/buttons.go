@@ -119,7 +119,7 @@ func (a *Adapter) handleButton(in *incoming) work {
 	case b.act == actUpscale && b.idx < len(prev.Seeds):
 		req = prev.Request.Upscale(in.who, prev.Seeds[b.idx])
 	case b.act == actRetry:
-		req = prev.Request.Retry(in.who)
+		req = prev.Again(in.who)
 	default:
 		return expired
 	}

@@ -102,7 +102,7 @@ func testSettingsCommand(t *testing.T, e *env) {
 	})
 	t.Run("language", func(t *testing.T) {
 		got := e.settings(user, "en-US", discordtest.Option{Name: "language", Value: "zh"})
-		if !strings.HasPrefix(got, catalog.T("zh", catalog.MsgSettingsSaved)) || !strings.Contains(got, "语言：zh") {
+		if !strings.HasPrefix(got, catalog.T("zh", catalog.MsgSettingsSaved)) || !strings.Contains(got, "语言：中文") {
 			t.Errorf("switching to Chinese answered %q, want Chinese", got)
 		}
 		queue := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "queue", UserID: user, Locale: "en-US"}))

@@ -8,11 +8,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
-
-// historyPromptRunes is how much of each prompt /history shows.
-const historyPromptRunes = 60
 
 // handleHistory answers /history ephemerally: the user's last results,
 // newest first, each with a button that runs it again (as Try again does:
@@ -39,22 +37,12 @@ func (a *Adapter) handleHistory(ctx context.Context, in *incoming) {
 	a.replyEphemeralWith(ctx, in, strings.Join(lines, "\n"), actionRows(buttons))
 }
 
-// historyItem is one line of /history: the prompt, seed, size, model and
-// when the job ended, as a Discord timestamp each client shows in its own
-// time zone and language.
+// historyItem is one line of /history, with when the job ended as a
+// Discord timestamp each client shows in its own time zone and language.
 func historyItem(loc string, n int, rec imagine.Record) string {
-	seed := rec.Request.Seed
-	if len(rec.Seeds) > 0 {
-		seed = rec.Seeds[0]
-	}
-	model := rec.Model
-	if model == "" {
-		model = "?"
-	}
 	when := rec.Ended
 	if when.IsZero() {
 		when = rec.Submitted
 	}
-	return catalog.T(loc, catalog.MsgHistoryItem, n, imagine.Shorten(rec.Request.Prompt, historyPromptRunes), seed,
-		fmt.Sprintf("%dx%d", rec.Width, rec.Height), model, fmt.Sprintf("<t:%d:R>", when.Unix()))
+	return frontend.HistoryLine(loc, n, rec, fmt.Sprintf("<t:%d:R>", when.Unix()))
 }

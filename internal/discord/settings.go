@@ -3,12 +3,12 @@ package discord
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -160,38 +160,5 @@ func prefsFrom(cur imagine.Prefs, opts []*discordgo.ApplicationCommandInteractio
 
 // settingsText shows a user's settings, "default" for those not set.
 func settingsText(loc string, p imagine.Prefs) string {
-	t := func(id catalog.MsgID, args ...any) string { return catalog.T(loc, id, args...) }
-	or := func(s string) string {
-		if s == "" {
-			return t(catalog.MsgSettingsDefault)
-		}
-		return s
-	}
-	var size, steps, hires string
-	switch {
-	case !p.Aspect.IsZero():
-		size = p.Aspect.String()
-	case p.Width > 0 && p.Height > 0:
-		size = strconv.Itoa(p.Width) + "x" + strconv.Itoa(p.Height)
-	}
-	if p.Steps > 0 {
-		steps = strconv.Itoa(p.Steps)
-	}
-	if p.Hires != nil {
-		hires = t(catalog.MsgSettingsOff)
-		if *p.Hires {
-			hires = t(catalog.MsgSettingsOn)
-		}
-	}
-	return strings.Join([]string{
-		t(catalog.MsgSettingsTitle),
-		t(catalog.MsgSettingsSize, or(size)),
-		t(catalog.MsgSettingsSteps, or(steps)),
-		t(catalog.MsgSettingsStyle, or(p.Style)),
-		t(catalog.MsgSettingsNegative, or(p.Negative)),
-		t(catalog.MsgSettingsHires, or(hires)),
-		t(catalog.MsgSettingsLanguage, or(p.Locale)),
-		"",
-		texts.SettingsHowTo.In(loc),
-	}, "\n")
+	return frontend.SettingsText(loc, p, texts.SettingsHowTo.In(loc))
 }

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
@@ -41,4 +42,75 @@ func HelpText(loc string, s imagine.Settings, intro catalog.Text, admin bool) st
 		parts = append(parts, catalog.T(loc, catalog.MsgHelpAdmin))
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// SettingsText shows a user's settings (/settings), one per line under the
+// title, "default" for those not set, then howTo: how to change them on
+// the platform.
+func SettingsText(loc string, p imagine.Prefs, howTo string) string {
+	t := func(id catalog.MsgID, args ...any) string { return catalog.T(loc, id, args...) }
+	or := func(s string) string {
+		if s == "" {
+			return t(catalog.MsgSettingsDefault)
+		}
+		return s
+	}
+	var size, steps, hires string
+	switch {
+	case !p.Aspect.IsZero():
+		size = p.Aspect.String()
+	case p.Width > 0 && p.Height > 0:
+		size = strconv.Itoa(p.Width) + "x" + strconv.Itoa(p.Height)
+	}
+	if p.Steps > 0 {
+		steps = strconv.Itoa(p.Steps)
+	}
+	if p.Hires != nil {
+		hires = t(catalog.MsgSettingsOff)
+		if *p.Hires {
+			hires = t(catalog.MsgSettingsOn)
+		}
+	}
+	return strings.Join([]string{
+		t(catalog.MsgSettingsTitle),
+		t(catalog.MsgSettingsSize, or(size)),
+		t(catalog.MsgSettingsSteps, or(steps)),
+		t(catalog.MsgSettingsStyle, or(p.Style)),
+		t(catalog.MsgSettingsNegative, or(p.Negative)),
+		t(catalog.MsgSettingsHires, or(hires)),
+		t(catalog.MsgSettingsLanguage, or(LanguageName(p.Locale))),
+		"",
+		howTo,
+	}, "\n")
+}
+
+// LanguageName is how a reply language of imagine.Prefs is shown: in
+// itself, as language pickers do; "" for none.
+func LanguageName(locale string) string {
+	switch locale {
+	case "en":
+		return "English"
+	case "zh":
+		return "中文"
+	}
+	return ""
+}
+
+// HistoryPromptRunes is how much of each prompt /history shows.
+const HistoryPromptRunes = 60
+
+// HistoryLine is line n of /history for rec: the prompt on one line,
+// shortened, the seed of its first image, the size, the model and when,
+// which the platform formats (e.g. a Discord timestamp, or UTC).
+func HistoryLine(loc string, n int, rec imagine.Record, when string) string {
+	seed := rec.Request.Seed
+	if len(rec.Seeds) > 0 {
+		seed = rec.Seeds[0]
+	}
+	model := rec.Model
+	if model == "" {
+		model = "?"
+	}
+	prompt := imagine.Shorten(strings.Join(strings.Fields(rec.Request.Prompt), " "), HistoryPromptRunes)
+	return catalog.T(loc, catalog.MsgHistoryItem, n, prompt, seed, strconv.Itoa(rec.Width)+"x"+strconv.Itoa(rec.Height), model, when)
 }

@@ -42,3 +42,23 @@ func TestHelpText(t *testing.T) {
 		t.Errorf("admin help = %q", admin)
 	}
 }
+
+func TestSettingsText(t *testing.T) {
+	on := true
+	got := SettingsText("en", imagine.Prefs{Aspect: imagine.Ratio{W: 16, H: 9}, Steps: 30, Hires: &on, Locale: "zh"}, "HOW")
+	for _, want := range []string{"Size: 16:9", "Steps: 30", "Style: default", "Negative terms: default", "Hires fix: on", "Language: 中文", "\n\nHOW"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("SettingsText = %q, want it to contain %q", got, want)
+		}
+	}
+	if got := SettingsText("zh", imagine.Prefs{Width: 768, Height: 512}, ""); !strings.Contains(got, "尺寸：768x512") || !strings.Contains(got, "步数：默认") {
+		t.Errorf("SettingsText in Chinese = %q", got)
+	}
+}
+
+func TestHistoryLine(t *testing.T) {
+	rec := imagine.Record{Request: imagine.NewRequest("a  red\nkite", imagine.Requester{}), Seeds: []int64{42, 43}, Width: 512, Height: 768}
+	if got, want := HistoryLine("en", 3, rec, "WHEN"), "3. a red kite (seed 42, 512x768, ?, WHEN)"; got != want {
+		t.Errorf("HistoryLine = %q, want %q", got, want)
+	}
+}

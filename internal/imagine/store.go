@@ -133,3 +133,14 @@ type Record struct {
 	Submitted time.Time
 	Ended     time.Time
 }
+
+// Again returns the request that makes the record's result again, asked
+// by who (🔄 Try again, /history's run again): its request, with the seed
+// of its first image when it asked for a random one.
+func (r Record) Again(who Requester) Request {
+	req := r.Request.Retry(who)
+	if req.Seed == -1 && len(r.Seeds) > 0 {
+		req.Seed = r.Seeds[0]
+	}
+	return req
+}

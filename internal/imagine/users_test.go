@@ -194,3 +194,21 @@ func TestRecordsAndDuplicates(t *testing.T) {
 		t.Errorf("History = %+v, %v", h, err)
 	}
 }
+
+// TestRecordAgain checks that running a result again keeps the seed its
+// first image had, even when the request asked for a random one.
+func TestRecordAgain(t *testing.T) {
+	bob := user("bob")
+	rec := Record{Request: NewRequest("cat", user("ann")), Seeds: []int64{7, 8}}
+	rec.Request.Source = "tg:1:2"
+	if got := rec.Again(bob); got.Seed != 7 || got.Requester != bob || got.Source != "" {
+		t.Errorf("Again = %+v, want seed 7 asked by bob without a source", got)
+	}
+	rec.Request.Seed = 99
+	if got := rec.Again(bob); got.Seed != 99 {
+		t.Errorf("Again of a fixed seed = %d, want 99", got.Seed)
+	}
+	if got := (Record{Request: NewRequest("cat", bob)}).Again(bob); got.Seed != -1 {
+		t.Errorf("Again of a failed job = %d, want -1 (random, as asked)", got.Seed)
+	}
+}

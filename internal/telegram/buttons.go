@@ -181,10 +181,7 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	if act == actRetry {
 		// Try again, and run again from /history: the same seed, the one
 		// the result got if it was asked for with a random one.
-		req, answer = rec.Request.Retry(who), texts.tryingAgain
-		if req.Seed == -1 && len(rec.Seeds) > 0 {
-			req.Seed = rec.Seeds[0]
-		}
+		req, answer = rec.Again(who), texts.tryingAgain
 	}
 	a.submitPress(ctx, q, req, id, rec.Ref, answer)
 }

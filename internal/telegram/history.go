@@ -2,15 +2,12 @@ package telegram
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
-
-// historyPrompt is how many characters of a prompt a /history line shows.
-const historyPrompt = 60
 
 // handleHistory handles /history: the user's last results, one line each
 // (prompt, seed, size, model, when in UTC), with a 🔁 button per line that
@@ -40,13 +37,7 @@ func historyView(loc string, recs []imagine.Record) (string, keyboard) {
 	var kb keyboard
 	var row []button
 	for i, r := range recs {
-		seed := r.Request.Seed
-		if len(r.Seeds) > 0 {
-			seed = r.Seeds[0]
-		}
-		prompt := imagine.Shorten(strings.Join(strings.Fields(r.Request.Prompt), " "), historyPrompt)
-		size := strconv.Itoa(r.Width) + "x" + strconv.Itoa(r.Height)
-		lines = append(lines, catalog.T(loc, catalog.MsgHistoryItem, i+1, prompt, seed, size, r.Model, r.Ended.UTC().Format("2006-01-02 15:04")))
+		lines = append(lines, frontend.HistoryLine(loc, i+1, r, r.Ended.UTC().Format("2006-01-02 15:04 UTC")))
 		row = append(row, button{Text: catalog.T(loc, catalog.MsgBtnRunAgain, i+1), Data: press{act: actRetry, job: r.ID}.data()})
 		if len(row) == 5 || i == len(recs)-1 {
 			kb, row = append(kb, row), nil

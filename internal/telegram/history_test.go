@@ -54,7 +54,7 @@ func TestHistory(t *testing.T) {
 }
 
 // whenRE is the end of a /history line: when, in UTC.
-var whenRE = regexp.MustCompile(`, \d{4}-\d\d-\d\d \d\d:\d\d\)$`)
+var whenRE = regexp.MustCompile(`, \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$`)
 
 // waitCaption waits for a reply to message id that shows a result's
 // caption (for a batch, the message below the album).

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -61,54 +62,7 @@ func (a *Adapter) handleSettings(ctx context.Context, m *message, args string) {
 // settingsView renders a user's settings and the keyboard to change them,
 // in loc.
 func (a *Adapter) settingsView(loc string, user int64, p imagine.Prefs) (string, keyboard) {
-	def := catalog.T(loc, catalog.MsgSettingsDefault)
-	or := func(s string) string {
-		if s == "" {
-			return def
-		}
-		return s
-	}
-	size := ""
-	switch {
-	case !p.Aspect.IsZero():
-		size = p.Aspect.String()
-	case p.Width != 0 || p.Height != 0:
-		size = strconv.Itoa(p.Width) + "x" + strconv.Itoa(p.Height)
-	}
-	steps := ""
-	if p.Steps != 0 {
-		steps = strconv.Itoa(p.Steps)
-	}
-	hires := ""
-	if p.Hires != nil {
-		hires = catalog.T(loc, catalog.MsgSettingsOff)
-		if *p.Hires {
-			hires = catalog.T(loc, catalog.MsgSettingsOn)
-		}
-	}
-	lines := []string{
-		catalog.T(loc, catalog.MsgSettingsTitle),
-		catalog.T(loc, catalog.MsgSettingsSize, or(size)),
-		catalog.T(loc, catalog.MsgSettingsSteps, or(steps)),
-		catalog.T(loc, catalog.MsgSettingsStyle, or(p.Style)),
-		catalog.T(loc, catalog.MsgSettingsNegative, or(p.Negative)),
-		catalog.T(loc, catalog.MsgSettingsHires, or(hires)),
-		catalog.T(loc, catalog.MsgSettingsLanguage, or(languageName(p.Locale))),
-		"",
-		catalog.T(loc, catalog.MsgSettingsHelp),
-	}
-	return strings.Join(lines, "\n"), a.settingsKeyboard(loc, user, p)
-}
-
-// languageName is how a reply language is shown.
-func languageName(l string) string {
-	switch l {
-	case "en":
-		return "English"
-	case "zh":
-		return "中文"
-	}
-	return ""
+	return frontend.SettingsText(loc, p, catalog.T(loc, catalog.MsgSettingsHelp)), a.settingsKeyboard(loc, user, p)
 }
 
 // settingsKeyboard has a row per setting: its values (the current one

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -113,6 +115,8 @@ func TestRestartAfterKill(t *testing.T) {
 
 	before := b.tgImagineAs(u.bob, "bob 0")
 	done := b.tgWaitImage(before)
+	dcBefore := b.dcImagineAs(u.carol, "carol 0")
+	dcDone := b.dcWaitImage(dcBefore)
 
 	// ann's first job hangs on the server until the bot dies.
 	b.sd.Sim().SetFault(sdsim.Fault{Kind: sdsim.FaultHang, Path: txt2imgPath, Times: 1})
@@ -148,7 +152,13 @@ func TestRestartAfterKill(t *testing.T) {
 		t.Errorf("Telegram answered 429 %d times, want 0 (the restarted bot must not take the chats' bursts as unused)", n)
 	}
 
-	// The Reroll button of the result from before the kill.
+	// The Reroll buttons of the results from before the kill.
+	it, err := b.dc.Interact(discordtest.InteractSpec{Type: int(discordgo.InteractionMessageComponent),
+		UserID: u.carol, MessageID: dcDone.ID, CustomID: dcButton(t, dcDone, ":r:")})
+	if err != nil {
+		t.Fatalf("pressing Reroll on Discord: %v", err)
+	}
+	b.dcWaitImage(it)
 	data := buttonData(t, done, "🎲")
 	b.tg.Click(before.chat, u.bob, done.ID, data)
 	b.waitTG("the reroll of a result from before the kill", func() bool {
@@ -204,6 +214,31 @@ func TestRestartAfterTerm(t *testing.T) {
 		t.Errorf("after the restart the SD server received %q, want %q", got, fairAfterRestart)
 	}
 	b.requireNothingLost()
+}
+
+// dcButton returns the custom id of m's button that contains part.
+func dcButton(t *testing.T, m discordtest.Message, part string) string {
+	t.Helper()
+	var found string
+	var walk func([]json.RawMessage)
+	walk = func(list []json.RawMessage) {
+		for _, raw := range list {
+			var c struct {
+				CustomID   string            `json:"custom_id"`
+				Components []json.RawMessage `json:"components"`
+			}
+			_ = json.Unmarshal(raw, &c)
+			if strings.Contains(c.CustomID, part) {
+				found = c.CustomID
+			}
+			walk(c.Components)
+		}
+	}
+	walk(m.Components)
+	if found == "" {
+		t.Fatalf("Discord message %s has no button whose id contains %q", m.ID, part)
+	}
+	return found
 }
 
 // buttonData returns the callback data of m's inline button whose text

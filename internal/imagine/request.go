@@ -41,7 +41,10 @@ type Request struct {
 	BatchSize      int
 	Style          string
 	HiresFix       bool
-	Requester      Requester
+	// Model is the checkpoint the user chose for this request (--model),
+	// as they typed it; "" runs on the default model.
+	Model     string `json:",omitempty"`
+	Requester Requester
 	// Source is the platform's id of the message or button press that
 	// asked, e.g. "tg:CHAT:MSG". A request whose Source the store already
 	// has is refused with ErrDuplicate: platforms deliver some updates

@@ -66,6 +66,11 @@ type Params struct {
 
 	UserPrompt string // the prompt as the user typed it, for captions
 	Style      string // the style's configured name, or ""
+
+	// Model is the checkpoint the job must run on (a title or name as the
+	// backends list it); "" runs on the default model: the one /model
+	// last chose, or, before that, whatever a backend has loaded.
+	Model string
 }
 
 // The smallest side and the most extreme aspect ratio accepted.

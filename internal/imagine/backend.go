@@ -33,6 +33,14 @@ type Backend interface {
 	ModelSwitcher
 }
 
+// Lister is what a backend may list besides its models, for checking
+// options and for autocomplete. A Backend may implement it.
+type Lister interface {
+	Samplers(ctx context.Context) ([]string, error)
+	Schedulers(ctx context.Context) ([]string, error)
+	Loras(ctx context.Context) ([]string, error)
+}
+
 // NamedBackend is a Backend with the name the configuration gave it.
 type NamedBackend struct {
 	Name    string

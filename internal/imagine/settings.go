@@ -71,6 +71,15 @@ type Params struct {
 	// backends list it); "" runs on the default model: the one /model
 	// last chose, or, before that, whatever a backend has loaded.
 	Model string
+	// Scheduler is the noise schedule ("" = the server's default), beside
+	// Sampler, as current A1111, Forge and ComfyUI take it.
+	Scheduler string
+	// DistilledCFG is Forge's distilled_cfg_scale for Flux (0 = unset).
+	DistilledCFG float64
+	// ClipSkip is the CLIP layers skipped (0 = unset).
+	ClipSkip int
+	// Override is A1111 override_settings from a per-model profile.
+	Override map[string]any
 }
 
 // The smallest side and the most extreme aspect ratio accepted.

@@ -125,3 +125,21 @@ func (q *Fair[T]) eachWaitingLocked(fn func(*job[T])) {
 		ring = ring[:n]
 	}
 }
+
+// Peek returns the job that Pop would start next, without starting it, and
+// false when no job waits or the queue is closed. It costs O(1).
+func (q *Fair[T]) Peek() (Item[T], bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return Item[T]{}, false
+	}
+	l := q.currentLocked()
+	if l.len == 0 {
+		l = q.nextLocked()
+	}
+	if l.len == 0 {
+		return Item[T]{}, false
+	}
+	return l.head.waiting.head.item(), true
+}

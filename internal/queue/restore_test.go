@@ -159,3 +159,31 @@ func drainS(q *Fair[string]) []string {
 		out = append(out, it.Value)
 	}
 }
+
+// TestPeek checks that Peek names the job Pop starts next, across rounds
+// and cancels.
+func TestPeek(t *testing.T) {
+	for seed := range uint64(300) {
+		r := rand.New(rand.NewPCG(seed, 9))
+		q := New[int](0, 0)
+		next := 0
+		for range 80 {
+			switch r.IntN(3) {
+			case 0:
+				q.Push(fmt.Sprint("u", r.IntN(4)), next)
+				next++
+			case 1:
+				snap := q.Snapshot()
+				if len(snap.Waiting) > 0 {
+					q.Cancel(snap.Waiting[r.IntN(len(snap.Waiting))].ID)
+				}
+			default:
+				peek, ok := q.Peek()
+				it, popped := q.TryPop()
+				if ok != popped || peek.ID != it.ID {
+					t.Fatalf("seed %d: Peek = %v, %v; TryPop = %v, %v", seed, peek, ok, it, popped)
+				}
+			}
+		}
+	}
+}

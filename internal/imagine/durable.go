@@ -39,7 +39,8 @@ func (s *Service) restore(ctx context.Context) error {
 	var running, waiting []queue.Saved[*job]
 	for _, sj := range saved.Jobs {
 		s.lastID = max(s.lastID, sj.ID)
-		j := &job{id: sj.ID, req: sj.Request, submitted: sj.Submitted, restarted: true, rerun: sj.State == Running, ref: sj.Ref}
+		ref := sj.Ref
+		j := &job{id: sj.ID, req: sj.Request, submitted: sj.Submitted, restarted: true, rerun: sj.State == Running, ref: &ref}
 		s.resumed = append(s.resumed, j)
 		p, err := s.settings.Resolve(sj.Request)
 		if err != nil {
@@ -82,18 +83,6 @@ func (s *Service) restore(ctx context.Context) error {
 	return nil
 }
 
-// takeRerun returns the next restored job that must run again.
-func (s *Service) takeRerun() (queue.Item[*job], bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.rerun) == 0 {
-		return queue.Item[*job]{}, false
-	}
-	it := s.rerun[0]
-	s.rerun = s.rerun[1:]
-	return it, true
-}
-
 // Resumed returns the jobs restored at start that came from platform p
 // (restoring them first if that has not happened yet).
 func (s *Service) Resumed(p Platform) []Resumed {
@@ -109,7 +98,7 @@ func (s *Service) Resumed(p Platform) []Resumed {
 		}
 		params := j.params
 		params.NegativePrompt = s.settings.negative(j.req)
-		out = append(out, Resumed{Ticket: &Ticket{ID: j.id, Params: params, Watch: j.watch}, Request: j.req, Ref: j.ref})
+		out = append(out, Resumed{Ticket: &Ticket{ID: j.id, Params: params, Watch: j.watch}, Request: j.req, Ref: *j.ref})
 	}
 	return out
 }

@@ -37,9 +37,20 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 	f.active++
 	f.maxAct = max(f.maxAct, f.active)
 	f.log = append(f.log, "start "+p.UserPrompt)
+	load := p.Model != "" && !sameModel(p.Model, f.model)
+	if load {
+		// A1111 loads override_settings' checkpoint inside the job.
+		f.log = append(f.log, fmt.Sprintf("switch %s (in a job)", p.Model))
+	}
 	f.mu.Unlock()
 	if f.starts != nil {
 		f.starts.add(p.UserPrompt)
+	}
+	if load {
+		time.Sleep(cmp.Or(f.switchTime, 50*time.Millisecond))
+		f.mu.Lock()
+		f.model = p.Model
+		f.mu.Unlock()
 	}
 	defer func() {
 		f.mu.Lock()

@@ -2,14 +2,14 @@ package imagine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 )
 
-// switchOp asks one worker to switch its backend's model between jobs.
+// switchOp asks the dispatcher to load a model on one free backend that
+// offers it.
 type switchOp struct {
 	name string
 	done chan switchResult // cap 1
@@ -20,10 +20,13 @@ type switchResult struct {
 	err   error
 }
 
-// SwitchModel switches every backend to the checkpoint called name (a title
-// or a model name, as listed by Models). Each backend switches after its
-// running job ends, never under it; jobs queued behind the switch run after
-// it. It returns the loaded title. An unknown name is a *UserError.
+// SwitchModel makes the checkpoint called name (a title or a model name, as
+// Models lists it) the default model: the one requests that do not choose
+// run on. It loads it at once on one free backend that offers it, to
+// confirm it (or after that backend's running job, never under it; jobs
+// queued behind the switch run after it); the other backends load it when
+// a job needs it. It returns the loaded title. An unknown name is a
+// *UserError.
 func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) {
 	if len(s.workers) == 0 {
 		return "", errNoBackends
@@ -34,46 +37,120 @@ func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	ops := make([]*switchOp, len(s.workers))
-	for i, w := range s.workers {
-		ops[i] = &switchOp{name: m.Title, done: make(chan switchResult, 1)}
-		w.enqueue(ops[i])
-	}
-	var errs []error
-	title := m.Title
-	for i, op := range ops {
-		select {
-		case <-ctx.Done():
-			return "", fmt.Errorf("imagine: switch model: %w", ctx.Err())
-		case r := <-op.done:
-			if r.err != nil {
-				errs = append(errs, fmt.Errorf("backend %s: %w", s.workers[i].name, r.err))
-			} else if i == 0 {
-				title = r.title
+	op := &switchOp{name: m.Title, done: make(chan switchResult, 1)}
+	// Jobs dispatched from now on run on the new default, also on the
+	// backends the switch does not touch; a failed load restores the old.
+	s.mu.Lock()
+	previous := s.defaultModel
+	s.defaultModel = m.Title
+	s.switches = append(s.switches, op)
+	s.mu.Unlock()
+	s.kick()
+	select {
+	case <-ctx.Done():
+		return "", fmt.Errorf("imagine: switch model: %w", ctx.Err())
+	case r := <-op.done:
+		if r.err != nil {
+			s.mu.Lock()
+			if s.defaultModel == m.Title {
+				s.defaultModel = previous
 			}
+			s.mu.Unlock()
+			return "", r.err
 		}
+		return r.title, nil
 	}
-	return title, errors.Join(errs...)
 }
 
-// Models lists the checkpoints of the first backend.
+// assignSwitchesLocked hands each waiting /model load to a free backend
+// that is up and offers the model.
+func (s *Service) assignSwitchesLocked() {
+	for len(s.switches) > 0 {
+		op := s.switches[0]
+		var w *worker
+		for _, c := range s.workers {
+			if !c.busy && !c.down && c.offers(op.name) {
+				w = c
+				break
+			}
+		}
+		if w == nil {
+			return
+		}
+		s.switches = s.switches[1:]
+		w.busy = true
+		w.ops <- op // cap 1, and a free worker's is empty
+	}
+}
+
+// runSwitch loads op's model and returns the loaded title ("" on failure).
+func (w *worker) runSwitch(ctx context.Context, op *switchOp) string {
+	w.log.Info("switching model", "model", op.name)
+	title, err := w.backend.SwitchModel(ctx, op.name)
+	if err != nil {
+		w.log.Warn("model switch failed", "model", op.name, "err", err)
+		op.done <- switchResult{err: fmt.Errorf("backend %s: %w", w.name, err)}
+		return ""
+	}
+	w.log.Info("model switched", "model", title)
+	w.svc.cfg.Observer.ModelLoaded(w.name, title)
+	op.done <- switchResult{title: title}
+	return title
+}
+
+// Models lists the checkpoints the backends offer, each once, in the order
+// of the first backend that lists it.
 func (s *Service) Models(ctx context.Context) ([]Model, error) {
 	if len(s.workers) == 0 {
 		return nil, errNoBackends
 	}
-	return s.workers[0].backend.Models(ctx)
+	var out []Model
+	var firstErr error
+	seen := map[string]bool{}
+	for _, w := range s.workers {
+		models, err := w.backend.Models(ctx)
+		if err != nil {
+			firstErr = cmpOr(firstErr, err)
+			continue
+		}
+		for _, m := range models {
+			if k := strings.ToLower(modelKey(m.Title)); !seen[k] {
+				seen[k] = true
+				out = append(out, m)
+			}
+		}
+	}
+	if out == nil && firstErr != nil {
+		return nil, firstErr
+	}
+	return out, nil
 }
 
-// CurrentModel returns the checkpoint loaded on the first backend.
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// CurrentModel returns the default model: the one /model last chose, or,
+// until then, the checkpoint loaded on the first backend.
 func (s *Service) CurrentModel(ctx context.Context) (string, error) {
 	if len(s.workers) == 0 {
 		return "", errNoBackends
 	}
+	s.mu.Lock()
+	m := s.defaultModel
+	s.mu.Unlock()
+	if m != "" {
+		return m, nil
+	}
 	return s.workers[0].backend.CurrentModel(ctx)
 }
 
-// findModel matches name against the first backend's models: exact title,
-// then model name, then a case-insensitive match of either.
+// findModel matches name against the backends' models: exact title, then
+// model name, then the same model by sameModel (any case, with or without
+// folder, extension and hash).
 func (s *Service) findModel(ctx context.Context, name string) (Model, error) {
 	models, err := s.Models(ctx)
 	if err != nil {
@@ -83,7 +160,7 @@ func (s *Service) findModel(ctx context.Context, name string) (Model, error) {
 	for _, match := range []func(Model) bool{
 		func(m Model) bool { return m.Title == name },
 		func(m Model) bool { return m.Name == name },
-		func(m Model) bool { return strings.EqualFold(m.Title, name) || strings.EqualFold(m.Name, name) },
+		func(m Model) bool { return sameModel(m.Title, name) || sameModel(m.Name, name) },
 	} {
 		for _, m := range models {
 			if match(m) {
@@ -92,37 +169,4 @@ func (s *Service) findModel(ctx context.Context, name string) (Model, error) {
 		}
 	}
 	return Model{}, &UserError{Kind: ErrModelNotFound, ID: catalog.MsgModelNotFound, Args: []any{name}}
-}
-
-// enqueue hands op to the worker and wakes it if it is waiting for a job.
-func (w *worker) enqueue(op *switchOp) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.ops = append(w.ops, op)
-	if w.wake != nil {
-		w.wake()
-	}
-}
-
-func (w *worker) nextOp() *switchOp {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.ops) == 0 {
-		return nil
-	}
-	op := w.ops[0]
-	w.ops = w.ops[1:]
-	return op
-}
-
-func (w *worker) runSwitch(ctx context.Context, op *switchOp) {
-	w.log.Info("switching model", "model", op.name)
-	title, err := w.backend.SwitchModel(ctx, op.name)
-	if err != nil {
-		w.log.Warn("model switch failed", "model", op.name, "err", err)
-	} else {
-		w.log.Info("model switched", "model", title)
-		w.svc.cfg.Observer.ModelLoaded(w.name, title)
-	}
-	op.done <- switchResult{title: title, err: err}
 }

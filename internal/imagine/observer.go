@@ -12,6 +12,9 @@ type Observer interface {
 	// ModelLoaded is called when a backend is known to run model: at start
 	// and after each switch.
 	ModelLoaded(backend, model string)
+	// BackendUp is called when a backend is found down (up false) and
+	// when it answers again.
+	BackendUp(backend string, up bool)
 	// StoreFailed is called when a store operation fails (op says which);
 	// the job it was for goes on.
 	StoreFailed(op string)
@@ -33,6 +36,7 @@ func (noObserver) JobStarted(string)          {}
 func (noObserver) JobEnded(JobReport)         {}
 func (noObserver) ModelLoaded(string, string) {}
 func (noObserver) StoreFailed(string)         {}
+func (noObserver) BackendUp(string, bool)     {}
 
 // QueueStats reports the number of waiting jobs and the largest number of
 // jobs (waiting plus running) one user has.

@@ -4,76 +4,72 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/queue"
 )
 
-// worker runs jobs on one backend, one at a time, and model switches
-// between them.
+// worker runs jobs on one backend, one at a time, and the model switches
+// the dispatcher hands it between them.
 type worker struct {
 	name    string
 	backend Backend
 	svc     *Service
 	log     *slog.Logger
+	jobs    chan queue.Item[*job] // cap 1: from the dispatcher
+	ops     chan *switchOp        // cap 1: from the dispatcher
 
-	mu   sync.Mutex // guards ops and wake
-	ops  []*switchOp
-	wake context.CancelFunc // interrupts a waiting Pop so ops run at once
+	// The dispatcher's view, guarded by Service.mu.
+	busy   bool
+	down   bool
+	loaded string   // the checkpoint loaded, as last reported ("" unknown)
+	models []string // the checkpoints it lists (titles); nil: unknown
 }
 
-// run takes jobs until ctx ends or the queue closes, running each on a
+// offers reports whether the backend lists model, or its list is unknown.
+func (w *worker) offers(model string) bool {
+	if w.models == nil {
+		return true
+	}
+	for _, m := range w.models {
+		if sameModel(m, model) {
+			return true
+		}
+	}
+	return false
+}
+
+// run takes what the dispatcher hands it until ctx ends, running jobs on a
 // context derived from jobsCtx (which outlives ctx by the shutdown
-// timeout). Between jobs it runs pending model switches, so a switch never
-// happens under a running job.
+// timeout).
 func (w *worker) run(ctx, jobsCtx context.Context) {
-	for ctx.Err() == nil {
-		if op := w.nextOp(); op != nil {
-			w.runSwitch(ctx, op)
-			continue
-		}
-		if it, ok := w.svc.takeRerun(); ok {
-			w.runJob(jobsCtx, it)
-			continue
-		}
-		popCtx, cancel := context.WithCancel(ctx)
-		if !w.setWake(cancel) {
-			cancel()
-			continue // an op arrived meanwhile
-		}
-		it, err := w.svc.queue.Pop(popCtx)
-		w.setWake(nil)
-		cancel()
-		switch {
-		case errors.Is(err, queue.ErrClosed):
+	for {
+		select {
+		case <-ctx.Done():
 			return
-		case err != nil:
-			continue // ctx ended (the loop checks) or woken for an op
+		case it := <-w.jobs:
+			w.svc.freed(w, w.runJob(jobsCtx, it))
+		case op := <-w.ops:
+			w.svc.freed(w, w.runSwitch(ctx, op))
 		}
-		w.runJob(jobsCtx, it)
 	}
-}
-
-// setWake installs the cancel func of the current Pop. It refuses (false)
-// when a model switch is already waiting.
-func (w *worker) setWake(cancel context.CancelFunc) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if cancel != nil && len(w.ops) > 0 {
-		return false
-	}
-	w.wake = cancel
-	return true
 }
 
 // runJob runs one job and publishes its statuses; whatever happens, the
-// job ends with a terminal status and the worker goes on.
-func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
+// job ends with a terminal status and the worker goes on, unless the
+// backend went down and another one can take the job: then it goes back
+// to the front of the line. It returns the model the backend has loaded
+// after the job, "" if unknown.
+func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string) {
 	s := w.svc
 	j := it.Value
-	defer s.queue.Done(it.ID)
+	moved := false
+	defer func() {
+		if !moved {
+			s.queue.Done(it.ID)
+		}
+	}()
 
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -98,7 +94,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	s.mu.Unlock()
 	if skip {
 		j.watch.publish(Status{Job: j.id, State: Cancelled, Err: ErrCancelled, Params: j.params})
-		return
+		return ""
 	}
 
 	start := time.Now()
@@ -108,6 +104,11 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 	j.watch.publish(running)
 	res, err := w.generate(jctx, j)
 	took := time.Since(start)
+	if err != nil && errors.Is(err, ErrBackendDown) && !j.cancelled && ctx.Err() == nil && w.moveJob(it) {
+		moved = true
+		obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: Queued, Wait: start.Sub(j.submitted), Run: took})
+		return ""
+	}
 
 	// The job leaves s.jobs before its end is published: whoever sees the
 	// end and then presses Cancel gets ErrJobNotFound, not a silent nil.
@@ -134,7 +135,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 		// restart, as after a crash.
 		j.watch.publish(final)
 		w.log.Info("job cut by the shutdown; it runs again after the restart", "job", j.id.String())
-		return
+		return ""
 	}
 	// Saved before it is published, so that the result's buttons find it.
 	s.saveEnd(j, JobEnd{Outcome: final.State, Result: res})
@@ -146,6 +147,10 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) {
 		logErr = final.Err
 	}
 	logJobEnd(w.log, j, final.State, start.Sub(j.submitted), took, logErr)
+	if res != nil {
+		return res.Model
+	}
+	return ""
 }
 
 // generate runs the job on the backend, retrying a few times while the
@@ -167,7 +172,7 @@ func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
 	}
 	for attempt := 0; ; attempt++ {
 		res, err := w.backend.Generate(ctx, j.params, progress)
-		if err == nil || !errors.Is(err, ErrBackendDown) || attempt >= len(w.svc.cfg.RetryDelays) {
+		if err == nil || !errors.Is(err, ErrBackendDown) || attempt >= len(w.svc.cfg.RetryDelays) || w.svc.canMove(w, j.params.Model) {
 			return res, err
 		}
 		w.log.Info("backend unreachable, retrying", "job", j.id.String(), "attempt", attempt+1, "err", err)
@@ -179,15 +184,119 @@ func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
 	}
 }
 
-// reportModel tells the observer which model the backend runs at start.
-func (w *worker) reportModel(ctx context.Context) {
+// probeEvery is how often a backend that is down is asked whether it
+// answers again.
+const probeEvery = 2 * time.Second
+
+// watch reads the backend's models at start, and whenever the backend is
+// marked down probes it until it answers, then lets it take jobs again.
+// It runs until ctx ends.
+func (w *worker) watch(ctx context.Context) {
+	if err := w.refresh(ctx); err != nil {
+		w.log.Warn("cannot read the backend's models", "err", err)
+		if len(w.svc.workers) > 1 {
+			w.svc.setDown(w, err)
+		}
+	}
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		w.svc.mu.Lock()
+		down := w.down
+		w.svc.mu.Unlock()
+		if down && w.refresh(ctx) == nil {
+			w.svc.setUp(w)
+		}
+	}
+}
+
+// refresh reads the backend's loaded model and model list into the
+// dispatcher's view.
+func (w *worker) refresh(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if m, err := w.backend.CurrentModel(ctx); err == nil {
-		w.svc.cfg.Observer.ModelLoaded(w.name, m)
-	} else {
-		w.log.Warn("cannot read the current model", "err", err)
+	current, err := w.backend.CurrentModel(ctx)
+	if err != nil {
+		return err
 	}
+	models, err := w.backend.Models(ctx)
+	if err != nil {
+		return err
+	}
+	titles := make([]string, len(models))
+	for i, m := range models {
+		titles[i] = m.Title
+	}
+	w.svc.mu.Lock()
+	w.loaded, w.models = current, titles
+	w.svc.mu.Unlock()
+	w.svc.cfg.Observer.ModelLoaded(w.name, current)
+	return nil
+}
+
+// moveJob hands a job whose backend went down to the front of the line,
+// for another backend that offers its model, and marks this one down. It
+// reports false, changing nothing, when no other backend could take it.
+func (w *worker) moveJob(it queue.Item[*job]) bool {
+	s := w.svc
+	s.mu.Lock()
+	if !s.canMoveLocked(w, it.Value.params.Model) {
+		s.mu.Unlock()
+		return false
+	}
+	j := it.Value
+	j.cancel = nil
+	j.rerun = true
+	s.rerun = append([]queue.Item[*job]{it}, s.rerun...)
+	s.mu.Unlock()
+	s.setDown(w, ErrBackendDown)
+	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, Restarted: j.restarted, Params: j.params})
+	w.log.Warn("backend down; its job moves to another backend", "job", j.id.String())
+	return true
+}
+
+// canMove reports whether another backend that is up offers model.
+func (s *Service) canMove(w *worker, model string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.canMoveLocked(w, model)
+}
+
+func (s *Service) canMoveLocked(w *worker, model string) bool {
+	for _, o := range s.workers {
+		if o != w && !o.down && (model == "" || o.offers(model)) {
+			return true
+		}
+	}
+	return false
+}
+
+// setDown marks w down: it takes no jobs until a probe gets an answer.
+func (s *Service) setDown(w *worker, err error) {
+	s.mu.Lock()
+	was := w.down
+	w.down = true
+	s.mu.Unlock()
+	if !was {
+		w.log.Warn("backend down; probing it until it answers", "err", err)
+		s.cfg.Observer.BackendUp(w.name, false)
+	}
+	s.kick()
+}
+
+// setUp lets w take jobs again.
+func (s *Service) setUp(w *worker) {
+	s.mu.Lock()
+	w.down = false
+	s.mu.Unlock()
+	w.log.Info("backend answers again; it takes jobs")
+	s.cfg.Observer.BackendUp(w.name, true)
+	s.kick()
 }
 
 // logJobEnd writes the one log line every job gets when it ends: who, where,

@@ -30,6 +30,7 @@ type Metrics struct {
 	previews    *prometheus.CounterVec
 	rateLimited *prometheus.CounterVec
 	storeErrors *prometheus.CounterVec
+	backendUp   *prometheus.GaugeVec
 	busySeconds *prometheus.CounterVec
 	model       *prometheus.GaugeVec
 	start       time.Time
@@ -64,6 +65,9 @@ func New() *Metrics {
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imaginebot_rate_limited_total", Help: "HTTP 429 answers received from a chat platform.",
 		}, []string{"platform"}),
+		backendUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "imaginebot_backend_up", Help: "1 while a backend takes jobs, 0 while it is down and probed.",
+		}, []string{"backend"}),
 		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imaginebot_store_errors_total", Help: "Store operations that failed, by operation; the jobs went on.",
 		}, []string{"op"}),
@@ -78,7 +82,7 @@ func New() *Metrics {
 		busy:    map[string]float64{},
 		models:  map[string]string{},
 	}
-	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.storeErrors, m.busySeconds, m.model,
+	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.storeErrors, m.backendUp, m.busySeconds, m.model,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "imaginebot_queue_length", Help: "Jobs waiting in the queue.",
@@ -115,6 +119,7 @@ func (m *Metrics) InitSeries(platforms []imagine.Platform, backends []string) {
 	for _, b := range backends {
 		m.generation.WithLabelValues(b)
 		m.busySeconds.WithLabelValues(b)
+		m.backendUp.WithLabelValues(b).Set(1)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -175,6 +180,15 @@ func (m *Metrics) ModelLoaded(backend, model string) {
 	}
 	m.models[backend] = model
 	m.model.WithLabelValues(backend, model).Set(1)
+}
+
+// BackendUp implements imagine.Observer.
+func (m *Metrics) BackendUp(backend string, up bool) {
+	v := 0.0
+	if up {
+		v = 1
+	}
+	m.backendUp.WithLabelValues(backend).Set(v)
 }
 
 // StoreFailed implements imagine.Observer.

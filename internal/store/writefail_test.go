@@ -21,6 +21,7 @@ type failObserver struct {
 func (o *failObserver) JobStarted(string)          {}
 func (o *failObserver) JobEnded(imagine.JobReport) {}
 func (o *failObserver) ModelLoaded(string, string) {}
+func (o *failObserver) BackendUp(string, bool)     {}
 func (o *failObserver) StoreFailed(op string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -91,6 +91,7 @@ func newService(c *config.Config, backends []backend, st imagine.Store, m *metri
 		Store:           st,
 		Retention:       c.Store.Retention,
 		DailyImages:     c.Limits.DailyImages,
+		AffinityWait:    c.SD.AffinityWait,
 		Moderation: imagine.Moderation{
 			BannedWords:  c.Moderation.BannedWords,
 			BlockedUsers: c.Moderation.BlockedUserIDs,

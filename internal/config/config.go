@@ -60,6 +60,9 @@ type SD struct {
 	PollInterval time.Duration `yaml:"poll_interval"`
 	Timeout      time.Duration `yaml:"timeout"`
 	Backends     []Backend     `yaml:"backends"`
+	// AffinityWait is how long the next job may wait for a busy backend
+	// that has its model loaded before a free backend loads it instead.
+	AffinityWait time.Duration `yaml:"affinity_wait"`
 }
 
 // Backend is one A1111-compatible server. Each backend gets its own worker.
@@ -160,6 +163,7 @@ func Default() Config {
 		SD: SD{
 			PollInterval: time.Second,
 			Timeout:      10 * time.Minute,
+			AffinityWait: 3 * time.Second,
 		},
 		Defaults: Defaults{
 			Width:             512,

@@ -87,6 +87,7 @@ func (c *Config) validateSD(v *validator) {
 	}
 	v.check(sd.PollInterval > 0, "sd.poll_interval", "must be positive, got %s", sd.PollInterval)
 	v.check(sd.Timeout > 0, "sd.timeout", "must be positive, got %s", sd.Timeout)
+	v.check(sd.AffinityWait >= 0, "sd.affinity_wait", "must not be negative, got %s", sd.AffinityWait)
 }
 
 func (c *Config) validateGeneration(v *validator) {

@@ -85,6 +85,9 @@ func (s *Service) assignLocked(now time.Time) time.Duration {
 		s.takeLocked(it, rerun)
 		j.params.Model = model
 		w.busy = true
+		if model != "" {
+			w.loaded = model // the job loads it
+		}
 		w.jobs <- it // cap 1, and a free worker's is empty
 	}
 }
@@ -142,7 +145,7 @@ func (s *Service) chooseLocked(model string, waited time.Duration) (*worker, tim
 	if len(free) == 0 {
 		return nil, 0, nil
 	}
-	if model == "" {
+	if model == "" || s.firstFree {
 		return free[0], 0, nil
 	}
 	for _, w := range free {

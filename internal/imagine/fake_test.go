@@ -19,8 +19,14 @@ type fakeBackend struct {
 	// shared between backends.
 	starts *startLog
 
+	// timed records each generation's start and end in times; offer, if
+	// set, names the models Models lists (default a and b).
+	timed bool
+	offer []string
+
 	mu     sync.Mutex // guards the fields below
-	log    []string   // "start <prompt>", "end <prompt>", "switch <model>"
+	times  []time.Time
+	log    []string // "start <prompt>", "end <prompt>", "switch <model>"
 	model  string
 	active int // generations running now
 	maxAct int
@@ -37,6 +43,9 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 	f.active++
 	f.maxAct = max(f.maxAct, f.active)
 	f.log = append(f.log, "start "+p.UserPrompt)
+	if f.timed {
+		f.times = append(f.times, time.Now())
+	}
 	load := p.Model != "" && !sameModel(p.Model, f.model)
 	if load {
 		// A1111 loads override_settings' checkpoint inside the job.
@@ -56,6 +65,9 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 		f.mu.Lock()
 		f.active--
 		f.log = append(f.log, "end "+p.UserPrompt)
+		if f.timed {
+			f.times = append(f.times, time.Now())
+		}
 		f.mu.Unlock()
 	}()
 	if f.gen != nil {
@@ -78,6 +90,13 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 }
 
 func (f *fakeBackend) Models(ctx context.Context) ([]Model, error) {
+	if f.offer != nil {
+		var out []Model
+		for _, name := range f.offer {
+			out = append(out, Model{Title: name + ".safetensors", Name: name})
+		}
+		return out, nil
+	}
 	return []Model{{Title: "a.safetensors [111]", Name: "a"}, {Title: "b.safetensors [222]", Name: "b"}}, nil
 }
 

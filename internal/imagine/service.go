@@ -88,6 +88,7 @@ type Service struct {
 	headID       queue.ID    // the job last seen next in line
 	headSince    time.Time   // since when it is
 	kicks        chan struct{}
+	firstFree    bool // tests: ignore models, take the first free backend (a baseline)
 
 	storeMu  sync.Mutex // guards storeErr
 	storeErr error      // the last store write's error, nil once one succeeds

@@ -14,7 +14,7 @@ import (
 
 func user(id string) Requester { return Requester{Platform: Telegram, UserID: id, Name: id} }
 
-func startService(t *testing.T, cfg Config, backends ...Backend) (*Service, context.CancelFunc) {
+func startService(t testing.TB, cfg Config, backends ...Backend) (*Service, context.CancelFunc) {
 	t.Helper()
 	if cfg.Settings.Limits.MaxSteps == 0 {
 		cfg.Settings = testSettings()
@@ -43,7 +43,7 @@ func submit(t *testing.T, s *Service, who Requester, prompt string, steps int) *
 }
 
 // final waits for the terminal status.
-func final(t *testing.T, w *Watch) Status {
+func final(t testing.TB, w *Watch) Status {
 	t.Helper()
 	for {
 		if st := w.Latest(); st.State.Terminal() {

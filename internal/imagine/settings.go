@@ -112,6 +112,7 @@ func (s Settings) Resolve(r Request) (Params, error) {
 		Prompt:            prompt,
 		Steps:             or(r.Steps, d.Steps),
 		Seed:              r.Seed,
+		Model:             strings.TrimSpace(r.Model),
 		BatchSize:         or(r.BatchSize, d.BatchSize),
 		Sampler:           d.Sampler,
 		CFGScale:          d.CFGScale,

@@ -172,7 +172,7 @@ func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
 	}
 	for attempt := 0; ; attempt++ {
 		res, err := w.backend.Generate(ctx, j.params, progress)
-		if err == nil || !errors.Is(err, ErrBackendDown) || attempt >= len(w.svc.cfg.RetryDelays) || w.svc.canMove(w, j.params.Model) {
+		if err == nil || !errors.Is(err, ErrBackendDown) || attempt >= len(w.svc.cfg.RetryDelays) || len(w.svc.workers) > 1 {
 			return res, err
 		}
 		w.log.Info("backend unreachable, retrying", "job", j.id.String(), "attempt", attempt+1, "err", err)
@@ -239,16 +239,17 @@ func (w *worker) refresh(ctx context.Context) error {
 	return nil
 }
 
-// moveJob hands a job whose backend went down to the front of the line,
-// for another backend that offers its model, and marks this one down. It
-// reports false, changing nothing, when no other backend could take it.
+// moveJob hands a job whose backend went down back to the front of the
+// line, for another backend that offers its model, and marks this one
+// down. With every backend down the job waits there until one answers
+// again. A single backend has nowhere to move a job: it reports false and
+// the job fails, as the retries are done.
 func (w *worker) moveJob(it queue.Item[*job]) bool {
 	s := w.svc
-	s.mu.Lock()
-	if !s.canMoveLocked(w, it.Value.params.Model) {
-		s.mu.Unlock()
+	if len(s.workers) < 2 {
 		return false
 	}
+	s.mu.Lock()
 	j := it.Value
 	j.cancel = nil
 	j.rerun = true
@@ -258,22 +259,6 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, Restarted: j.restarted, Params: j.params})
 	w.log.Warn("backend down; its job moves to another backend", "job", j.id.String())
 	return true
-}
-
-// canMove reports whether another backend that is up offers model.
-func (s *Service) canMove(w *worker, model string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.canMoveLocked(w, model)
-}
-
-func (s *Service) canMoveLocked(w *worker, model string) bool {
-	for _, o := range s.workers {
-		if o != w && !o.down && (model == "" || o.offers(model)) {
-			return true
-		}
-	}
-	return false
 }
 
 // setDown marks w down: it takes no jobs until a probe gets an answer.

@@ -109,6 +109,7 @@ const (
 	MsgHistoryTitle
 	MsgHistoryItem
 	MsgBtnRunAgain
+	MsgNoBackend
 
 	numMsgs // keep last
 )
@@ -210,6 +211,7 @@ var catalogue = [numMsgs]Text{
 	MsgHistoryTitle:     {"Your last %d results:", "你最近的 %d 个结果："},
 	MsgHistoryItem:      {"%d. %s (seed %d, %s, %s, %s)", "%d. %s（种子 %d，%s，%s，%s）"},
 	MsgBtnRunAgain:      {"🔁 %d", "🔁 %d"},
+	MsgNoBackend:        {"No image server answers right now. Your request keeps its place and runs as soon as one is back.", "目前没有可用的图像服务器。你的请求会保留排队位置，服务器恢复后立即生成。"},
 }
 
 // Lang is a language of the catalogue.

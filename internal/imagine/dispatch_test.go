@@ -168,8 +168,12 @@ func TestAllBackendsDown(t *testing.T) {
 		tk := submit(t, s, user("A"), "patient", 1)
 		time.Sleep(30 * time.Second)
 		synctest.Wait()
-		if st := tk.Watch.Latest(); st.State != Queued {
+		st := tk.Watch.Latest()
+		if st.State != Queued {
 			t.Fatalf("with every backend down the job is %v: %v; want it queued", st.State, st.Err)
+		}
+		if !st.NoBackend || !strings.Contains(QueueLine("en", st), "No image server answers") {
+			t.Errorf("the user reads %q while every backend is down, want to be told", QueueLine("en", st))
 		}
 		y.setDown(false)
 		if st := final(t, tk.Watch); st.State != Done {

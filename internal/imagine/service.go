@@ -377,7 +377,8 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // refreshPositions tells waiting jobs their place every PositionRefresh,
-// publishing only to jobs whose place changed.
+// and whether every backend is down, publishing only to jobs whose status
+// changed.
 func (s *Service) refreshPositions(ctx context.Context) {
 	t := time.NewTicker(s.cfg.PositionRefresh)
 	defer t.Stop()
@@ -389,12 +390,13 @@ func (s *Service) refreshPositions(ctx context.Context) {
 		}
 		snap := s.queue.Snapshot()
 		n := len(snap.Waiting)
+		none := s.noBackend()
 		for i, it := range snap.Waiting {
 			it.Value.watch.update(func(st *Status) bool {
-				if st.State != Queued || st.Position == i+1 {
+				if st.State != Queued || (st.Position == i+1 && st.NoBackend == none) {
 					return false
 				}
-				st.Position, st.QueueLen = i+1, n
+				st.Position, st.QueueLen, st.NoBackend = i+1, n, none
 				return true
 			})
 		}

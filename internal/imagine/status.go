@@ -58,6 +58,10 @@ type Status struct {
 	// Failed: why. Describe(Err, locale) words it for the user.
 	Err error
 
+	// NoBackend (Queued): every backend is down; the job keeps its place
+	// and runs when one answers again.
+	NoBackend bool
+
 	// Restarted: the job came back after a restart (Queued and Running
 	// statuses and Restarting). Rerun: it had started before, and runs again.
 	Restarted, Rerun bool

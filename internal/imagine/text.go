@@ -20,12 +20,17 @@ func ProgressLine(locale string, st Status) string {
 	return catalog.T(locale, catalog.MsgProgress, Bar(st.Progress, 10), pct, st.Step, st.Steps, FormatDuration(locale, st.ETA))
 }
 
-// QueueLine renders a queued status.
+// QueueLine renders a queued status, with a second line while every
+// backend is down.
 func QueueLine(locale string, st Status) string {
-	if st.Position <= 1 {
-		return catalog.T(locale, catalog.MsgQueuedNext)
+	line := catalog.T(locale, catalog.MsgQueuedNext)
+	if st.Position > 1 {
+		line = catalog.T(locale, catalog.MsgQueued, st.Position, max(st.QueueLen, st.Position))
 	}
-	return catalog.T(locale, catalog.MsgQueued, st.Position, max(st.QueueLen, st.Position))
+	if st.NoBackend {
+		line += "\n" + catalog.T(locale, catalog.MsgNoBackend)
+	}
+	return line
 }
 
 // Caption renders a finished job's description: the prompt shortened to

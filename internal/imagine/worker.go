@@ -256,9 +256,23 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 	s.rerun = append([]queue.Item[*job]{it}, s.rerun...)
 	s.mu.Unlock()
 	s.setDown(w, ErrBackendDown)
-	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, Restarted: j.restarted, Params: j.params})
+	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, NoBackend: s.noBackend(), Restarted: j.restarted, Params: j.params})
 	w.log.Warn("backend down; its job moves to another backend", "job", j.id.String())
 	return true
+}
+
+// noBackend reports whether several backends are configured and every one
+// is down. (A single backend is never marked down: its jobs fail after
+// the retries, as they always did.)
+func (s *Service) noBackend() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range s.workers {
+		if !w.down {
+			return false
+		}
+	}
+	return len(s.workers) > 1
 }
 
 // setDown marks w down: it takes no jobs until a probe gets an answer.

@@ -57,6 +57,9 @@ type e2eOptions struct {
 	// child runs the bot as a child process (the test binary itself, see
 	// TestMain), which a test can kill and start again.
 	child bool
+	// moreSD adds this many simulated SD servers, each a backend of its
+	// own (sd.backends: sd0 is b.sd, then b.moreSD[i] is sd(i+1)).
+	moreSD int
 }
 
 // e2eBot is the real program, started through run with a YAML config that
@@ -64,6 +67,7 @@ type e2eOptions struct {
 type e2eBot struct {
 	t       *testing.T
 	sd      *sdServer
+	moreSD  []*sdServer // with e2eOptions.moreSD
 	tg      *telegramtest.Server // nil without Telegram
 	dc      *discordtest.Server  // nil without Discord
 	guild   discordtest.Guild
@@ -109,11 +113,17 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 	b := &e2eBot{t: t, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1), nextUser: 5000}
 	b.sd = newSDServer(t, o.sim, !o.sdDown)
 
+	sdServers := fmt.Sprintf("  url: %s\n  username: %s\n  password: ${SD_PASSWORD}\n", b.sd.URL(), e2eSDUser)
+	if o.moreSD > 0 {
+		sdServers = "  backends:\n" + fmt.Sprintf("    - {name: sd0, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", b.sd.URL(), e2eSDUser)
+		for i := range o.moreSD {
+			more := newSDServer(t, o.sim, true)
+			b.moreSD = append(b.moreSD, more)
+			sdServers += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
+		}
+	}
 	cfg := fmt.Sprintf(`sd:
-  url: %s
-  username: %s
-  password: ${SD_PASSWORD}
-  poll_interval: 20ms
+%s  poll_interval: 20ms
   timeout: %s
 defaults:
   width: 64
@@ -128,7 +138,7 @@ http:
 log:
   level: debug
   format: json
-`, b.sd.URL(), e2eSDUser, o.sdTimeout, o.shutdown)
+`, sdServers, o.sdTimeout, o.shutdown)
 	if o.store != "" {
 		cfg += fmt.Sprintf("store:\n  path: %q\n", o.store)
 	}

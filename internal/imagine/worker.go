@@ -249,14 +249,17 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 	if len(s.workers) < 2 {
 		return false
 	}
+	s.setDown(w, ErrBackendDown)
 	s.mu.Lock()
 	j := it.Value
 	j.cancel = nil
 	j.rerun = true
+	// Published before the dispatcher can see the job: the next backend's
+	// statuses come after this one.
+	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, NoBackend: s.noBackendLocked(), Restarted: j.restarted, Params: j.params})
 	s.rerun = append([]queue.Item[*job]{it}, s.rerun...)
 	s.mu.Unlock()
-	s.setDown(w, ErrBackendDown)
-	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, NoBackend: s.noBackend(), Restarted: j.restarted, Params: j.params})
+	s.kick()
 	w.log.Warn("backend down; its job moves to another backend", "job", j.id.String())
 	return true
 }
@@ -267,6 +270,10 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 func (s *Service) noBackend() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.noBackendLocked()
+}
+
+func (s *Service) noBackendLocked() bool {
 	for _, w := range s.workers {
 		if !w.down {
 			return false

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/sdsim"
+)
+
+// txt2imgStarted reports whether sim has a txt2img that took the job lock.
+func txt2imgStarted(sim *sdsim.Sim) bool {
+	return slices.ContainsFunc(sim.Records(), func(r sdsim.Record) bool {
+		return r.Path == txt2imgPath && !r.JobStart.IsZero()
+	})
+}
+
+// TestBackendDiesMidJob runs the bot on two simulated SD servers and
+// crashes the one running a job: the job moves at once to the other and
+// its image is delivered; the dead server is reported down (metrics,
+// /healthz) and takes jobs again once it is back.
+func TestBackendDiesMidJob(t *testing.T) {
+	b := startBot(t, e2eOptions{moreSD: 1, sim: sdsim.Options{StepDelay: 40 * time.Millisecond}})
+	servers := []*sdServer{b.sd, b.moreSD[0]}
+	r := b.tgImagine("a cat on a server that dies --steps 20")
+	var dying, other int
+	b.eventually("the job running on a server", func() bool {
+		for i, s := range servers {
+			if txt2imgStarted(s.Sim()) {
+				dying, other = i, 1-i
+				return true
+			}
+		}
+		return false
+	})
+	servers[dying].crash()
+	b.tgWaitImage(r)
+	if !txt2imgStarted(servers[other].Sim()) {
+		t.Errorf("the other server never ran the job")
+	}
+	names := []string{"sd0", "sd1"}
+	upSeries := func(i int) string { return `imaginebot_backend_up{backend="` + names[i] + `"}` }
+	if m := b.metrics(); m[upSeries(dying)] != 0 || m[upSeries(other)] != 1 {
+		t.Errorf("backend_up %v and %v, want 0 for the dead server and 1 for the other", m[upSeries(dying)], m[upSeries(other)])
+	}
+	if code, rep := b.health(); code == 200 || rep.Checks["sd "+names[dying]] == "ok" {
+		t.Errorf("/healthz = %d %+v while %s is down, want it named", code, rep, names[dying])
+	}
+	if !b.logged("backend down; its job moves to another backend") {
+		t.Error("no log line says the job moved")
+	}
+	servers[dying].start()
+	b.eventually("the server back in the pool", func() bool { return b.metrics()[upSeries(dying)] == 1 })
+	b.requireNothingLost()
+}

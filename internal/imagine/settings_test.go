@@ -2,6 +2,7 @@ package imagine
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
@@ -46,7 +47,7 @@ func TestResolve(t *testing.T) {
 	}{
 		{"defaults", Request{Prompt: " a cat ", Seed: -1}, func(t *testing.T, p Params) {
 			want := Params{Prompt: "a cat", UserPrompt: "a cat", NegativePrompt: "lowres", Width: 512, Height: 512, Steps: 30, Seed: -1, BatchSize: 1, CFGScale: 7, HRUpscaler: "ESRGAN_4x", HRScale: 2, DenoisingStrength: 0.55}
-			if p != want {
+			if !reflect.DeepEqual(p, want) {
 				t.Errorf("got %+v\nwant %+v", p, want)
 			}
 		}},

@@ -42,7 +42,7 @@ func (s Settings) ProfileFor(model string) *Profile {
 	return nil
 }
 
-// withProfile returns d with what pr sets.
+// defaults returns d with what pr sets (pr may be nil).
 func (pr *Profile) defaults(d Defaults) Defaults {
 	if pr == nil {
 		return d

@@ -23,6 +23,17 @@ func TestConfigExample(t *testing.T) {
 	if got != want {
 		t.Errorf("example style composes %q, want %q", got, want)
 	}
+	s := settingsFrom(cfg)
+	flux, pony := s.ProfileFor("flux1-dev-fp8.safetensors [1be961341b]"), s.ProfileFor("SDXL/ponyDiffusionV6XL.safetensors")
+	if flux == nil || flux.CFGScale != 1 || flux.DistilledCFG != 3.5 || flux.Scheduler != "Simple" {
+		t.Errorf("example Flux profile = %+v, want cfg 1, distilled 3.5, scheduler Simple", flux)
+	}
+	if pony == nil || pony.Width != 1024 || pony.Height != 1024 || pony.ClipSkip != 2 || pony.PromptPrefix == "" {
+		t.Errorf("example Pony profile = %+v, want 1024x1024, clip skip 2 and quality tags", pony)
+	}
+	if s.ProfileFor("v1-5-pruned-emaonly.safetensors") != nil {
+		t.Errorf("example profiles catch SD 1.5")
+	}
 	if cfg.Discord.Enabled() || cfg.Telegram.Enabled() {
 		t.Errorf("example enables a platform without tokens in the environment")
 	}

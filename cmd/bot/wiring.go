@@ -37,12 +37,20 @@ func settingsFrom(c *config.Config) imagine.Settings {
 		},
 		Limits: imagine.Limits{
 			MaxWidth: l.MaxWidth, MaxHeight: l.MaxHeight, MaxSteps: l.MaxSteps,
-			MaxBatch: l.MaxBatch, MaxPromptLength: l.MaxPromptLength,
+			MaxBatch: l.MaxBatch, MaxPromptLength: l.MaxPromptLength, Models: l.Models,
 		},
 		ForcedNegative: c.Moderation.ForcedNegative,
 	}
 	for _, st := range c.Styles {
 		s.Styles = append(s.Styles, imagine.Style{Name: st.Name, Prompt: st.Prompt, Lora: st.Lora})
+	}
+	for _, p := range c.Profiles {
+		s.Profiles = append(s.Profiles, imagine.Profile{
+			Model: p.Model, Sampler: p.Sampler, Scheduler: p.Scheduler, CFGScale: p.CFGScale,
+			DistilledCFG: p.DistilledCFGScale, Steps: p.Steps, Width: p.Width, Height: p.Height,
+			ClipSkip: p.ClipSkip, PromptPrefix: p.PromptPrefix, PromptSuffix: p.PromptSuffix,
+			NegativePrompt: p.NegativePrompt, Override: p.OverrideSettings,
+		})
 	}
 	return s
 }

@@ -18,7 +18,10 @@ const (
 	MsgMissingValue
 	MsgRepeatedOption
 	MsgBadNumber
+	MsgBadDecimal
 	MsgOutOfRange
+	MsgCFGRange
+	MsgBadLora
 	MsgBadSize
 	MsgSizeRange
 	MsgBadAspect
@@ -56,6 +59,15 @@ const (
 	MsgFailNoImage
 
 	MsgModelNotFound
+	MsgUnknownModel
+	MsgModelNotAllowed
+	MsgModelNotAllowedNone
+	MsgUnknownSampler
+	MsgNoSuchSampler
+	MsgUnknownScheduler
+	MsgNoSuchScheduler
+	MsgUnknownLora
+	MsgNoSuchLora
 	MsgModelSwitched
 	MsgModelSwitchFailed
 	MsgModelSwitching
@@ -119,11 +131,14 @@ const (
 var catalogue = [numMsgs]Text{
 	MsgEmptyPrompt:      {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
 	MsgPromptTooLong:    {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
-	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n and --hr.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr。"},
+	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n, --hr, --cfg, --sampler, --scheduler, --model and --lora.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr、--cfg、--sampler、--scheduler、--model、--lora。"},
 	MsgMissingValue:     {"%s needs a value, e.g. %s.", "%s 需要一个值，例如 %s。"},
 	MsgRepeatedOption:   {"%s was given twice.", "%s 重复出现了。"},
 	MsgBadNumber:        {"%s needs a whole number, got %q.", "%s 需要一个整数，收到的是 %q。"},
+	MsgBadDecimal:       {"%s needs a number such as 7 or 3.5, got %q.", "%s 需要一个数字，例如 7 或 3.5，收到的是 %q。"},
 	MsgOutOfRange:       {"%s must be between %d and %d, got %d.", "%s 必须在 %d 到 %d 之间，收到的是 %d。"},
+	MsgCFGRange:         {"%s must be between %g and %g, got %g.", "%s 必须在 %g 到 %g 之间，收到的是 %g。"},
+	MsgBadLora:          {"--lora needs NAME or NAME:WEIGHT, with a weight from -5 to 5, e.g. --lora add_detail:0.6; got %q.", "--lora 需要 名称 或 名称:权重（权重在 -5 到 5 之间），例如 --lora add_detail:0.6；收到的是 %q。"},
 	MsgBadSize:          {"--size needs WIDTHxHEIGHT, e.g. 768x512, got %q.", "--size 需要 宽x高 的格式，例如 768x512，收到的是 %q。"},
 	MsgSizeRange:        {"The size must be between 64x64 and %dx%d, got %dx%d.", "尺寸必须在 64x64 到 %dx%d 之间，收到的是 %dx%d。"},
 	MsgBadAspect:        {"--ar needs a ratio like 16:9, got %q.", "--ar 需要类似 16:9 的比例，收到的是 %q。"},
@@ -160,12 +175,21 @@ var catalogue = [numMsgs]Text{
 	MsgFailInterrupted: {"The image server stopped this job.", "图片服务器中止了此任务。"},
 	MsgFailNoImage:     {"The image server returned no image. Please try again.", "图片服务器没有返回图片，请重试。"},
 
-	MsgModelNotFound:     {"There is no model called %q.", "没有名为 %q 的模型。"},
-	MsgModelSwitched:     {"Model switched to %s.", "模型已切换为 %s。"},
-	MsgModelSwitchFailed: {"Could not switch the model: %s", "切换模型失败：%s"},
-	MsgModelSwitching:    {"Switching the model to %s. Running images finish first…", "正在切换模型为 %s，会先等当前图片生成完毕…"},
-	MsgModelCurrent:      {"Current model: %s", "当前模型：%s"},
-	MsgNotAdmin:          {"Sorry, only bot admins can do that.", "抱歉，只有机器人管理员可以这样做。"},
+	MsgModelNotFound:       {"There is no model called %q.", "没有名为 %q 的模型。"},
+	MsgUnknownModel:        {"There is no model called %q. Did you mean %s?", "没有名为 %q 的模型。你是不是想要 %s？"},
+	MsgModelNotAllowed:     {"Sorry, the model %q is not offered here. You may choose: %s.", "抱歉，这里不提供模型 %q。可选模型：%s。"},
+	MsgModelNotAllowedNone: {"Sorry, the model %q is not offered here; leave out --model to use the default one.", "抱歉，这里不提供模型 %q；不写 --model 即可使用默认模型。"},
+	MsgUnknownSampler:      {"There is no sampler called %q. Did you mean %s?", "没有名为 %q 的采样器。你是不是想要 %s？"},
+	MsgNoSuchSampler:       {"There is no sampler called %q. Samplers: %s.", "没有名为 %q 的采样器。可用采样器：%s。"},
+	MsgUnknownScheduler:    {"There is no scheduler called %q. Did you mean %s?", "没有名为 %q 的调度器。你是不是想要 %s？"},
+	MsgNoSuchScheduler:     {"There is no scheduler called %q. Schedulers: %s.", "没有名为 %q 的调度器。可用调度器：%s。"},
+	MsgUnknownLora:         {"There is no LoRA called %q. Did you mean %s?", "没有名为 %q 的 LoRA。你是不是想要 %s？"},
+	MsgNoSuchLora:          {"There is no LoRA called %q.", "没有名为 %q 的 LoRA。"},
+	MsgModelSwitched:       {"Model switched to %s.", "模型已切换为 %s。"},
+	MsgModelSwitchFailed:   {"Could not switch the model: %s", "切换模型失败：%s"},
+	MsgModelSwitching:      {"Switching the model to %s. Running images finish first…", "正在切换模型为 %s，会先等当前图片生成完毕…"},
+	MsgModelCurrent:        {"Current model: %s", "当前模型：%s"},
+	MsgNotAdmin:            {"Sorry, only bot admins can do that.", "抱歉，只有机器人管理员可以这样做。"},
 
 	MsgHelpStyles:    {"Styles: %s", "可用风格：%s"},
 	MsgHelpAdmin:     {"Admins: /model shows the models and switches between them.", "管理员：/model 查看并切换模型。"},

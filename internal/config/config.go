@@ -9,10 +9,13 @@ type Config struct {
 	Defaults Defaults `yaml:"defaults"`
 	Limits   Limits   `yaml:"limits"`
 	Styles   []Style  `yaml:"styles"`
-	Queue    Queue    `yaml:"queue"`
-	Discord  Discord  `yaml:"discord"`
-	Telegram Telegram `yaml:"telegram"`
-	Log      Log      `yaml:"log"`
+	// Profiles are per-model defaults; the first whose model glob matches
+	// the job's model applies, under request options and users' settings.
+	Profiles []Profile `yaml:"profiles"`
+	Queue    Queue     `yaml:"queue"`
+	Discord  Discord   `yaml:"discord"`
+	Telegram Telegram  `yaml:"telegram"`
+	Log      Log       `yaml:"log"`
 
 	// ShutdownTimeout is how long running jobs may finish after SIGINT or
 	// SIGTERM before they are cancelled.
@@ -98,6 +101,29 @@ type Limits struct {
 	// DailyImages is how many images one user may make per UTC day; 0 =
 	// no limit. Admins have none.
 	DailyImages int `yaml:"daily_images"`
+	// Models are globs of the models users may choose per request
+	// (--model), matched against each checkpoint's name and title in any
+	// case, with or without extension and hash; empty = any model a
+	// backend lists. Admins may choose any.
+	Models []string `yaml:"models"`
+}
+
+// Profile is the defaults for the models whose name matches Model (a glob,
+// e.g. "flux1-*"). Zero values leave the configured defaults.
+type Profile struct {
+	Model             string         `yaml:"model"`
+	Sampler           string         `yaml:"sampler"`
+	Scheduler         string         `yaml:"scheduler"`
+	CFGScale          float64        `yaml:"cfg_scale"`
+	DistilledCFGScale float64        `yaml:"distilled_cfg_scale"`
+	Steps             int            `yaml:"steps"`
+	Width             int            `yaml:"width"`
+	Height            int            `yaml:"height"`
+	ClipSkip          int            `yaml:"clip_skip"`
+	PromptPrefix      string         `yaml:"prompt_prefix"`
+	PromptSuffix      string         `yaml:"prompt_suffix"`
+	NegativePrompt    *string        `yaml:"negative_prompt"` // "" clears the default negative prompt
+	OverrideSettings  map[string]any `yaml:"override_settings"`
 }
 
 // Style is a named prompt preset: Prompt is a template containing {prompt},

@@ -27,7 +27,7 @@ func TestParseGood(t *testing.T) {
 			check: func(t *testing.T, c *Config) {
 				want := Default()
 				want.SD.URL = "http://127.0.0.1:7860"
-				if !reflect.DeepEqual(c.SD, want.SD) || c.Defaults != want.Defaults || c.Limits != want.Limits || c.Queue != want.Queue {
+				if !reflect.DeepEqual(c.SD, want.SD) || c.Defaults != want.Defaults || !reflect.DeepEqual(c.Limits, want.Limits) || c.Queue != want.Queue {
 					t.Errorf("got %+v, want defaults %+v", c, want)
 				}
 				if c.Discord.Enabled() || c.Telegram.Enabled() {
@@ -197,6 +197,13 @@ func TestParseBad(t *testing.T) {
 		{"empty store path", "sd: {url: http://x}\nstore: {path: ''}\n", []string{"line 2", "store.path must not be empty"}},
 		{"zero retention", "sd: {url: http://x}\nstore: {retention: 0s}\n", []string{"store.retention must be positive"}},
 		{"unknown store key", "sd: {url: http://x}\nstore: {pth: x.db}\n", []string{"line 2", "store.pth"}},
+		{"unknown profile key", "sd: {url: http://x}\nprofiles:\n  - model: 'flux*'\n    cfg_scal: 1\n", []string{"line 4", `"profiles[0].cfg_scal"`, `did you mean`}},
+		{"profile without model", "sd: {url: http://x}\nprofiles:\n  - steps: 20\n", []string{"line 3", "profiles[0].model is missing"}},
+		{"bad profile glob", "sd: {url: http://x}\nprofiles:\n  - {model: 'flux[', steps: 20}\n", []string{"line 3", "profiles[0].model must be a model name or a glob"}},
+		{"profile ranges", "sd: {url: http://x}\nprofiles:\n  - model: a\n    cfg_scale: 40\n    distilled_cfg_scale: 0.5\n    steps: 61\n    width: 1001\n    height: 4096\n    clip_skip: 13\n",
+			[]string{"6 problems", "line 4: profiles[0].cfg_scale", "line 5: profiles[0].distilled_cfg_scale", "line 6: profiles[0].steps must be between 1 and limits.max_steps (60)",
+				"line 7: profiles[0].width must be a multiple of 8", "line 8: profiles[0].height", "line 9: profiles[0].clip_skip"}},
+		{"bad limits.models glob", "sd: {url: http://x}\nlimits:\n  models: ['sdxl-*', '[x']\n", []string{"line 3", "limits.models[1]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -214,6 +221,39 @@ func TestParseBad(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseProfiles(t *testing.T) {
+	c, err := Parse([]byte(`sd: {url: http://x}
+limits:
+  models: ["sdxl/*", "flux1-*"]
+profiles:
+  - model: "flux1-*"
+    cfg_scale: 1
+    distilled_cfg_scale: 3.5
+    scheduler: Simple
+    negative_prompt: ""
+    override_settings: {forge_additional_modules: [ae.safetensors]}
+  - model: "*pony*"
+    width: 1024
+    height: 1024
+    clip_skip: 2
+    prompt_prefix: "score_9, score_8_up"
+`), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Profiles) != 2 || !reflect.DeepEqual(c.Limits.Models, []string{"sdxl/*", "flux1-*"}) {
+		t.Fatalf("profiles %+v, limits %+v", c.Profiles, c.Limits)
+	}
+	f, p := c.Profiles[0], c.Profiles[1]
+	if f.CFGScale != 1 || f.DistilledCFGScale != 3.5 || f.Scheduler != "Simple" || f.NegativePrompt == nil || *f.NegativePrompt != "" ||
+		!reflect.DeepEqual(f.OverrideSettings, map[string]any{"forge_additional_modules": []any{"ae.safetensors"}}) {
+		t.Errorf("flux profile %+v", f)
+	}
+	if p.Width != 1024 || p.ClipSkip != 2 || p.PromptPrefix != "score_9, score_8_up" || p.NegativePrompt != nil {
+		t.Errorf("pony profile %+v", p)
 	}
 }
 

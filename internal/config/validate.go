@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ func (c *Config) Validate() error {
 		v.check(err == nil && port != "", "http.listen", "must be host:port, e.g. 127.0.0.1:9090, got %q", c.HTTP.Listen)
 	}
 	c.validateModeration(&v)
+	c.validateProfiles(&v)
 	return v.err()
 }
 
@@ -56,6 +58,36 @@ func (c *Config) validateModeration(v *validator) {
 			fmt.Sprintf("moderation.blocked_user_ids[%d]", i), "must be \"tg:<telegram user id>\" or \"dc:<discord user id>\", got %q", id)
 	}
 	v.check(m.Cooldown >= 0, "moderation.cooldown", "must not be negative, got %s", m.Cooldown)
+}
+
+// validateProfiles checks limits.models and profiles: globs that parse,
+// values in the ranges requests have.
+func (c *Config) validateProfiles(v *validator) {
+	for i, g := range c.Limits.Models {
+		v.glob(fmt.Sprintf("limits.models[%d]", i), g)
+	}
+	l := c.Limits
+	for i, p := range c.Profiles {
+		key := fmt.Sprintf("profiles[%d]", i)
+		if p.Model == "" {
+			v.add(key+".model", "is missing: a model name or glob such as \"flux1-*\"")
+		} else {
+			v.glob(key+".model", p.Model)
+		}
+		v.check(p.CFGScale == 0 || p.CFGScale >= 1 && p.CFGScale <= 30, key+".cfg_scale", "must be between 1 and 30, got %g", p.CFGScale)
+		v.check(p.DistilledCFGScale == 0 || p.DistilledCFGScale >= 1 && p.DistilledCFGScale <= 30, key+".distilled_cfg_scale", "must be between 1 and 30, got %g", p.DistilledCFGScale)
+		v.check(p.Steps == 0 || p.Steps >= 1 && p.Steps <= l.MaxSteps, key+".steps", "must be between 1 and limits.max_steps (%d), got %d", l.MaxSteps, p.Steps)
+		if p.Width != 0 {
+			v.size(key+".width", p.Width, l.MaxWidth, "limits.max_width")
+		}
+		if p.Height != 0 {
+			v.size(key+".height", p.Height, l.MaxHeight, "limits.max_height")
+		}
+		v.check(p.ClipSkip >= 0 && p.ClipSkip <= 12, key+".clip_skip", "must be between 1 and 12 (0 = the server's), got %d", p.ClipSkip)
+		for k := range p.OverrideSettings {
+			v.check(strings.TrimSpace(k) != "", key+".override_settings", "has an empty key")
+		}
+	}
 }
 
 func isDigits(s string) bool {
@@ -146,6 +178,12 @@ func (v *validator) url(key, raw string) {
 func (v *validator) size(key string, got, max int, maxKey string) {
 	v.check(got >= 64 && got <= max && got%8 == 0, key,
 		"must be a multiple of 8 between 64 and %s (%d), got %d", maxKey, max, got)
+}
+
+// glob checks a model-name pattern (path.Match syntax).
+func (v *validator) glob(key, g string) {
+	_, err := path.Match(strings.ToLower(g), "")
+	v.check(strings.TrimSpace(g) != "" && err == nil, key, "must be a model name or a glob such as \"sdxl-*\" (*, ? and [a-z] work), got %q", g)
 }
 
 func (v *validator) snowflake(key, id string) {

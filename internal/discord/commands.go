@@ -33,7 +33,20 @@ const (
 	optCount    = "count"
 	optHires    = "hires"
 	optModel    = "name"
+	// /imagine's model options (backends issue).
+	optPickModel = "model"
+	optSampler   = "sampler"
+	optScheduler = "scheduler"
+	optCFG       = "cfg"
+	optLora      = "lora"
 )
+
+// choiceKinds are the /imagine options whose autocomplete the core
+// answers from the backends' lists (and the styles).
+var choiceKinds = map[string]imagine.ChoiceKind{
+	optPickModel: imagine.ChoiceModel, optSampler: imagine.ChoiceSampler,
+	optScheduler: imagine.ChoiceScheduler, optLora: imagine.ChoiceLora, optStyle: imagine.ChoiceStyle,
+}
 
 // aspectChoices are the aspect ratios /imagine offers.
 var aspectChoices = []string{"1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9"}
@@ -128,6 +141,8 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 	seed.MinValue, seed.MaxValue = ptr(-1.0), float64(imagine.MaxSeed)
 	opts = append(opts, seed)
 	if len(s.Styles) > 0 {
+		// Up to Discord's 25, the styles are choices (a list to pick from);
+		// beyond, the core's Choices answers their autocomplete.
 		style := option(discordgo.ApplicationCommandOptionString, optStyle, texts.OptStyle, false)
 		if len(s.Styles) <= maxChoices {
 			for _, st := range s.Styles {
@@ -135,7 +150,7 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 				style.Choices = append(style.Choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: name})
 			}
 		} else {
-			style.Autocomplete = true // Discord allows at most 25 choices
+			style.Autocomplete = true
 		}
 		opts = append(opts, style)
 	}
@@ -145,7 +160,17 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 		opts = append(opts, count)
 	}
 	opts = append(opts, option(discordgo.ApplicationCommandOptionBoolean, optHires, texts.OptHires, false))
-	return opts
+	for _, o := range []struct {
+		name string
+		desc catalog.Text
+	}{{optPickModel, texts.OptPickModel}, {optSampler, texts.OptSampler}, {optScheduler, texts.OptScheduler}, {optLora, texts.OptLora}} {
+		opt := option(discordgo.ApplicationCommandOptionString, o.name, o.desc, false)
+		opt.Autocomplete, opt.MaxLength = true, maxChoiceLength
+		opts = append(opts, opt)
+	}
+	cfg := option(discordgo.ApplicationCommandOptionNumber, optCFG, texts.OptCFG, false)
+	cfg.MinValue, cfg.MaxValue = ptr(float64(imagine.MinCFG)), float64(imagine.MaxCFG)
+	return append(opts, cfg)
 }
 
 func ptr[T any](v T) *T { return &v }

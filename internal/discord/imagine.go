@@ -46,7 +46,7 @@ func (a *Adapter) ignoreDuplicate(in *incoming) work {
 }
 
 // optionNames maps the core's inline option names to /imagine's options.
-var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect}
+var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect, "--cfg": optCFG}
 
 // optionWording names the Discord option in a refusal of a value that came
 // from one ("seed must be between…" rather than "--seed must be…"); a value
@@ -114,6 +114,20 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 	}
 	if o := byName[optHires]; o != nil {
 		req.HiresFix, _ = o.Value.(bool)
+	}
+	for name, dst := range map[string]*string{optPickModel: &req.Model, optSampler: &req.Sampler, optScheduler: &req.Scheduler, optLora: &req.Lora} {
+		if o := byName[name]; o != nil {
+			if v := strings.TrimSpace(toString(o.Value)); v != "" {
+				*dst = v
+			}
+		}
+	}
+	if o := byName[optCFG]; o != nil {
+		f, ok := o.Value.(float64)
+		if !ok {
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgBadDecimal, Args: []any{optCFG, toString(o.Value)}}
+		}
+		req.CFGScale = f
 	}
 	return req, nil
 }

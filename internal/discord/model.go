@@ -22,6 +22,9 @@ const (
 	modelTTL         = time.Minute
 	modelCallTimeout = 15 * time.Second
 	maxChoiceLength  = 100
+	// choicesTimeout bounds the core's first listing for an autocomplete
+	// (later ones answer from its cache): Discord waits 3 seconds.
+	choicesTimeout = 2 * time.Second
 )
 
 // modelCache keeps the SD model list, refreshed by run every TTL and on
@@ -104,8 +107,9 @@ func (c *modelCache) match(q string, limit int) []imagine.Model {
 	return out
 }
 
-// handleAutocomplete answers the focused option of /model (models) or of
-// /imagine (styles, when there are too many for choices).
+// handleAutocomplete answers the focused option of /model (models), of
+// /imagine (model, sampler, scheduler, LoRA and style, from the core's
+// lists) or of /settings (styles, when there are too many for choices).
 func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 	data := in.i.ApplicationCommandData()
 	var typed string
@@ -128,7 +132,17 @@ func (a *Adapter) handleAutocomplete(ctx context.Context, in *incoming) {
 			}
 			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: imagine.Shorten(m.Title, maxChoiceLength), Value: value})
 		}
-	case (data.Name == cmdImagine || data.Name == cmdSettings) && focused == optStyle:
+	case data.Name == cmdImagine && choiceKinds[focused] != "":
+		cctx, cancel := context.WithTimeout(ctx, choicesTimeout)
+		defer cancel()
+		who := in.who
+		who.Admin = a.isAdmin(in) // limits.models restricts users only
+		for _, name := range a.core.Choices(cctx, who, choiceKinds[focused], typed) {
+			if len(choices) < maxChoices && name != "" && len(name) <= maxChoiceLength {
+				choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: name})
+			}
+		}
+	case data.Name == cmdSettings && focused == optStyle:
 		q := strings.ToLower(typed)
 		for _, name := range a.core.Settings().StyleNames() {
 			if len(choices) < maxChoices && strings.Contains(strings.ToLower(name), q) && len(name) <= maxChoiceLength {

@@ -59,7 +59,7 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 		opts[o.Name] = o
 		names = append(names, o.Name)
 	}
-	if want := []string{"prompt", "negative", "aspect", "steps", "seed", "style", "count", "hires"}; !slices.Equal(names, want) {
+	if want := []string{"prompt", "negative", "aspect", "steps", "seed", "style", "count", "hires", "model", "sampler", "scheduler", "lora", "cfg"}; !slices.Equal(names, want) {
 		t.Errorf("/imagine options = %v, want %v", names, want)
 	}
 	if p := opts["prompt"]; !p.Required || p.MaxLength == nil || *p.MaxLength != 200 {

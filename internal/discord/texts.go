@@ -8,34 +8,42 @@ import "github.com/imaginebot/imaginebot/internal/catalog"
 // shares are in internal/catalog.
 var texts = struct {
 	OptPrompt, OptNegative, OptAspect, OptSteps, OptSeed, OptStyle, OptCount, OptHires, OptModel catalog.Text // option descriptions
+	OptPickModel, OptSampler, OptScheduler, OptCFG, OptLora                                      catalog.Text // /imagine's model options
 	Help, UnknownCommand, BadAspect, NoModels                                                    catalog.Text // answers to commands
 	SetAspect, SetSize, SetSteps, SetStyle, SetNegative, SetHires, SetLanguage, SetReset         catalog.Text // /settings' options
 	SettingsHowTo                                                                                catalog.Text // under the settings
 	BtnUpscale, BtnUpscaleN, MayNotDeliver                                                       catalog.Text // the job message
 	NotAttached, NoAttachPermission, TooLarge, UploadRefused, SentByDM, DMResult                 catalog.Text // a refused upload
 }{
-	OptPrompt:   catalog.Text{EN: "What to draw; inline options such as --ar 16:9 work too", ZH: "想画什么；也可以在其中写 --ar 16:9 等选项"},
-	OptNegative: catalog.Text{EN: "What to leave out of the image", ZH: "不希望出现在图片中的内容"},
-	OptAspect:   catalog.Text{EN: "Aspect ratio (width:height)", ZH: "宽高比（宽:高）"},
-	OptSteps:    catalog.Text{EN: "Sampling steps: more is slower and often finer", ZH: "采样步数：越多越慢，通常也越精细"},
-	OptSeed:     catalog.Text{EN: "Seed, to repeat an image exactly (-1 = random)", ZH: "种子，用于复现同一张图（-1 表示随机）"},
-	OptStyle:    catalog.Text{EN: "A preset style", ZH: "预设风格"},
-	OptCount:    catalog.Text{EN: "How many images to make at once", ZH: "一次生成几张图片"},
-	OptHires:    catalog.Text{EN: "High-resolution fix: a larger, more detailed image", ZH: "高清修复：更大、更精细的图片"},
-	OptModel:    catalog.Text{EN: "The model to switch to; leave empty to see the current one", ZH: "要切换到的模型；留空则显示当前模型"},
+	OptPrompt:    catalog.Text{EN: "What to draw; inline options such as --ar 16:9 work too", ZH: "想画什么；也可以在其中写 --ar 16:9 等选项"},
+	OptNegative:  catalog.Text{EN: "What to leave out of the image", ZH: "不希望出现在图片中的内容"},
+	OptAspect:    catalog.Text{EN: "Aspect ratio (width:height)", ZH: "宽高比（宽:高）"},
+	OptSteps:     catalog.Text{EN: "Sampling steps: more is slower and often finer", ZH: "采样步数：越多越慢，通常也越精细"},
+	OptSeed:      catalog.Text{EN: "Seed, to repeat an image exactly (-1 = random)", ZH: "种子，用于复现同一张图（-1 表示随机）"},
+	OptStyle:     catalog.Text{EN: "A preset style", ZH: "预设风格"},
+	OptCount:     catalog.Text{EN: "How many images to make at once", ZH: "一次生成几张图片"},
+	OptHires:     catalog.Text{EN: "High-resolution fix: a larger, more detailed image", ZH: "高清修复：更大、更精细的图片"},
+	OptModel:     catalog.Text{EN: "The model to switch to; leave empty to see the current one", ZH: "要切换到的模型；留空则显示当前模型"},
+	OptPickModel: catalog.Text{EN: "The model for this image (default: the bot's current one)", ZH: "这张图片使用的模型（默认：机器人当前的模型）"},
+	OptSampler:   catalog.Text{EN: "Sampling method, e.g. Euler a or DPM++ 2M", ZH: "采样方法，例如 Euler a 或 DPM++ 2M"},
+	OptScheduler: catalog.Text{EN: "Noise schedule, e.g. Karras (Flux: Simple)", ZH: "噪声调度，例如 Karras（Flux 用 Simple）"},
+	OptCFG:       catalog.Text{EN: "CFG scale: how closely to follow the prompt (1–30)", ZH: "CFG 值：遵循提示词的程度（1–30）"},
+	OptLora:      catalog.Text{EN: "A LoRA to add, as NAME or NAME:WEIGHT (weight 1 by default)", ZH: "要添加的 LoRA，写作 名称 或 名称:权重（默认权重 1）"},
 	Help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +
 		"**/imagine** `prompt:` a lighthouse at dusk, oil painting\n" +
-		"Fill in the fields (negative, aspect, steps, seed, style, count, hires) or write options in the prompt:\n" +
+		"Fill in the fields (negative, aspect, steps, seed, style, count, hires, model, sampler, scheduler, lora, cfg) or write options in the prompt:\n" +
 		"`--ar 16:9` aspect ratio, 1:4 to 4:1 · `--size 768x512` exact size, up to %dx%d · `--steps 30` up to %d · " +
-		"`--seed 42` repeat an image · `--no text, people` things to leave out · `--style NAME` · `--n 2` up to %d images · `--hr` high-resolution fix.\n" +
+		"`--seed 42` repeat an image · `--no text, people` things to leave out · `--style NAME` · `--n 2` up to %d images · `--hr` high-resolution fix · " +
+		"`--model NAME` the model · `--sampler \"DPM++ 2M\"` · `--scheduler Karras` · `--cfg 7` CFG scale, 1 to 30 · `--lora NAME:0.8` add a LoRA.\n" +
 		"A field wins over the same option written in the prompt.\n\n" +
 		"Buttons: ✖ Cancel (you or an admin), 🎲 Reroll with a new seed, ⬆ Upscale runs that seed again with the high-resolution fix.\n" +
 		"**/queue** shows your requests. **/settings** sets your defaults, **/history** runs a recent result again. **/model** (admins) shows or switches the model.",
 		ZH: "我用 Stable Diffusion 把你的文字变成图片。\n\n" +
 			"**/imagine** `prompt:` 黄昏时的灯塔，油画\n" +
-			"可以填写各个字段（negative、aspect、steps、seed、style、count、hires），也可以把选项写在提示词里：\n" +
+			"可以填写各个字段（negative、aspect、steps、seed、style、count、hires、model、sampler、scheduler、lora、cfg），也可以把选项写在提示词里：\n" +
 			"`--ar 16:9` 宽高比，1:4 到 4:1 · `--size 768x512` 指定尺寸，最大 %dx%d · `--steps 30` 最多 %d 步 · " +
-			"`--seed 42` 复现同一张图 · `--no 文字, 人物` 不想出现的内容 · `--style 名称` · `--n 2` 最多 %d 张 · `--hr` 高清修复。\n" +
+			"`--seed 42` 复现同一张图 · `--no 文字, 人物` 不想出现的内容 · `--style 名称` · `--n 2` 最多 %d 张 · `--hr` 高清修复 · " +
+			"`--model 名称` 模型 · `--sampler \"DPM++ 2M\"` 采样器 · `--scheduler Karras` 调度器 · `--cfg 7` CFG 值，1 到 30 · `--lora 名称:0.8` 添加 LoRA。\n" +
 			"字段与提示词中的同一选项同时出现时，以字段为准。\n\n" +
 			"按钮：✖ 取消（发起者或管理员）、🎲 重新生成（换一个种子）、⬆ 高清重绘（用同一种子开启高清修复再生成一次）。\n" +
 			"**/queue** 查看你的请求。**/settings** 设置你的默认选项，**/history** 再次生成最近的结果。**/model**（管理员）查看或切换模型。"},

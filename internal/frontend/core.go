@@ -26,6 +26,14 @@ type Models interface {
 	SwitchModel(ctx context.Context, name string) (string, error)
 }
 
+// Choices is what a front end asks of the core for autocomplete: the
+// names of kind (models, samplers, schedulers, LoRAs, styles) that match
+// what the user typed, at most 25, as who may choose them (limits.models
+// applies to users, not admins). It answers from cached lists.
+type Choices interface {
+	Choices(ctx context.Context, who imagine.Requester, kind imagine.ChoiceKind, typed string) []string
+}
+
 // Results is what a front end asks of the core for the buttons under
 // results and for /history. Records outlive restarts for store.retention;
 // after that Record is a *imagine.UserError of kind imagine.ErrExpired.
@@ -55,6 +63,7 @@ type Restarts interface {
 type Core interface {
 	Jobs
 	Models
+	Choices
 	Results
 	Users
 	Restarts

@@ -44,13 +44,14 @@ func queuedHeap(t testing.TB, n int) uint64 {
 	return after.HeapAlloc - before.HeapAlloc
 }
 
-// TestQueuedJobsMemory checks that 10,000 queued jobs hold well under 20 MB:
-// no image bytes are kept for queued jobs.
+// TestQueuedJobsMemory checks that 10,000 queued jobs hold under 24 MB
+// (about 2.1 KB each, with the model, sampler and profile fields of the
+// backends issue): no image bytes are kept for queued jobs.
 func TestQueuedJobsMemory(t *testing.T) {
 	const n = 10000
 	heap := queuedHeap(t, n)
 	t.Logf("10,000 queued jobs hold %.1f MB of heap (%d bytes per job)", float64(heap)/1e6, heap/n)
-	if heap > 20e6 {
-		t.Errorf("10,000 queued jobs hold %d bytes, want < 20 MB", heap)
+	if heap > 24e6 {
+		t.Errorf("10,000 queued jobs hold %d bytes, want < 24 MB", heap)
 	}
 }

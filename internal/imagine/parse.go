@@ -1,6 +1,7 @@
 package imagine
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,11 @@ import (
 // both platforms:
 //
 //	a lighthouse at dusk --ar 16:9 --steps 25 --seed 42 --no people, boats --style anime --n 2 --hr
+//	a fox --model flux1-dev --cfg 1 --sampler Euler --scheduler Simple --lora add_detail:0.6
+//
+// The value of --model, --sampler, --scheduler, --lora and --style is one
+// word, or several in double quotes (--sampler "DPM++ 2M"); names are also
+// matched without spaces and underscores, so --sampler dpm++_2m works too.
 //
 // Options may stand anywhere; the rest of the text is the prompt, passed on
 // unchanged (weights, \( escapes, embeddings and <lora:...> tags included),
@@ -51,13 +57,11 @@ func ParseInline(text string, who Requester) (Request, error) {
 				end++
 			}
 		default:
-			if end < len(toks) && !isOption(toks[end].text) {
-				end++
-			}
+			end = valueEnd(toks, end)
 		}
 		var value string
 		if end > i+1 {
-			value = text[toks[i+1].start:toks[end-1].end]
+			value = unquote(text[toks[i+1].start:toks[end-1].end])
 		}
 		if err := r.setOption(opt, value); err != nil {
 			return Request{}, err
@@ -84,6 +88,48 @@ func joinNonEmpty(parts []string, sep string) string {
 var optionExamples = map[string]string{
 	"--ar": "--ar 16:9", "--size": "--size 768x512", "--steps": "--steps 25", "--seed": "--seed 42",
 	"--no": "--no people, text", "--style": "--style NAME", "--n": "--n 2",
+	"--cfg": "--cfg 7", "--sampler": "--sampler Euler", "--scheduler": "--scheduler Karras",
+	"--model": "--model NAME", "--lora": "--lora NAME:0.8",
+}
+
+// Quotes that may enclose a value of several words.
+const (
+	openQuotes  = "\"“"
+	closeQuotes = "\"”"
+)
+
+// valueEnd returns the end (exclusive) of the one-word value starting at
+// toks[i]: the next token, or every token up to the one that closes a
+// double quote the value opens. A quote that is never closed takes one word.
+func valueEnd(toks []token, i int) int {
+	if i >= len(toks) || isOption(toks[i].text) {
+		return i
+	}
+	first := toks[i].text
+	q, size := utf8.DecodeRuneInString(first)
+	if !strings.ContainsRune(openQuotes, q) {
+		return i + 1
+	}
+	for j := i; j < len(toks); j++ {
+		t := toks[j].text
+		if j == i {
+			t = t[size:]
+		}
+		if r, _ := utf8.DecodeLastRuneInString(t); t != "" && strings.ContainsRune(closeQuotes, r) {
+			return j + 1
+		}
+	}
+	return i + 1
+}
+
+// unquote strips the double quotes around a value.
+func unquote(v string) string {
+	f, fs := utf8.DecodeRuneInString(v)
+	l, ls := utf8.DecodeLastRuneInString(v)
+	if len(v) >= fs+ls && strings.ContainsRune(openQuotes, f) && strings.ContainsRune(closeQuotes, l) {
+		return strings.TrimSpace(v[fs : len(v)-ls])
+	}
+	return v
 }
 
 func (r *Request) setOption(opt, value string) error {
@@ -111,8 +157,30 @@ func (r *Request) setOption(opt, value string) error {
 		r.Style = value
 	case "--hr":
 		r.HiresFix = true
+	case "--cfg":
+		r.CFGScale, err = parseDecimal(opt, value)
+	case "--sampler":
+		r.Sampler = value
+	case "--scheduler":
+		r.Scheduler = value
+	case "--model":
+		r.Model = value
+	case "--lora":
+		r.Lora = value
+	}
+	if err == nil && value != "" && opt != "--no" && strings.TrimSpace(value) == "" {
+		err = userErr(ErrBadOption, catalog.MsgMissingValue, opt, optionExamples[opt])
 	}
 	return err
+}
+
+// parseDecimal reads a number such as 7 or 3.5 (a decimal comma works too).
+func parseDecimal(opt, value string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.Replace(value, ",", ".", 1), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, userErr(ErrBadOption, catalog.MsgBadDecimal, opt, value)
+	}
+	return f, nil
 }
 
 // canonical maps an option name and its aliases to the canonical spelling,
@@ -135,6 +203,16 @@ func canonical(name string) string {
 		return "--n"
 	case "hr", "hires":
 		return "--hr"
+	case "cfg", "cfg_scale", "cfg-scale", "guidance":
+		return "--cfg"
+	case "sampler":
+		return "--sampler"
+	case "scheduler", "schedule":
+		return "--scheduler"
+	case "model", "checkpoint", "ckpt":
+		return "--model"
+	case "lora":
+		return "--lora"
 	}
 	return ""
 }

@@ -124,3 +124,40 @@ func FuzzParseInline(f *testing.F) {
 		}
 	})
 }
+
+func TestParseInlineModelOptions(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Request
+	}{
+		{"a fox --cfg 7", Request{Prompt: "a fox", CFGScale: 7, Seed: -1}},
+		{"a fox --cfg 3,5", Request{Prompt: "a fox", CFGScale: 3.5, Seed: -1}},
+		{"a fox --sampler Euler --scheduler Karras", Request{Prompt: "a fox", Sampler: "Euler", Scheduler: "Karras", Seed: -1}},
+		{`a fox --sampler "DPM++ 2M" in snow`, Request{Prompt: "a fox in snow", Sampler: "DPM++ 2M", Seed: -1}},
+		{`a fox --scheduler “Align Your Steps” --hr`, Request{Prompt: "a fox", Scheduler: "Align Your Steps", HiresFix: true, Seed: -1}},
+		{`a fox --sampler "Euler a`, Request{Prompt: "a fox a", Sampler: `"Euler`, Seed: -1}}, // unclosed: one word
+		{"--model flux1-dev a fox", Request{Prompt: "a fox", Model: "flux1-dev", Seed: -1}},
+		{"a fox --checkpoint sd_xl_base_1.0.safetensors", Request{Prompt: "a fox", Model: "sd_xl_base_1.0.safetensors", Seed: -1}},
+		{"a fox —lora add_detail:0.6", Request{Prompt: "a fox", Lora: "add_detail:0.6", Seed: -1}},
+	}
+	for _, tt := range tests {
+		got, err := ParseInline(tt.in, Requester{})
+		if err != nil {
+			t.Errorf("ParseInline(%q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("ParseInline(%q)\n got %+v\nwant %+v", tt.in, got, tt.want)
+		}
+	}
+	for in, want := range map[string]catalog.MsgID{
+		"a fox --cfg high": catalog.MsgBadDecimal, "a fox --cfg NaN": catalog.MsgBadDecimal, "a fox --sampler": catalog.MsgMissingValue,
+		`a fox --model ""`: catalog.MsgMissingValue, "a fox --model a --model b": catalog.MsgRepeatedOption, "a fox --lora": catalog.MsgMissingValue,
+	} {
+		_, err := ParseInline(in, Requester{})
+		var ue *UserError
+		if !errors.As(err, &ue) || ue.ID != want {
+			t.Errorf("ParseInline(%q) = %v, want message %d", in, err, want)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func prefOption(name string) string {
 		return "--lang"
 	}
 	switch c := canonical(name); c {
-	case "--seed", "--n":
+	case "--seed", "--n", "--cfg", "--sampler", "--scheduler", "--model", "--lora":
 		return ""
 	default:
 		return c

@@ -41,9 +41,20 @@ type Request struct {
 	BatchSize      int
 	Style          string
 	HiresFix       bool
-	// Model is the checkpoint the user chose for this request (--model),
-	// as they typed it; "" runs on the default model.
-	Model     string `json:",omitempty"`
+	// Model is the checkpoint the user chose for this request (--model);
+	// "" runs on the default model. Submit checks it and the names below
+	// against the backends' lists and keeps them as the backends spell them.
+	Model string `json:",omitempty"`
+	// Sampler, Scheduler and CFGScale are the sampler, noise schedule and
+	// CFG scale the user chose (--sampler, --scheduler, --cfg); "" and 0
+	// leave them to the model's profile and the configured defaults.
+	Sampler   string  `json:",omitempty"`
+	Scheduler string  `json:",omitempty"`
+	CFGScale  float64 `json:",omitempty"`
+	// Lora is a LoRA the user chose (--lora, Discord's lora option) as
+	// "NAME" or "NAME:WEIGHT"; it is appended to the prompt as
+	// <lora:NAME:WEIGHT>, weight 1 when not given.
+	Lora      string `json:",omitempty"`
 	Requester Requester
 	// Source is the platform's id of the message or button press that
 	// asked, e.g. "tg:CHAT:MSG". A request whose Source the store already

@@ -70,6 +70,7 @@ type Service struct {
 
 	store    Store
 	switchMu sync.Mutex // serialises model switches
+	lists    listCache  // the backends' models, samplers, schedulers and LoRAs (lists.go)
 
 	restoreOnce sync.Once
 	restoreErr  error
@@ -149,6 +150,9 @@ func New(cfg Config, backends []NamedBackend) *Service {
 		prefs:    map[string]Prefs{},
 		kicks:    make(chan struct{}, 1),
 	}
+	if s.settings.DefaultModel == nil {
+		s.settings.DefaultModel = s.defaultModel
+	}
 	for _, b := range backends {
 		s.workers = append(s.workers, &worker{
 			name:    b.Name,
@@ -194,7 +198,7 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.settings.Resolve(req)
+	req, p, err := s.resolve(req) // names checked against the backends' lists (lists.go)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +344,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { s.dispatch(ctx) })
 	wg.Go(func() { s.refreshPositions(ctx) })
+	wg.Go(func() { s.refreshLists(ctx) })
 	wg.Go(func() { s.prune(ctx) })
 	<-ctx.Done()
 

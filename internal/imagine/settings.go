@@ -3,6 +3,7 @@ package imagine
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,8 +16,15 @@ type Settings struct {
 	Defaults Defaults
 	Limits   Limits
 	Styles   []Style
+	// Profiles are per-model defaults; the first whose glob matches the
+	// job's model applies (see Profile).
+	Profiles []Profile
 	// ForcedNegative is appended to every negative prompt (moderation).
 	ForcedNegative string
+	// DefaultModel returns the model a request without --model runs on,
+	// which chooses its profile; nil or "" means unknown (no profile). The
+	// Service sets it.
+	DefaultModel func() string
 }
 
 // Defaults are the parameters a request gets when it does not set them.
@@ -39,6 +47,10 @@ type Limits struct {
 	MaxSteps            int
 	MaxBatch            int
 	MaxPromptLength     int
+	// Models are globs of the models users may choose per request
+	// (--model); empty allows any model a backend lists. Admins are not
+	// restricted.
+	Models []string
 }
 
 // Style is a named prompt template: Prompt contains {prompt}; Lora is an
@@ -98,7 +110,34 @@ const MaxSeed = math.MaxUint32
 // surrounding whitespace: invisible characters inside it (a zero-width
 // joiner in an emoji or a Persian word, a variation selector) are part of
 // what the user wrote.
+//
+// The job's model chooses a per-model profile: r.Model, else the default
+// model (Settings.DefaultModel). See ResolveFor.
 func (s Settings) Resolve(r Request) (Params, error) {
+	return s.ResolveFor(r, s.jobModel(r))
+}
+
+// jobModel is the model r runs on, as far as settings know it.
+func (s Settings) jobModel(r Request) string {
+	if r.Model != "" {
+		return r.Model
+	}
+	if s.DefaultModel != nil {
+		return s.DefaultModel()
+	}
+	return ""
+}
+
+// ResolveFor is Resolve with the profile of model (a checkpoint's title or
+// name, "" for none). Each parameter comes from the first that sets it:
+// the request's options (with the user's settings already applied, see
+// Prefs.Apply), the profile, the configured defaults. Params.Model is
+// r.Model. The values the request chose are checked here against the
+// limits; the names (model, sampler, scheduler, LoRA) are checked by the
+// Service against what the backends list.
+func (s Settings) ResolveFor(r Request, model string) (Params, error) {
+	pr := s.ProfileFor(model)
+	s.Defaults = pr.defaults(s.Defaults)
 	d, l := s.Defaults, s.Limits
 	prompt := strings.TrimSpace(r.Prompt)
 	if IsBlank(prompt) {
@@ -114,8 +153,10 @@ func (s Settings) Resolve(r Request) (Params, error) {
 		Seed:              r.Seed,
 		Model:             strings.TrimSpace(r.Model),
 		BatchSize:         or(r.BatchSize, d.BatchSize),
-		Sampler:           d.Sampler,
+		Sampler:           orStr(r.Sampler, d.Sampler),
+		Scheduler:         r.Scheduler,
 		CFGScale:          d.CFGScale,
+		Model:             r.Model,
 		EnableHR:          r.HiresFix || d.EnableHR,
 		HRUpscaler:        d.HRUpscaler,
 		HRScale:           d.HRScale,
@@ -127,6 +168,20 @@ func (s Settings) Resolve(r Request) (Params, error) {
 			return Params{}, err
 		}
 		p.Style, p.Prompt = st.Name, ComposePrompt(st, prompt)
+	}
+	pr.apply(&p)
+	if r.Lora != "" {
+		tag, err := loraTag(r.Lora)
+		if err != nil {
+			return Params{}, err
+		}
+		p.Prompt += " " + tag
+	}
+	if r.CFGScale != 0 {
+		if r.CFGScale < MinCFG || r.CFGScale > MaxCFG {
+			return Params{}, userErr(ErrBadOption, catalog.MsgCFGRange, "--cfg", float64(MinCFG), float64(MaxCFG), r.CFGScale)
+		}
+		p.CFGScale = r.CFGScale
 	}
 	var err error
 	if p.Width, p.Height, err = s.size(r); err != nil {
@@ -141,14 +196,46 @@ func (s Settings) Resolve(r Request) (Params, error) {
 	if p.Seed < -1 || p.Seed > MaxSeed {
 		return Params{}, userErr(ErrBadOption, catalog.MsgOutOfRange, "--seed", -1, int64(MaxSeed), p.Seed)
 	}
-	p.NegativePrompt = s.negative(r)
+	p.NegativePrompt = s.negativeWith(r, d.NegativePrompt)
 	return p, nil
 }
 
+// The CFG scale a request may set (--cfg).
+const (
+	MinCFG = 1
+	MaxCFG = 30
+)
+
 // negative composes the final negative prompt: the user's terms first, then
-// the configured default, then the forced terms.
+// the profile's negative prompt or else the configured default, then the
+// forced terms. The profile is the job model's (see Resolve).
 func (s Settings) negative(r Request) string {
-	return joinTerms(strings.TrimSpace(r.NegativePrompt), s.Defaults.NegativePrompt, s.ForcedNegative)
+	return s.negativeWith(r, s.ProfileFor(s.jobModel(r)).defaults(s.Defaults).NegativePrompt)
+}
+
+func (s Settings) negativeWith(r Request, base string) string {
+	return joinTerms(strings.TrimSpace(r.NegativePrompt), base, s.ForcedNegative)
+}
+
+// loraTag turns a request's "NAME" or "NAME:WEIGHT" into <lora:NAME:WEIGHT>
+// (weight 1 when not given).
+func loraTag(v string) (string, error) {
+	name, weight, hasWeight := strings.Cut(strings.TrimSpace(v), ":")
+	name = strings.TrimSpace(name)
+	if !hasWeight {
+		weight = "1"
+	}
+	w, err := strconv.ParseFloat(strings.TrimSpace(weight), 64)
+	if name == "" || strings.ContainsAny(name, "<>") || err != nil || math.IsNaN(w) || w < -5 || w > 5 {
+		return "", userErr(ErrBadOption, catalog.MsgBadLora, v)
+	}
+	return "<lora:" + name + ":" + strconv.FormatFloat(w, 'f', -1, 64) + ">", nil
+}
+
+// loraName is the name part of a request's Lora.
+func loraName(v string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(v), ":")
+	return strings.TrimSpace(name)
 }
 
 // ComposePrompt applies a style to a prompt exactly as the seed document

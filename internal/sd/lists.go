@@ -3,6 +3,8 @@ package sd
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -29,6 +31,39 @@ func (c *Client) Samplers(ctx context.Context) ([]Sampler, error) {
 		for _, a := range w.Aliases {
 			out[i].Aliases = append(out[i].Aliases, string(a))
 		}
+	}
+	return out, nil
+}
+
+// Scheduler is a noise schedule (A1111 >= 1.9); Label or Name goes in
+// Txt2ImgRequest.Scheduler.
+type Scheduler struct {
+	Name  string // e.g. "karras"
+	Label string // e.g. "Karras"
+}
+
+// ErrNoSchedulers is a server without GET /sdapi/v1/schedulers (A1111
+// before 1.9, whose sampler names include the schedule, e.g. "DPM++ 2M
+// Karras").
+var ErrNoSchedulers = errors.New("sd: the server lists no schedulers (A1111 before 1.9)")
+
+// Schedulers lists the server's schedulers (GET /sdapi/v1/schedulers); a
+// server without the endpoint (404) gives ErrNoSchedulers.
+func (c *Client) Schedulers(ctx context.Context) ([]Scheduler, error) {
+	var wire []struct {
+		Name  text `json:"name"`
+		Label text `json:"label"`
+	}
+	err := c.shortCall(ctx, c.callTimeout, http.MethodGet, "/sdapi/v1/schedulers", nil, &wire)
+	if isStatus(err, http.StatusNotFound) {
+		return nil, fmt.Errorf("%w: %w", ErrNoSchedulers, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scheduler, len(wire))
+	for i, w := range wire {
+		out[i] = Scheduler{Name: string(w.Name), Label: string(w.Label)}
 	}
 	return out, nil
 }

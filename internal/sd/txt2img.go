@@ -25,6 +25,9 @@ type Txt2ImgRequest struct {
 	SamplerName string  `json:"sampler_name,omitempty"`
 	Scheduler   string  `json:"scheduler,omitempty"` // A1111 >= 1.9
 	CFGScale    float64 `json:"cfg_scale,omitempty"`
+	// DistilledCFGScale is Forge's distilled CFG for Flux; stock A1111
+	// ignores it. 0 is not sent.
+	DistilledCFGScale float64 `json:"distilled_cfg_scale,omitempty"`
 
 	EnableHR          bool    `json:"enable_hr"`
 	HRUpscaler        string  `json:"hr_upscaler,omitempty"`

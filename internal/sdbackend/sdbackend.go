@@ -4,9 +4,11 @@
 package sdbackend
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -19,7 +21,10 @@ type Backend struct {
 	client *sd.Client
 }
 
-var _ imagine.Backend = (*Backend)(nil)
+var (
+	_ imagine.Backend = (*Backend)(nil)
+	_ imagine.Lister  = (*Backend)(nil)
+)
 
 // New returns a Backend that uses client.
 func New(client *sd.Client) *Backend { return &Backend{client: client} }
@@ -27,17 +32,26 @@ func New(client *sd.Client) *Backend { return &Backend{client: client} }
 // Generate runs p as one txt2img, reporting progress.
 func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
 	req := sd.Txt2ImgRequest{
-		Prompt:         p.Prompt,
-		NegativePrompt: p.NegativePrompt,
-		Width:          p.Width,
-		Height:         p.Height,
-		BatchSize:      p.BatchSize,
-		NIter:          1,
-		Steps:          p.Steps,
-		Seed:           p.Seed,
-		SamplerName:    p.Sampler,
-		CFGScale:       p.CFGScale,
-		EnableHR:       p.EnableHR,
+		Prompt:            p.Prompt,
+		NegativePrompt:    p.NegativePrompt,
+		Width:             p.Width,
+		Height:            p.Height,
+		BatchSize:         p.BatchSize,
+		NIter:             1,
+		Steps:             p.Steps,
+		Seed:              p.Seed,
+		SamplerName:       p.Sampler,
+		Scheduler:         p.Scheduler,
+		CFGScale:          p.CFGScale,
+		DistilledCFGScale: p.DistilledCFG,
+		EnableHR:          p.EnableHR,
+		OverrideSettings:  overrides(p),
+	}
+	if p.Model != "" {
+		// The checkpoint stays loaded after the job: the next job for it
+		// needs no switch, and the server's selection says what is loaded.
+		keep := false
+		req.OverrideSettingsRestoreAfterwards = &keep
 	}
 	if p.EnableHR {
 		req.HRUpscaler, req.HRScale = p.HRUpscaler, p.HRScale
@@ -69,6 +83,71 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 		}
 	}
 	return res, nil
+}
+
+// overrides returns the job's override_settings: the profile's, then
+// CLIP_stop_at_last_layers for a clip skip and sd_model_checkpoint for a
+// job that names its model; nil when there are none.
+func overrides(p imagine.Params) map[string]any {
+	if len(p.Override) == 0 && p.ClipSkip == 0 && p.Model == "" {
+		return nil
+	}
+	out := maps.Clone(p.Override)
+	if out == nil {
+		out = map[string]any{}
+	}
+	if p.ClipSkip > 0 {
+		out["CLIP_stop_at_last_layers"] = p.ClipSkip
+	}
+	if p.Model != "" {
+		out["sd_model_checkpoint"] = p.Model
+	}
+	return out
+}
+
+// Samplers lists the server's sampler names.
+func (b *Backend) Samplers(ctx context.Context) ([]string, error) {
+	ss, err := b.client.Samplers(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Name
+	}
+	return out, nil
+}
+
+// Schedulers lists the server's schedulers by label ("Karras"; the
+// server takes the name "karras" too). A server before A1111 1.9 has no
+// list: the error says so and the core leaves --scheduler unchecked.
+func (b *Backend) Schedulers(ctx context.Context) ([]string, error) {
+	ss, err := b.client.Schedulers(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if l := cmp.Or(s.Label, s.Name); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// Loras lists the server's LoRA names, as <lora:NAME:...> takes them.
+func (b *Backend) Loras(ctx context.Context) ([]string, error) {
+	ls, err := b.client.Loras(ctx)
+	if err != nil {
+		return nil, classify(err)
+	}
+	out := make([]string, 0, len(ls))
+	for _, l := range ls {
+		if l.Name != "" {
+			out = append(out, l.Name)
+		}
+	}
+	return out, nil
 }
 
 // Models lists the server's checkpoints.

@@ -17,6 +17,10 @@ func (s *Sim) samplers(w http.ResponseWriter, c *call) {
 }
 
 func (s *Sim) schedulers(w http.ResponseWriter, c *call) {
+	if s.opts.NoSchedulers {
+		writeRawJSON(w, http.StatusNotFound, []byte(`{"detail":"Not Found"}`))
+		return
+	}
 	writeJSON(w, http.StatusOK, schedulers)
 }
 

@@ -34,6 +34,9 @@ type Options struct {
 	// PreviewEvery is show_progress_every_n_steps: a new live preview is decoded
 	// when a poll arrives at least N sampling steps after the last one. 0 means 1.
 	PreviewEvery int
+	// NoSchedulers makes GET /sdapi/v1/schedulers answer 404, as A1111
+	// before 1.9 does.
+	NoSchedulers bool
 	// Logger receives the Sim's logs; nil discards them.
 	Logger *slog.Logger
 }

@@ -35,6 +35,9 @@ var txt2imgFields = []field{
 	{"force_task_id", kindStr, nil}, {"sampler_index", kindStr, "Euler"}, {"script_name", kindStr, nil},
 	{"script_args", kindList, []any{}}, {"send_images", kindBool, true}, {"save_images", kindBool, false},
 	{"alwayson_scripts", kindDict, orderedJSON{}}, {"infotext", kindStr, nil},
+	// Forge's addition for Flux (stock A1111 ignores it as an unknown key;
+	// here it is typed, so a bad value is refused as Forge refuses it).
+	{"distilled_cfg_scale", kindFloat, pyFloat(3.5)},
 }
 
 // fieldsFor returns the txt2img model of a flavour: the seed server adds

@@ -45,9 +45,11 @@ func TestHelp(t *testing.T) {
 		text string
 		want []string
 	}{
-		{dm, alice, "/help", []string{"Examples", "/imagine", "--ar", "2048x2048", "Styles: anime", "/settings", "/history"}},
+		{dm, alice, "/help", []string{"Examples", "/imagine", "--ar", "2048x2048", "Styles: anime", "/settings", "/history",
+			"\n--model NAME · ", "\n--sampler \"DPM++ 2M\" · ", "\n--scheduler Karras · ", "\n--cfg 7 · CFG scale, 1 to 30\n", "\n--lora NAME:0.8 · "}},
 		{dm, alice, "/start", []string{"Examples"}},
-		{telegramtest.Chat{ID: carol.ID, Type: telegramtest.ChatPrivate}, carol, "/help", []string{"示例", "可用风格：anime", "/settings", "/history"}},
+		{telegramtest.Chat{ID: carol.ID, Type: telegramtest.ChatPrivate}, carol, "/help", []string{"示例", "可用风格：anime", "/settings", "/history",
+			"\n--model 名称 · ", "\n--sampler \"DPM++ 2M\" · 采样方法", "\n--scheduler Karras · 噪声调度", "\n--cfg 7 · CFG 值", "\n--lora 名称:0.8 · 添加 LoRA"}},
 		{group, bob, "/help" + botTag, []string{"Examples"}},
 		{telegramtest.Chat{ID: admin.ID, Type: telegramtest.ChatPrivate}, admin, "/help", []string{"Admins: /model"}},
 		{dm, alice, "/whatever", []string{"Examples"}}, // unknown in a private chat

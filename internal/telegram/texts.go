@@ -15,12 +15,14 @@ var texts = struct {
 	help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +
 		"Examples:\n/imagine a lighthouse at dusk, oil painting\n/imagine a red fox in fresh snow --ar 16:9\n/imagine a cozy cabin --steps 30 --seed 42 --no people\n\n" +
 		"Options, anywhere in the prompt:\n--ar 16:9 · aspect ratio, from 1:4 to 4:1\n--size 768x512 · exact size, up to %dx%d\n--steps 30 · sampling steps, up to %d\n" +
-		"--seed 42 · repeat an image exactly\n--no text, people · things to leave out\n--style NAME · a preset style\n--n 2 · several images at once, up to %d\n--hr · high-resolution fix\n\n" +
+		"--seed 42 · repeat an image exactly\n--no text, people · things to leave out\n--style NAME · a preset style\n--n 2 · several images at once, up to %d\n--hr · high-resolution fix\n" +
+		"--model NAME · the model for this image\n--sampler \"DPM++ 2M\" · sampling method\n--scheduler Karras · noise schedule\n--cfg 7 · CFG scale, 1 to 30\n--lora NAME:0.8 · add a LoRA\n\n" +
 		"Reply to any message with /imagine to use its text as the prompt. /queue shows your requests, /settings your defaults (size, steps, style, language), /history your last results. Under each image: 🎲 Reroll for a new seed, PNG for the original file.",
 		ZH: "我用 Stable Diffusion 把你的文字变成图片。\n\n" +
 			"示例：\n/imagine 黄昏时的灯塔，油画\n/imagine 雪地里的红狐狸 --ar 16:9\n/imagine 温馨的小木屋 --steps 30 --seed 42 --no 人物\n\n" +
 			"选项（可写在提示词的任意位置）：\n--ar 16:9 · 宽高比，1:4 到 4:1\n--size 768x512 · 指定尺寸，最大 %dx%d\n--steps 30 · 采样步数，最多 %d\n" +
-			"--seed 42 · 固定种子，可复现同一张图\n--no 文字, 人物 · 不想出现的内容\n--style 名称 · 预设风格\n--n 2 · 一次生成多张，最多 %d 张\n--hr · 高清修复\n\n" +
+			"--seed 42 · 固定种子，可复现同一张图\n--no 文字, 人物 · 不想出现的内容\n--style 名称 · 预设风格\n--n 2 · 一次生成多张，最多 %d 张\n--hr · 高清修复\n" +
+			"--model 名称 · 这张图片使用的模型\n--sampler \"DPM++ 2M\" · 采样方法\n--scheduler Karras · 噪声调度\n--cfg 7 · CFG 值，1 到 30\n--lora 名称:0.8 · 添加 LoRA\n\n" +
 			"回复任意消息并发送 /imagine，即可用该消息的文字作为提示词。/queue 查看你的请求，/settings 设置你的默认选项（尺寸、步数、风格、语言），/history 查看你最近的结果。每张图片下方：🎲 重新生成（换一个种子），PNG 获取原图文件。"},
 	btnPNG:            catalog.Text{EN: "📄 PNG", ZH: "📄 PNG 原图"},
 	btnPNGN:           catalog.Text{EN: "📄 PNG %d", ZH: "📄 PNG 原图 %d"},

@@ -2,8 +2,6 @@ package imagine
 
 import (
 	"context"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
@@ -71,7 +69,7 @@ func (s *Service) assignLocked(now time.Time) time.Duration {
 		j := it.Value
 		model := j.params.Model
 		if model == "" {
-			model = s.defaultModel
+			model = s.getDefaultModel()
 		}
 		w, wait, err := s.chooseLocked(model, now.Sub(s.headSince))
 		switch {
@@ -183,25 +181,13 @@ func (s *Service) freed(w *worker, loaded string) {
 }
 
 // sameModel reports whether two checkpoint names mean the same model:
-// equal titles or names, case-insensitively, with or without the folder,
-// extension and hash ("sdxl/Juggernaut.safetensors [abc123]" and
-// "juggernaut" are the same).
+// the same by modelKey (any case, with or without extension and hash), or
+// the same file in different folders ("sdxl/Juggernaut.safetensors
+// [abc123]" and "juggernaut" are the same).
 func sameModel(a, b string) bool {
 	if a == "" || b == "" {
 		return false
 	}
-	return strings.EqualFold(a, b) || strings.EqualFold(modelKey(a), modelKey(b))
-}
-
-// modelKey is a checkpoint name without hash, folder and extension.
-func modelKey(name string) string {
-	name = strings.TrimSpace(name)
-	if i := strings.LastIndex(name, " ["); i > 0 && strings.HasSuffix(name, "]") {
-		name = name[:i]
-	}
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	if ext := path.Ext(name); ext == ".safetensors" || ext == ".ckpt" || ext == ".pt" || ext == ".bin" || ext == ".gguf" || ext == ".sft" {
-		name = strings.TrimSuffix(name, ext)
-	}
-	return name
+	ka, kb := modelKey(a), modelKey(b)
+	return ka == kb || baseName(ka) == baseName(kb)
 }

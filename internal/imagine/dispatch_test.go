@@ -185,15 +185,23 @@ func TestAllBackendsDown(t *testing.T) {
 	})
 }
 
-// TestUnknownModelFails: a job for a model no backend offers ends with the
-// reason instead of waiting forever.
+// TestUnknownModelFails: a job for a model no backend offers is refused
+// at Submit; one that gets past (a job restored after the checkpoint was
+// deleted) ends with the reason when it is next, instead of waiting.
 func TestUnknownModelFails(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, _ := startService(t, Config{PerUser: 5, MaxQueue: 100}, &fakeBackend{stepTime: time.Millisecond})
 		synctest.Wait() // the backend's models are known
-		st := final(t, submitModel(t, s, user("A"), "x", "nonexistent", 1).Watch)
-		if st.State != Failed || !errors.Is(st.Err, ErrModelNotFound) {
-			t.Errorf("job ended %v: %v; want ErrModelNotFound", st.State, st.Err)
+		req := NewRequest("x", user("A"))
+		req.Model = "nonexistent"
+		if _, err := s.Submit(req); !errors.Is(err, ErrModelNotFound) {
+			t.Errorf("Submit = %v, want ErrModelNotFound", err)
+		}
+		s.mu.Lock()
+		w, _, err := s.chooseLocked("nonexistent", 0)
+		s.mu.Unlock()
+		if w != nil || !errors.Is(err, ErrModelNotFound) {
+			t.Errorf("chooseLocked = %v, %v; want ErrModelNotFound", w, err)
 		}
 	})
 }

@@ -234,9 +234,13 @@ func (s *Service) currentLists(ctx context.Context, wait time.Duration) listView
 	return s.lists.view()
 }
 
-// defaultModel is the model a request without --model runs on, as the
-// lists last saw it: the first backend's loaded model. It never waits.
-func (s *Service) defaultModel() string {
+// profileModel is the model a request without --model runs on, for
+// choosing its profile: the model /model last chose, else the first
+// backend's loaded model as the lists last saw it. It never waits.
+func (s *Service) profileModel() string {
+	if m := s.getDefaultModel(); m != "" {
+		return m
+	}
 	s.lists.mu.Lock()
 	defer s.lists.mu.Unlock()
 	return s.lists.per[0].current

@@ -40,9 +40,8 @@ func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) 
 	op := &switchOp{name: m.Title, done: make(chan switchResult, 1)}
 	// Jobs dispatched from now on run on the new default, also on the
 	// backends the switch does not touch; a failed load restores the old.
+	previous := s.setDefaultModel(m.Title)
 	s.mu.Lock()
-	previous := s.defaultModel
-	s.defaultModel = m.Title
 	s.switches = append(s.switches, op)
 	s.mu.Unlock()
 	s.kick()
@@ -51,11 +50,11 @@ func (s *Service) SwitchModel(ctx context.Context, name string) (string, error) 
 		return "", fmt.Errorf("imagine: switch model: %w", ctx.Err())
 	case r := <-op.done:
 		if r.err != nil {
-			s.mu.Lock()
+			s.modelMu.Lock()
 			if s.defaultModel == m.Title {
 				s.defaultModel = previous
 			}
-			s.mu.Unlock()
+			s.modelMu.Unlock()
 			return "", r.err
 		}
 		return r.title, nil
@@ -139,13 +138,25 @@ func (s *Service) CurrentModel(ctx context.Context) (string, error) {
 	if len(s.workers) == 0 {
 		return "", errNoBackends
 	}
-	s.mu.Lock()
-	m := s.defaultModel
-	s.mu.Unlock()
-	if m != "" {
+	if m := s.getDefaultModel(); m != "" {
 		return m, nil
 	}
 	return s.workers[0].backend.CurrentModel(ctx)
+}
+
+// getDefaultModel returns the model /model last chose, "" if none.
+func (s *Service) getDefaultModel() string {
+	s.modelMu.Lock()
+	defer s.modelMu.Unlock()
+	return s.defaultModel
+}
+
+// setDefaultModel makes m the default model and returns the one before.
+func (s *Service) setDefaultModel(m string) (previous string) {
+	s.modelMu.Lock()
+	defer s.modelMu.Unlock()
+	previous, s.defaultModel = s.defaultModel, m
+	return previous
 }
 
 // findModel matches name against the backends' models: exact title, then

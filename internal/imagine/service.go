@@ -84,12 +84,16 @@ type Service struct {
 	prefs    map[string]Prefs   // cache of the store's, by user key
 	stopping bool
 	// The dispatcher's state (dispatch.go).
-	defaultModel string      // the model /model last chose; "" until then
-	switches     []*switchOp // /model loads waiting for a free backend
-	headID       queue.ID    // the job last seen next in line
-	headSince    time.Time   // since when it is
-	kicks        chan struct{}
-	firstFree    bool // tests: ignore models, take the first free backend (a baseline)
+	switches  []*switchOp // /model loads waiting for a free backend
+	headID    queue.ID    // the job last seen next in line
+	headSince time.Time   // since when it is
+	kicks     chan struct{}
+	firstFree bool // tests: ignore models, take the first free backend (a baseline)
+
+	// defaultModel is the model /model last chose ("" until then). It has
+	// its own lock: profiles read it while s.mu is held.
+	modelMu      sync.Mutex
+	defaultModel string
 
 	storeMu  sync.Mutex // guards storeErr
 	storeErr error      // the last store write's error, nil once one succeeds
@@ -151,7 +155,7 @@ func New(cfg Config, backends []NamedBackend) *Service {
 		kicks:    make(chan struct{}, 1),
 	}
 	if s.settings.DefaultModel == nil {
-		s.settings.DefaultModel = s.defaultModel
+		s.settings.DefaultModel = s.profileModel
 	}
 	for _, b := range backends {
 		s.workers = append(s.workers, &worker{

@@ -151,7 +151,6 @@ func (s Settings) ResolveFor(r Request, model string) (Params, error) {
 		Prompt:            prompt,
 		Steps:             or(r.Steps, d.Steps),
 		Seed:              r.Seed,
-		Model:             strings.TrimSpace(r.Model),
 		BatchSize:         or(r.BatchSize, d.BatchSize),
 		Sampler:           orStr(r.Sampler, d.Sampler),
 		Scheduler:         r.Scheduler,

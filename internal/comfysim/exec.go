@@ -101,6 +101,7 @@ func (s *Sim) run(p *prompt) {
 		})
 		entry.Status = historyStatus{StatusStr: "error"}
 	}
+	s.opts.Logger.Info("prompt ran", "prompt_id", p.id, "status", entry.Status.StatusStr, "fault", fault.String())
 	entry.Status.Messages = messages
 	if entry.Status.Messages == nil {
 		entry.Status.Messages = [][]any{}

@@ -114,7 +114,7 @@ var nodeSpecs = map[string]*nodeSpec{
 func (n *nodeSpec) objectInfo(o *Options) map[string]any {
 	render := func(ins []inputSpec) (map[string]any, []string) {
 		m := map[string]any{}
-		var order []string
+		order := []string{}
 		for _, in := range ins {
 			order = append(order, in.name)
 			switch {

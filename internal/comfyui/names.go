@@ -51,3 +51,10 @@ func comfySampler(sampler, scheduler string) (string, string) {
 	}
 	return s, sched
 }
+
+// SamplerName returns the ComfyUI sampler a configured sampler name
+// becomes (A1111 names are translated).
+func SamplerName(name string) string {
+	s, _ := comfySampler(name, "")
+	return s
+}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/comfysim"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -57,13 +58,17 @@ type e2eOptions struct {
 	// child runs the bot as a child process (the test binary itself, see
 	// TestMain), which a test can kill and start again.
 	child bool
+	// comfy, when set, runs the bot on one kind: comfyui backend against a
+	// simulated ComfyUI instead of the A1111 simulator.
+	comfy *comfysim.Options
 }
 
 // e2eBot is the real program, started through run with a YAML config that
 // points at the fakes, and the fakes it talks to.
 type e2eBot struct {
 	t       *testing.T
-	sd      *sdServer
+	sd      *sdServer            // nil with e2eOptions.comfy
+	comfy   *comfysim.Sim        // with e2eOptions.comfy
 	tg      *telegramtest.Server // nil without Telegram
 	dc      *discordtest.Server  // nil without Discord
 	guild   discordtest.Guild
@@ -107,15 +112,20 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 		o.shutdown = 5 * time.Second
 	}
 	b := &e2eBot{t: t, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1), nextUser: 5000}
-	b.sd = newSDServer(t, o.sim, !o.sdDown)
-
-	cfg := fmt.Sprintf(`sd:
+	var cfg string
+	if o.comfy != nil {
+		cfg = b.startComfy(*o.comfy, o.sdTimeout)
+	} else {
+		b.sd = newSDServer(t, o.sim, !o.sdDown)
+		cfg = fmt.Sprintf(`sd:
   url: %s
   username: %s
   password: ${SD_PASSWORD}
   poll_interval: 20ms
   timeout: %s
-defaults:
+`, b.sd.URL(), e2eSDUser, o.sdTimeout)
+	}
+	cfg += fmt.Sprintf(`defaults:
   width: 64
   height: 64
   steps: 8
@@ -128,7 +138,7 @@ http:
 log:
   level: debug
   format: json
-`, b.sd.URL(), e2eSDUser, o.sdTimeout, o.shutdown)
+`, o.shutdown)
 	if o.store != "" {
 		cfg += fmt.Sprintf("store:\n  path: %q\n", o.store)
 	}

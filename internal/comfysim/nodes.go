@@ -23,20 +23,6 @@ type nodeSpec struct {
 	outputNode bool
 }
 
-func (n *nodeSpec) input(name string) (inputSpec, bool) {
-	for _, in := range n.required {
-		if in.name == name {
-			return in, true
-		}
-	}
-	for _, in := range n.optional {
-		if in.name == name {
-			return in, true
-		}
-	}
-	return inputSpec{}, false
-}
-
 // linkTypes are the input types that only links can give.
 var linkTypes = map[string]bool{"MODEL": true, "CLIP": true, "VAE": true, "CONDITIONING": true, "LATENT": true, "IMAGE": true}
 

@@ -142,11 +142,10 @@ func (b *Backend) follow(ctx, gctx context.Context, j *job, progress func(imagin
 			report(ev)
 			stall.Reset(stallPoll)
 		case <-j.end:
-			_, _, _, _, final := b.hub.snapshot(j)
-			return b.ended(gctx, j, *final)
+			return b.ended(gctx, j, *b.hub.snapshot(j).final)
 		case <-j.wake:
-			state, _, downErr, _, _ := b.hub.snapshot(j)
-			switch state {
+			v := b.hub.snapshot(j)
+			switch v.state {
 			case wsDown:
 				// The prompt may have ended before the drop; otherwise
 				// we cannot follow it any more.
@@ -154,7 +153,7 @@ func (b *Backend) follow(ctx, gctx context.Context, j *job, progress func(imagin
 				if err == nil || !errors.Is(err, errStillRunning) && !errors.Is(err, imagine.ErrBackendDown) {
 					return b.recovered(gctx, j, err)
 				}
-				return nil, fmt.Errorf("%w: comfyui: prompt %s: %w", imagine.ErrBackendDown, j.id, downErr)
+				return nil, fmt.Errorf("%w: comfyui: prompt %s: %w", imagine.ErrBackendDown, j.id, v.downErr)
 			case wsUp: // reconnected: the end may have passed while we were away
 				if err := b.recover(gctx, j); !errors.Is(err, errStillRunning) {
 					return b.recovered(gctx, j, err)
@@ -229,7 +228,8 @@ func (b *Backend) ended(ctx context.Context, j *job, ev event) ([][]byte, error)
 // abort stops the prompt after ctx (the caller's) or the generation
 // timeout ended: /interrupt when it runs, a queue delete while it waits.
 func (b *Backend) abort(ctx, gctx context.Context, j *job) error {
-	_, _, _, started, final := b.hub.snapshot(j)
+	v := b.hub.snapshot(j)
+	started, final := v.started, v.final
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
 	defer cancel()
 	how := "nothing to stop: it had ended"

@@ -77,3 +77,5 @@ func decode(t *testing.T, data []byte) (image.Image, string) {
 	}
 	return img, format
 }
+
+func newBenchServer(sim *comfysim.Sim) *httptest.Server { return httptest.NewServer(sim) }

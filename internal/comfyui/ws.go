@@ -486,9 +486,16 @@ func (h *hub) unregister(j *job) {
 	h.mu.Unlock()
 }
 
-// snapshot returns what a job needs to know after a wake.
-func (h *hub) snapshot(j *job) (state, gen int, downErr error, started bool, final *event) {
+// jobView is what a job needs to know after a wake.
+type jobView struct {
+	state   int
+	downErr error
+	started bool
+	final   *event
+}
+
+func (h *hub) snapshot(j *job) jobView {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.state, h.gen, h.downErr, j.started, j.final
+	return jobView{state: h.state, downErr: h.downErr, started: j.started, final: j.final}
 }

@@ -12,16 +12,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/comfyui"
 	"github.com/imaginebot/imaginebot/internal/config"
+	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/sd"
 	"github.com/imaginebot/imaginebot/internal/store"
 )
 
 const checkSynopsis = `bot check -config FILE
 
-Validates the configuration, then reaches every SD server (models, current
-model, upscaler and LoRAs the config names), opens the store file and
-reaches every enabled chat platform.
+Validates the configuration (a ComfyUI backend's workflow included: it
+names a node the bot needs and cannot find), then reaches every SD server
+(models, current model, upscaler and LoRAs the config names), opens the
+store file and reaches every enabled chat platform.
 Prints what it checked; exits non-zero naming the first kind of problem.`
 
 // runCheck is "bot check".
@@ -108,6 +111,9 @@ func checkStore(ctx context.Context, cfg *config.Config, stdout io.Writer) error
 func checkBackend(ctx context.Context, cfg *config.Config, b backend, timeout time.Duration, stdout io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if b.comfy != nil {
+		return checkComfyUI(ctx, cfg, b, stdout)
+	}
 	models, err := b.client.Models(ctx)
 	if err != nil {
 		return err
@@ -134,6 +140,40 @@ func checkBackend(ctx context.Context, cfg *config.Config, b backend, timeout ti
 		name, _, _ := strings.Cut(st.Lora, ":")
 		if name != "" && !slices.ContainsFunc(loras, func(l sd.Lora) bool { return l.Name == name || l.Alias == name }) {
 			fmt.Fprintf(stdout, "warn  sd %s: style %q uses LoRA %q, which the server does not list\n", b.name, st.Name, name)
+		}
+	}
+	return nil
+}
+
+// checkComfyUI reaches one ComfyUI server: its checkpoints, the one jobs
+// use, and whether the workflow's sampler settings are among its lists.
+func checkComfyUI(ctx context.Context, cfg *config.Config, b backend, stdout io.Writer) error {
+	models, err := b.comfy.Models(ctx)
+	if err != nil {
+		return err
+	}
+	if len(models) == 0 {
+		return errors.New("the server lists no checkpoints: put a model into ComfyUI's models/checkpoints")
+	}
+	current, err := b.comfy.CurrentModel(ctx)
+	if err != nil {
+		return err
+	}
+	w := b.comfy.Workflow()
+	if w.Ckpt != "" && !slices.ContainsFunc(models, func(m imagine.Model) bool { return m.Title == w.Ckpt }) {
+		return fmt.Errorf("the workflow's checkpoint %q is not among the server's %d checkpoints; set ckpt_name to one of them or to \"\"", w.Ckpt, len(models))
+	}
+	fmt.Fprintf(stdout, "ok    sd %s: ComfyUI, %d checkpoints, jobs use %s\n", describeBackend(b), len(models), current)
+	fmt.Fprintf(stdout, "ok    sd %s: workflow %s\n", b.name, w.Describe())
+	if s := cfg.Defaults.Sampler; s != "" {
+		samplers, err := b.comfy.Samplers(ctx)
+		if err == nil && !slices.Contains(samplers, comfyui.SamplerName(s)) {
+			fmt.Fprintf(stdout, "warn  sd %s: defaults.sampler %q is not among ComfyUI's samplers (%s); jobs will be refused\n", b.name, s, strings.Join(samplers, ", "))
+		}
+	}
+	for _, st := range cfg.Styles {
+		if st.Lora != "" {
+			fmt.Fprintf(stdout, "warn  sd %s: style %q adds <lora:%s> to the prompt, which ComfyUI's text encoder does not read; put a LoraLoader into the workflow instead\n", b.name, st.Name, st.Lora)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/comfysim"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -60,14 +61,18 @@ type e2eOptions struct {
 	// moreSD adds this many simulated SD servers, each a backend of its
 	// own (sd.backends: sd0 is b.sd, then b.moreSD[i] is sd(i+1)).
 	moreSD int
+	// comfy, when set, runs the bot on one kind: comfyui backend against a
+	// simulated ComfyUI instead of the A1111 simulator.
+	comfy *comfysim.Options
 }
 
 // e2eBot is the real program, started through run with a YAML config that
 // points at the fakes, and the fakes it talks to.
 type e2eBot struct {
 	t       *testing.T
-	sd      *sdServer
-	moreSD  []*sdServer // with e2eOptions.moreSD
+	sd      *sdServer            // nil with e2eOptions.comfy
+	moreSD  []*sdServer          // with e2eOptions.moreSD
+	comfy   *comfysim.Sim        // with e2eOptions.comfy
 	tg      *telegramtest.Server // nil without Telegram
 	dc      *discordtest.Server  // nil without Discord
 	guild   discordtest.Guild
@@ -111,21 +116,26 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 		o.shutdown = 5 * time.Second
 	}
 	b := &e2eBot{t: t, logs: &syncBuffer{}, stdout: &syncBuffer{}, done: make(chan error, 1), nextUser: 5000}
-	b.sd = newSDServer(t, o.sim, !o.sdDown)
-
-	sdServers := fmt.Sprintf("  url: %s\n  username: %s\n  password: ${SD_PASSWORD}\n", b.sd.URL(), e2eSDUser)
-	if o.moreSD > 0 {
-		sdServers = "  backends:\n" + fmt.Sprintf("    - {name: sd0, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", b.sd.URL(), e2eSDUser)
-		for i := range o.moreSD {
-			more := newSDServer(t, o.sim, true)
-			b.moreSD = append(b.moreSD, more)
-			sdServers += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
+	var cfg string
+	if o.comfy != nil {
+		cfg = b.startComfy(*o.comfy, o.sdTimeout)
+	} else {
+		b.sd = newSDServer(t, o.sim, !o.sdDown)
+		servers := fmt.Sprintf("  url: %s\n  username: %s\n  password: ${SD_PASSWORD}\n", b.sd.URL(), e2eSDUser)
+		if o.moreSD > 0 {
+			servers = "  backends:\n" + fmt.Sprintf("    - {name: sd0, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", b.sd.URL(), e2eSDUser)
+			for i := range o.moreSD {
+				more := newSDServer(t, o.sim, true)
+				b.moreSD = append(b.moreSD, more)
+				servers += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
+			}
 		}
-	}
-	cfg := fmt.Sprintf(`sd:
+		cfg = fmt.Sprintf(`sd:
 %s  poll_interval: 20ms
   timeout: %s
-defaults:
+`, servers, o.sdTimeout)
+	}
+	cfg += fmt.Sprintf(`defaults:
   width: 64
   height: 64
   steps: 8
@@ -138,7 +148,7 @@ http:
 log:
   level: debug
   format: json
-`, sdServers, o.sdTimeout, o.shutdown)
+`, o.shutdown)
 	if o.store != "" {
 		cfg += fmt.Sprintf("store:\n  path: %q\n", o.store)
 	}

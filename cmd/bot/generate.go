@@ -60,6 +60,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
+	defer closeBackends(backends)
 	svc := newService(cfg, backends[:1], imagine.NewMemoryStore(), nil, log)
 
 	who := imagine.Requester{Platform: imagine.CLI, UserID: "local", Name: "you", Locale: getenv("LANG")}

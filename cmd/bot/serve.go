@@ -56,6 +56,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	defer closeBackends(backends)
 	st, closeStore, err := openStore(ctx, cfg, log.With("component", "store"))
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	for _, b := range backends {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := b.client.Ping(pctx); err != nil {
+		if err := b.ping(pctx); err != nil {
 			log.Warn("SD server not reachable at start; jobs will fail until it is", "backend", b.name, "err", err)
 		}
 		cancel()

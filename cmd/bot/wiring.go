@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/imaginebot/imaginebot/internal/comfyui"
 	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/health"
 	"github.com/imaginebot/imaginebot/internal/imagine"
@@ -55,16 +57,68 @@ func settingsFrom(c *config.Config) imagine.Settings {
 	return s
 }
 
-// backend is one configured SD server with its client.
+// backend is one configured image server with its client: an A1111-API
+// client, or a ComfyUI backend.
 type backend struct {
 	name   string
-	client *sd.Client
+	client *sd.Client       // kind a1111; nil for ComfyUI
+	comfy  *comfyui.Backend // kind comfyui; nil for A1111
 }
 
-// newBackends builds an SD client per configured backend.
+// core returns the backend as the core drives it.
+func (b backend) core() imagine.Backend {
+	if b.comfy != nil {
+		return b.comfy
+	}
+	return sdbackend.New(b.client)
+}
+
+// ping checks that the server answers.
+func (b backend) ping(ctx context.Context) error {
+	if b.comfy != nil {
+		return b.comfy.Ping(ctx)
+	}
+	return b.client.Ping(ctx)
+}
+
+// url is the server's base URL without credentials.
+func (b backend) url() string {
+	if b.comfy != nil {
+		return b.comfy.URL()
+	}
+	return b.client.URL()
+}
+
+// closeBackends releases the ComfyUI backends' websockets.
+func closeBackends(backends []backend) {
+	for _, b := range backends {
+		if b.comfy != nil {
+			b.comfy.Close()
+		}
+	}
+}
+
+// newBackends builds a client per configured backend. A ComfyUI workflow
+// that does not load or lacks a node the bot fills is an error naming it.
 func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend, error) {
 	var out []backend
 	for _, b := range c.Backends() {
+		if b.IsComfyUI() {
+			w, err := comfyui.LoadWorkflow(b.Workflow)
+			if err != nil {
+				return nil, fmt.Errorf("sd backend %s: %w", b.Name, err)
+			}
+			cb, err := comfyui.New(comfyui.Config{
+				URL: b.URL, Username: b.Username, Password: b.Password,
+				Workflow: w, Timeout: c.SD.Timeout, HTTPClient: hc,
+				Logger: log.With("backend", b.Name),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("sd backend %s: %w", b.Name, err)
+			}
+			out = append(out, backend{name: b.Name, comfy: cb})
+			continue
+		}
 		client, err := sd.New(sd.Config{
 			URL: b.URL, Username: b.Username, Password: b.Password,
 			PollInterval: c.SD.PollInterval, Timeout: c.SD.Timeout,
@@ -84,7 +138,7 @@ func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend
 func newService(c *config.Config, backends []backend, st imagine.Store, m *metrics.Metrics, log *slog.Logger) *imagine.Service {
 	named := make([]imagine.NamedBackend, len(backends))
 	for i, b := range backends {
-		named[i] = imagine.NamedBackend{Name: b.name, Backend: sdbackend.New(b.client)}
+		named[i] = imagine.NamedBackend{Name: b.name, Backend: b.core()}
 	}
 	var obs imagine.Observer
 	if m != nil {
@@ -136,7 +190,7 @@ func metricsFor(c *config.Config) *metrics.Metrics {
 func healthChecks(backends []backend, plats []platform, svc *imagine.Service) []health.Check {
 	checks := []health.Check{{Name: "store", Func: svc.StoreHealthy}}
 	for _, b := range backends {
-		checks = append(checks, health.Check{Name: "sd " + b.name, Func: b.client.Ping})
+		checks = append(checks, health.Check{Name: "sd " + b.name, Func: b.ping})
 	}
 	for _, p := range plats {
 		checks = append(checks, health.Check{Name: p.name, Func: p.healthy})
@@ -147,5 +201,5 @@ func healthChecks(backends []backend, plats []platform, svc *imagine.Service) []
 // describeBackend names a backend for people: its name and URL (without
 // credentials).
 func describeBackend(b backend) string {
-	return fmt.Sprintf("%s (%s)", b.name, strings.TrimSuffix(b.client.URL(), "/"))
+	return fmt.Sprintf("%s (%s)", b.name, strings.TrimSuffix(b.url(), "/"))
 }

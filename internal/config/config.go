@@ -68,13 +68,29 @@ type SD struct {
 	AffinityWait time.Duration `yaml:"affinity_wait"`
 }
 
-// Backend is one A1111-compatible server. Each backend gets its own worker.
+// Backend is one image server. Each backend gets its own worker.
 type Backend struct {
 	Name     string `yaml:"name"`
 	URL      string `yaml:"url"`
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
+	// Kind is the API the server speaks: KindA1111 (the default: A1111,
+	// Forge, SD.Next) or KindComfyUI.
+	Kind string `yaml:"kind"`
+	// Workflow is a ComfyUI workflow exported in API format (only for
+	// KindComfyUI); Load resolves a relative path against the config
+	// file's directory. Empty = the built-in txt2img graph.
+	Workflow string `yaml:"workflow"`
 }
+
+// The backend kinds.
+const (
+	KindA1111   = "a1111"
+	KindComfyUI = "comfyui"
+)
+
+// IsComfyUI reports whether the backend is a ComfyUI server.
+func (b Backend) IsComfyUI() bool { return b.Kind == KindComfyUI }
 
 // Defaults are the generation parameters used when a user does not give them.
 type Defaults struct {

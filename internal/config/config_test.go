@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,21 @@ discord: {allowed_guild_ids: ["42"], allow_dms: false}
 			},
 		},
 		{
+			name: "comfyui backend",
+			yaml: `sd:
+  backends:
+    - {name: a, url: http://a:7860}
+    - {name: c, kind: comfyui, url: http://c:8188, workflow: flows/txt2img.json}
+    - {name: d, kind: comfyui, url: http://d:8188, workflow: /abs/flow.json}
+`,
+			check: func(t *testing.T, c *Config) {
+				got := c.Backends()
+				if got[0].IsComfyUI() || !got[1].IsComfyUI() || got[1].Workflow != "flows/txt2img.json" || got[2].Workflow != "/abs/flow.json" {
+					t.Errorf("Backends() = %+v", got)
+				}
+			},
+		},
+		{
 			name: "url gives one default backend",
 			yaml: "sd: {url: http://x:1, username: u, password: p}\n",
 			check: func(t *testing.T, c *Config) {
@@ -196,6 +212,8 @@ func TestParseBad(t *testing.T) {
 		{"negative daily images", "sd: {url: http://x}\nlimits: {daily_images: -1}\n", []string{"line 2", "limits.daily_images"}},
 		{"empty store path", "sd: {url: http://x}\nstore: {path: ''}\n", []string{"line 2", "store.path must not be empty"}},
 		{"zero retention", "sd: {url: http://x}\nstore: {retention: 0s}\n", []string{"store.retention must be positive"}},
+		{"unknown backend kind", "sd:\n  backends:\n    - {name: a, url: http://a, kind: comfy}\n", []string{"line 3", "sd.backends[0].kind must be a1111 (A1111, Forge, SD.Next) or comfyui, got \"comfy\""}},
+		{"workflow on an a1111 backend", "sd:\n  backends:\n    - {name: a, url: http://a, workflow: flow.json}\n", []string{"sd.backends[0].workflow is only for kind: comfyui"}},
 		{"unknown store key", "sd: {url: http://x}\nstore: {pth: x.db}\n", []string{"line 2", "store.pth"}},
 		{"unknown profile key", "sd: {url: http://x}\nprofiles:\n  - model: 'flux*'\n    cfg_scal: 1\n", []string{"line 4", `"profiles[0].cfg_scal"`, `did you mean`}},
 		{"profile without model", "sd: {url: http://x}\nprofiles:\n  - steps: 20\n", []string{"line 3", "profiles[0].model is missing"}},
@@ -326,5 +344,25 @@ func TestExpand(t *testing.T) {
 		if got := Expand(tt.in, get); got != tt.want {
 			t.Errorf("Expand(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestWorkflowPath checks that a relative ComfyUI workflow path is
+// relative to the config file.
+func TestWorkflowPath(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	yaml := "sd:\n  backends:\n    - {name: c, kind: comfyui, url: http://c, workflow: flows/a.json}\n    - {name: d, kind: comfyui, url: http://d, workflow: /abs/b.json}\n    - {name: e, kind: comfyui, url: http://e}\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.SD.Backends[0].Workflow, c.SD.Backends[1].Workflow, c.SD.Backends[2].Workflow}
+	want := []string{filepath.Join(dir, "flows", "a.json"), "/abs/b.json", ""}
+	if !slices.Equal(got, want) {
+		t.Errorf("workflows %q, want %q", got, want)
 	}
 }

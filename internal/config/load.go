@@ -27,6 +27,11 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	if p := cfg.Store.Path; p != MemoryPath && !filepath.IsAbs(p) {
 		cfg.Store.Path = filepath.Join(filepath.Dir(path), p)
 	}
+	for i, b := range cfg.SD.Backends {
+		if b.Workflow != "" && !filepath.IsAbs(b.Workflow) {
+			cfg.SD.Backends[i].Workflow = filepath.Join(filepath.Dir(path), b.Workflow)
+		}
+	}
 	return cfg, nil
 }
 

@@ -111,6 +111,8 @@ func (c *Config) validateSD(v *validator) {
 		v.check(b.Name != "", key+".name", "is missing")
 		v.check(!names[b.Name], key+".name", "%q is used twice", b.Name)
 		names[b.Name] = true
+		v.check(b.Kind == "" || b.Kind == KindA1111 || b.Kind == KindComfyUI, key+".kind", "must be %s (A1111, Forge, SD.Next) or %s, got %q", KindA1111, KindComfyUI, b.Kind)
+		v.check(b.Workflow == "" || b.Kind == KindComfyUI, key+".workflow", "is only for kind: %s", KindComfyUI)
 		if b.URL == "" {
 			v.add(key+".url", "is missing")
 		} else {

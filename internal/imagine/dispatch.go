@@ -169,15 +169,19 @@ func (s *Service) failUnrunnableLocked(it queue.Item[*job], err error) {
 }
 
 // freed records that w finished a job or a switch, with the model it has
-// loaded now ("" if unknown).
+// loaded now ("" if unknown), and hands out the next jobs at once, on this
+// goroutine: a backend idles as briefly as possible between two jobs.
 func (s *Service) freed(w *worker, loaded string) {
 	s.mu.Lock()
 	w.busy = false
 	if loaded != "" {
 		w.loaded = loaded
 	}
+	wait := s.assignLocked(time.Now())
 	s.mu.Unlock()
-	s.kick()
+	if wait > 0 {
+		s.kick() // the dispatcher keeps the time
+	}
 }
 
 // sameModel reports whether two checkpoint names mean the same model:

@@ -260,7 +260,9 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	s.jobs[j.id] = j
 	s.pending[user] += p.BatchSize
 	commit()
-	s.kick()
+	if s.assignLocked(time.Now()) > 0 {
+		s.kick() // the dispatcher keeps the time
+	}
 	p.NegativePrompt = s.settings.negative(req)
 	return &Ticket{ID: j.id, Params: p, Watch: j.watch}, nil
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,5 +53,44 @@ func TestBackendDiesMidJob(t *testing.T) {
 	}
 	servers[dying].start()
 	b.eventually("the server back in the pool", func() bool { return b.metrics()[upSeries(dying)] == 1 })
+	b.requireNothingLost()
+}
+
+// sdsimModels are the simulator's default checkpoints.
+var sdsimModels = []string{"v1-5-pruned-emaonly.safetensors", "sd_xl_base_1.0.safetensors"}
+
+// rotated returns s rotated left by n.
+func rotated(s []string, n int) []string {
+	n %= len(s)
+	return append(slices.Clone(s[n:]), s[:n]...)
+}
+
+// TestModelAffinity runs the bot on two SD servers with different models
+// loaded and sends requests that choose either model with --model: each
+// runs on the server that has its model, and no server loads another.
+func TestModelAffinity(t *testing.T) {
+	b := startBot(t, e2eOptions{moreSD: 1, rotateModels: true, sim: sdsim.Options{StepDelay: 10 * time.Millisecond}})
+	servers := []*sdServer{b.sd, b.moreSD[0]}
+	models := []string{"v1-5-pruned-emaonly", "sd_xl_base_1.0"}
+	var reqs []tgRequest
+	for i := range 6 {
+		m := models[i%2]
+		reqs = append(reqs, b.tgImagine(fmt.Sprintf("affinity %d --model %s", i, m)))
+	}
+	for _, r := range reqs {
+		b.tgWaitImage(r)
+	}
+	for i, s := range servers {
+		for _, p := range txt2imgPrompts(t, s.Sim()) {
+			var n int
+			fmt.Sscanf(p, "affinity %d", &n)
+			if n%2 != i {
+				t.Errorf("server %d (loaded %s) ran %q, which asked for %s", i, models[i], p, models[n%2])
+			}
+		}
+		if got := s.Sim().CurrentModel(); !strings.HasPrefix(got, models[i]) {
+			t.Errorf("server %d has %q loaded, want %s (no switch)", i, got, models[i])
+		}
+	}
 	b.requireNothingLost()
 }

@@ -61,6 +61,9 @@ type e2eOptions struct {
 	// moreSD adds this many simulated SD servers, each a backend of its
 	// own (sd.backends: sd0 is b.sd, then b.moreSD[i] is sd(i+1)).
 	moreSD int
+	// rotateModels gives server i the simulator's default models rotated
+	// by i, so that each has another one loaded at start.
+	rotateModels bool
 	// comfy, when set, runs the bot on one kind: comfyui backend against a
 	// simulated ComfyUI instead of the A1111 simulator.
 	comfy *comfysim.Options
@@ -120,12 +123,20 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 	if o.comfy != nil {
 		cfg = b.startComfy(*o.comfy, o.sdTimeout)
 	} else {
-		b.sd = newSDServer(t, o.sim, !o.sdDown)
+		first := o.sim
+		if o.rotateModels {
+			first.Models = sdsimModels
+		}
+		b.sd = newSDServer(t, first, !o.sdDown)
 		servers := fmt.Sprintf("  url: %s\n  username: %s\n  password: ${SD_PASSWORD}\n", b.sd.URL(), e2eSDUser)
 		if o.moreSD > 0 {
 			servers = "  backends:\n" + fmt.Sprintf("    - {name: sd0, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", b.sd.URL(), e2eSDUser)
 			for i := range o.moreSD {
-				more := newSDServer(t, o.sim, true)
+				opts := o.sim
+				if o.rotateModels {
+					opts.Models = rotated(sdsimModels, i+1)
+				}
+				more := newSDServer(t, opts, true)
 				b.moreSD = append(b.moreSD, more)
 				servers += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
 			}

@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
+
+	"github.com/imaginebot/imaginebot/internal/netcause"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
@@ -87,7 +87,7 @@ func (b *Backend) transportErr(ctx context.Context, method, path string, err err
 		return fmt.Errorf("comfyui: %s %s: %w", method, cutQuery(path), context.Cause(ctx))
 	}
 	return fmt.Errorf("%w: comfyui: cannot reach %s (%s %s: %s); is ComfyUI running and is the backend's url right?",
-		imagine.ErrBackendDown, b.base, method, cutQuery(path), transportCause(err))
+		imagine.ErrBackendDown, b.base, method, cutQuery(path), netcause.Of(err))
 }
 
 // getJSON decodes the answer of GET path into out.
@@ -105,25 +105,4 @@ func (b *Backend) getJSON(ctx context.Context, path string, out any) error {
 func cutQuery(path string) string {
 	p, _, _ := strings.Cut(path, "?")
 	return p
-}
-
-// transportCause names a transport failure in a few words.
-func transportCause(err error) string {
-	var errno syscall.Errno
-	var nerr net.Error
-	var dns *net.DNSError
-	switch {
-	case errors.As(err, &dns):
-		return "DNS lookup of " + dns.Name + " failed"
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed without a complete answer"
-	case errors.As(err, &nerr) && nerr.Timeout():
-		return "timed out"
-	}
-	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
-		err = u
-	}
-	return err.Error()
 }

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/netcause"
+
 	"github.com/gorilla/websocket"
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
@@ -204,7 +206,7 @@ func (h *hub) dial(ctx context.Context) (*websocket.Conn, error) {
 		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("comfyui: websocket: %w", context.Cause(ctx))
 		}
-		return nil, fmt.Errorf("%w: comfyui: cannot open the websocket of %s: %s; is ComfyUI running and is the backend's url right?", imagine.ErrBackendDown, h.b.base, transportCause(err))
+		return nil, fmt.Errorf("%w: comfyui: cannot open the websocket of %s: %s; is ComfyUI running and is the backend's url right?", imagine.ErrBackendDown, h.b.base, netcause.Of(err))
 	}
 	conn.SetReadLimit(maxBody)
 	return conn, nil

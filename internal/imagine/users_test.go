@@ -48,7 +48,7 @@ func TestQuota(t *testing.T) {
 		t.Errorf("after a failed job Quota = %+v, want 1 left", q)
 	}
 	final(t, submit(t, s, ann, "one", 1).Watch)
-	if q := s.Quota(ann); q.Left != 0 || !q.Resets.After(time.Now()) || q.Resets.Sub(time.Now()) > 24*time.Hour {
+	if q := s.Quota(ann); q.Left != 0 || !q.Resets.After(time.Now()) || time.Until(q.Resets) > 24*time.Hour {
 		t.Errorf("Quota = %+v, want 0 left and a reset within a day", q)
 	}
 	admin := user("boss")

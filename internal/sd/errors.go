@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"syscall"
 	"time"
+
+	"github.com/imaginebot/imaginebot/internal/netcause"
 )
 
 var (
@@ -33,35 +32,11 @@ type unreachableError struct {
 }
 
 func (e *unreachableError) Error() string {
-	return fmt.Sprintf("sd: cannot reach %s: %s; is the WebUI running and is sd.url right?", e.url, transportCause(e.err))
+	return fmt.Sprintf("sd: cannot reach %s: %s; is the WebUI running and is sd.url right?", e.url, netcause.Of(e.err))
 }
 
 func (e *unreachableError) Unwrap() error        { return e.err }
 func (e *unreachableError) Is(target error) bool { return target == ErrUnreachable }
-
-// transportCause names a transport failure in a few words.
-func transportCause(err error) string {
-	var errno syscall.Errno
-	var dns *net.DNSError
-	var nerr net.Error
-	switch {
-	case errors.As(err, &dns):
-		if dns.IsNotFound {
-			return "host " + dns.Name + " not found"
-		}
-		return "DNS lookup of " + dns.Name + " failed"
-	case errors.As(err, &errno):
-		return errno.Error()
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return "connection closed without a complete answer"
-	case errors.As(err, &nerr) && nerr.Timeout():
-		return "connection timed out"
-	}
-	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(u) {
-		err = u
-	}
-	return err.Error()
-}
 
 // MalformedError is a 2xx answer whose body is not valid JSON, or carries an
 // image that is not valid base64. It matches ErrMalformed.

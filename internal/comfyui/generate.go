@@ -142,6 +142,16 @@ func (b *Backend) follow(ctx, gctx context.Context, j *job, progress func(imagin
 			report(ev)
 			stall.Reset(stallPoll)
 		case <-j.end:
+			// The events that came before the end, which select may have
+			// left waiting, are handed on first.
+			for drained := false; !drained; {
+				select {
+				case ev := <-j.events:
+					report(ev)
+				default:
+					drained = true
+				}
+			}
 			return b.ended(gctx, j, *b.hub.snapshot(j).final)
 		case <-j.wake:
 			v := b.hub.snapshot(j)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/comfysim"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
@@ -91,6 +92,29 @@ func TestModelAffinity(t *testing.T) {
 		if got := s.Sim().CurrentModel(); !strings.HasPrefix(got, models[i]) {
 			t.Errorf("server %d has %q loaded, want %s (no switch)", i, got, models[i])
 		}
+	}
+	b.requireNothingLost()
+}
+
+// TestMixedKinds runs the bot on a ComfyUI and an A1111 server at once:
+// a request for a model only one of them lists runs there, and one that
+// both list runs where it is loaded, with no switch on either.
+func TestMixedKinds(t *testing.T) {
+	b := startBot(t, e2eOptions{comfy: &comfysim.Options{}, moreSD: 1, rotateModels: true})
+	a1111 := b.moreSD[0] // sd_xl_base_1.0 loaded; ComfyUI's jobs use v1-5 first
+	// One at a time, so that both servers are free for each.
+	for _, p := range []string{"both --model v1-5-pruned-emaonly", "only a1111 --model sd_xl_base_1.0", "only comfy --model juggernautXL"} {
+		b.tgWaitImage(b.tgImagine(p))
+	}
+	ranA1111 := txt2imgPrompts(t, a1111.Sim())
+	if !slices.Equal(ranA1111, []string{"only a1111"}) {
+		t.Errorf("the A1111 server ran %q, want only the request for its own model", ranA1111)
+	}
+	if got := a1111.Sim().CurrentModel(); !strings.HasPrefix(got, "sd_xl_base_1.0") {
+		t.Errorf("the A1111 server has %q loaded, want sd_xl_base_1.0 (no switch)", got)
+	}
+	if n := len(b.comfy.RecordsTo("POST", "/prompt")); n != 2 {
+		t.Errorf("ComfyUI got %d prompts, want 2", n)
 	}
 	b.requireNothingLost()
 }

@@ -59,7 +59,8 @@ type e2eOptions struct {
 	// TestMain), which a test can kill and start again.
 	child bool
 	// moreSD adds this many simulated SD servers, each a backend of its
-	// own (sd.backends: sd0 is b.sd, then b.moreSD[i] is sd(i+1)).
+	// own (sd.backends: sd0 is b.sd, or with comfy the ComfyUI backend,
+	// then b.moreSD[i] is sd(i+1)).
 	moreSD int
 	// rotateModels gives server i the simulator's default models rotated
 	// by i, so that each has another one loaded at start.
@@ -122,6 +123,16 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 	var cfg string
 	if o.comfy != nil {
 		cfg = b.startComfy(*o.comfy, o.sdTimeout)
+		// With moreSD, A1111 simulators join the ComfyUI backend.
+		for i := range o.moreSD {
+			opts := o.sim
+			if o.rotateModels {
+				opts.Models = rotated(sdsimModels, i+1)
+			}
+			more := newSDServer(t, opts, true)
+			b.moreSD = append(b.moreSD, more)
+			cfg += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
+		}
 	} else {
 		first := o.sim
 		if o.rotateModels {

@@ -29,9 +29,14 @@ func (s *Service) Restore(ctx context.Context) error {
 }
 
 func (s *Service) restore(ctx context.Context) error {
+	saved, err := s.store.LoadJobs(ctx)
+	if err == nil && len(saved.Jobs) > 0 && len(s.settings.Profiles) > 0 {
+		// The jobs' profiles follow their models: learn what the backends
+		// have loaded first (bounded, as for the first Submit).
+		s.currentLists(ctx, firstListWait)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	saved, err := s.store.LoadJobs(ctx)
 	if err != nil {
 		return fmt.Errorf("load jobs: %w", err)
 	}

@@ -154,3 +154,37 @@ func TestRestoreThroughTheCore(t *testing.T) {
 		t.Errorf("LoadJobs after every job ended: %d jobs, last id %d, %v", len(saved.Jobs), saved.LastID, err)
 	}
 }
+
+// TestRestoredJobsGetTheirProfile: a job restored after a restart is
+// resolved with the profile of the model the backends have loaded, as it
+// was when it was submitted.
+func TestRestoredJobsGetTheirProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "imaginebot.db")
+	withProfile := settings
+	model := imaginetest.DefaultModels[0].Name
+	withProfile.Profiles = []imagine.Profile{{Model: model + "*", Steps: 13}}
+	build := func(d *DB, b *imaginetest.Backend) *imagine.Service {
+		svc := imagine.New(imagine.Config{PerUser: 5, MaxQueue: 100, Settings: withProfile, Store: d},
+			[]imagine.NamedBackend{{Name: "sd", Backend: b}})
+		if err := svc.Restore(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	d := open(t, path)
+	svc := build(d, imaginetest.New(imaginetest.Options{Manual: true}))
+	tk, err := svc.Submit(imagine.NewRequest("a fox", who("1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Params.Steps != 13 {
+		t.Fatalf("submitted with %d steps, want the profile's 13; the test means nothing", tk.Params.Steps)
+	}
+	d.Close()
+
+	d = open(t, path)
+	resumed := build(d, imaginetest.New(imaginetest.Options{})).Resumed(imagine.Telegram)
+	if len(resumed) != 1 || resumed[0].Ticket.Params.Steps != 13 {
+		t.Errorf("resumed %+v, want the job with the profile's 13 steps", resumed)
+	}
+}

@@ -287,3 +287,31 @@ func TestSameModel(t *testing.T) {
 		}
 	}
 }
+
+// TestNewModelOffered: a checkpoint added to a server after start is
+// offered there as soon as Submit accepts it (the dispatcher reads the same
+// lists as Submit's checks).
+func TestNewModelOffered(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeBackend{stepTime: time.Second, model: "a.safetensors", offer: []string{"a"}}
+		s, _ := startService(t, Config{PerUser: 5, MaxQueue: 100}, f)
+		synctest.Wait()
+		f.mu.Lock()
+		f.offer = []string{"a", "c"}
+		f.mu.Unlock()
+		req := NewRequest("new", user("A"))
+		req.Model = "c"
+		if _, err := s.Submit(req); !errors.Is(err, ErrModelNotFound) {
+			t.Fatalf("Submit before the lists were read again = %v, want ErrModelNotFound", err)
+		}
+		time.Sleep(listTTL + time.Second) // the lists are read again
+		synctest.Wait()
+		tk, err := s.Submit(req)
+		if err != nil {
+			t.Fatalf("Submit after the refresh: %v", err)
+		}
+		if st := final(t, tk.Watch); st.State != Done {
+			t.Errorf("the job for the new model ended %v: %v", st.State, st.Err)
+		}
+	})
+}

@@ -90,9 +90,12 @@ func (f *fakeBackend) Generate(ctx context.Context, p Params, progress func(Prog
 }
 
 func (f *fakeBackend) Models(ctx context.Context) ([]Model, error) {
-	if f.offer != nil {
+	f.mu.Lock()
+	offer := f.offer
+	f.mu.Unlock()
+	if offer != nil {
 		var out []Model
-		for _, name := range f.offer {
+		for _, name := range offer {
 			out = append(out, Model{Title: name + ".safetensors", Name: name})
 		}
 		return out, nil

@@ -78,7 +78,7 @@ func (s *Service) refreshLists(ctx context.Context) {
 	t := time.NewTicker(listTTL)
 	defer t.Stop()
 	for {
-		s.lists.refresh(ctx, s.workers)
+		s.refreshListsOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -96,6 +96,33 @@ func (s *Service) refreshLists(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// refreshListsOnce reads every backend's lists, and hands the model lists
+// to the dispatcher too, so that a checkpoint added to a server is offered
+// there as soon as Submit accepts it.
+func (s *Service) refreshListsOnce(ctx context.Context) {
+	s.lists.refresh(ctx, s.workers)
+	s.lists.mu.Lock()
+	models := make(map[int][]string, len(s.lists.per))
+	for i, l := range s.lists.per {
+		if l.models != nil {
+			titles := make([]string, len(l.models))
+			for j, m := range l.models {
+				titles[j] = m.Title
+			}
+			models[i] = titles
+		}
+	}
+	s.lists.mu.Unlock()
+	s.mu.Lock()
+	for i, w := range s.workers {
+		if titles, ok := models[i]; ok {
+			w.models = titles
+		}
+	}
+	s.mu.Unlock()
+	s.kick() // a job may wait for a model that is offered now
 }
 
 // refresh asks every backend for its lists at once, keeping a backend's
@@ -229,7 +256,7 @@ func (s *Service) currentLists(ctx context.Context, wait time.Duration) listView
 	if never && len(s.workers) > 0 {
 		ctx, cancel := context.WithTimeout(ctx, wait)
 		defer cancel()
-		s.lists.refresh(ctx, s.workers)
+		s.refreshListsOnce(ctx)
 	}
 	return s.lists.view()
 }

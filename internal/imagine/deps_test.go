@@ -7,7 +7,7 @@ import (
 )
 
 // TestCoreImports keeps the core and the queue free of the platforms, the
-// SD client and HTTP: they are the part a newcomer reads first.
+// SD clients, SQL and HTTP: they are the part a newcomer reads first.
 func TestCoreImports(t *testing.T) {
 	forbidden := []string{
 		"github.com/bwmarrin/discordgo",
@@ -16,6 +16,9 @@ func TestCoreImports(t *testing.T) {
 		"github.com/imaginebot/imaginebot/internal/discord",
 		"github.com/imaginebot/imaginebot/internal/telegram",
 		"github.com/imaginebot/imaginebot/internal/config",
+		"github.com/imaginebot/imaginebot/internal/comfyui",
+		"github.com/imaginebot/imaginebot/internal/store",
+		"database/sql",
 		"net/http",
 	}
 	for _, pkg := range []string{"github.com/imaginebot/imaginebot/internal/imagine", "github.com/imaginebot/imaginebot/internal/queue", "github.com/imaginebot/imaginebot/internal/catalog"} {

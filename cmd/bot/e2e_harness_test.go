@@ -123,16 +123,7 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 	var cfg string
 	if o.comfy != nil {
 		cfg = b.startComfy(*o.comfy, o.sdTimeout)
-		// With moreSD, A1111 simulators join the ComfyUI backend.
-		for i := range o.moreSD {
-			opts := o.sim
-			if o.rotateModels {
-				opts.Models = rotated(sdsimModels, i+1)
-			}
-			more := newSDServer(t, opts, true)
-			b.moreSD = append(b.moreSD, more)
-			cfg += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
-		}
+		cfg += b.startMoreSD(o) // A1111 simulators join the ComfyUI backend
 	} else {
 		first := o.sim
 		if o.rotateModels {
@@ -141,16 +132,7 @@ func startBot(t *testing.T, o e2eOptions) *e2eBot {
 		b.sd = newSDServer(t, first, !o.sdDown)
 		servers := fmt.Sprintf("  url: %s\n  username: %s\n  password: ${SD_PASSWORD}\n", b.sd.URL(), e2eSDUser)
 		if o.moreSD > 0 {
-			servers = "  backends:\n" + fmt.Sprintf("    - {name: sd0, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", b.sd.URL(), e2eSDUser)
-			for i := range o.moreSD {
-				opts := o.sim
-				if o.rotateModels {
-					opts.Models = rotated(sdsimModels, i+1)
-				}
-				more := newSDServer(t, opts, true)
-				b.moreSD = append(b.moreSD, more)
-				servers += fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", i+1, more.URL(), e2eSDUser)
-			}
+			servers = "  backends:\n" + sdBackendLine(0, b.sd.URL()) + b.startMoreSD(o)
 		}
 		cfg = fmt.Sprintf(`sd:
 %s  poll_interval: 20ms
@@ -252,6 +234,28 @@ log:
 	})
 	b.waitUp()
 	return b
+}
+
+// startMoreSD starts the o.moreSD extra simulated SD servers (each with
+// the models rotated by its place, with o.rotateModels) and returns their
+// entries of sd.backends, named sd1, sd2, ….
+func (b *e2eBot) startMoreSD(o e2eOptions) string {
+	var entries string
+	for i := range o.moreSD {
+		opts := o.sim
+		if o.rotateModels {
+			opts.Models = rotated(sdsimModels, i+1)
+		}
+		more := newSDServer(b.t, opts, true)
+		b.moreSD = append(b.moreSD, more)
+		entries += sdBackendLine(i+1, more.URL())
+	}
+	return entries
+}
+
+// sdBackendLine is the sd.backends entry sdN for an A1111 server at url.
+func sdBackendLine(n int, url string) string {
+	return fmt.Sprintf("    - {name: sd%d, url: %q, username: %s, password: \"${SD_PASSWORD}\"}\n", n, url, e2eSDUser)
 }
 
 // waitUp waits until the ops server listens and every enabled platform is

@@ -31,8 +31,8 @@ const usage = `imaginebot: generate images with your Stable Diffusion server fro
 Usage:
   bot -config FILE                 run the bot (Discord and/or Telegram, by the tokens set)
   bot generate [flags] PROMPT...   make one image from the command line (-sim: no GPU needed)
-  bot check -config FILE           validate the config and reach the SD server and platforms
-  bot sdsim [-addr HOST:PORT]      serve a simulated SD WebUI API (A1111) for trying things out
+  bot check -config FILE           validate the config, reach the SD servers and platforms, open the store
+  bot sdsim [-addr HOST:PORT]      serve a simulated SD WebUI API (A1111; -kind comfyui: ComfyUI) for trying things out
   bot help (or bot -h)             show this text
 
 Run "bot COMMAND -h" for a command's flags.

@@ -134,6 +134,7 @@ const (
 	MsgHelpImage
 	MsgUpscaleUnsupported
 	MsgImg2ImgUnsupported
+	MsgVaryUnsupported
 
 	numMsgs // keep last
 )
@@ -259,6 +260,7 @@ var catalogue = [numMsgs]Text{
 	MsgHelpImage:          {"Start from a picture: send it with /imagine PROMPT. --strength 0.1–1 (default %g) says how much it may change. Under results, ⬆ Upscale enlarges one image (×%g) and 🎨 Vary makes variations of it.", "以图片为起点：发送图片并附上 /imagine 提示词。--strength 0.1–1（默认 %g）决定改变的程度。结果下方的 ⬆ 放大 可将单张图片放大（×%g），🎨 变体 可生成相似的图片。"},
 	MsgUpscaleUnsupported: {"This image server cannot upscale images (it has no upscale models).", "该图片服务器无法放大图片（没有放大模型）。"},
 	MsgImg2ImgUnsupported: {"This image server cannot start from a picture.", "该图片服务器无法以图片为起点生成。"},
+	MsgVaryUnsupported:    {"This image server cannot make variations.", "该图片服务器无法生成变体。"},
 }
 
 // Lang is a language of the catalogue.

@@ -14,7 +14,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
-func pngPicture(t *testing.T, w, h int) []byte {
+func pngPicture(t testing.TB, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, w, h))); err != nil {
@@ -23,7 +23,7 @@ func pngPicture(t *testing.T, w, h int) []byte {
 	return buf.Bytes()
 }
 
-func lastBody(t *testing.T, srv *sdsim.Server, path string) (sdsim.Record, map[string]any) {
+func lastBody(t testing.TB, srv *sdsim.Server, path string) (sdsim.Record, map[string]any) {
 	t.Helper()
 	var rec *sdsim.Record
 	for _, r := range srv.Records() {

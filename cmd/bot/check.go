@@ -126,11 +126,19 @@ func checkBackend(ctx context.Context, cfg *config.Config, b backend, timeout ti
 		return err
 	}
 	fmt.Fprintf(stdout, "ok    sd %s: %d models, current %s\n", describeBackend(b), len(models), current)
-	if up := cfg.Defaults.HRUpscaler; up != "" {
-		ups, err := b.client.Upscalers(ctx)
-		if err == nil && !slices.ContainsFunc(ups, func(u sd.Upscaler) bool { return strings.EqualFold(u.Name, up) }) && !strings.HasPrefix(up, "Latent") {
+	if ups, err := b.client.Upscalers(ctx); err == nil {
+		listed := func(name string) bool {
+			return slices.ContainsFunc(ups, func(u sd.Upscaler) bool { return strings.EqualFold(u.Name, name) })
+		}
+		if up := cfg.Defaults.HRUpscaler; up != "" && !listed(up) && !strings.HasPrefix(up, "Latent") {
 			fmt.Fprintf(stdout, "warn  sd %s: defaults.hr_upscaler %q is not among the server's upscalers; --hr jobs will fail\n", b.name, up)
 		}
+		// extra-single-image takes no latent mode.
+		if up := cfg.Defaults.Upscaler; up != "" && (!listed(up) || strings.HasPrefix(up, "Latent")) {
+			fmt.Fprintf(stdout, "warn  sd %s: defaults.upscaler %q is not among the server's upscalers (GET /sdapi/v1/upscalers, not a Latent mode); the Upscale button will fail\n", b.name, up)
+		}
+	} else {
+		fmt.Fprintf(stdout, "warn  sd %s: cannot list the upscalers to check defaults.upscaler: %v\n", b.name, err)
 	}
 	loras, err := b.client.Loras(ctx)
 	if err != nil {

@@ -34,6 +34,15 @@ func TestConfigExample(t *testing.T) {
 	if s.ProfileFor("v1-5-pruned-emaonly.safetensors") != nil {
 		t.Errorf("example profiles catch SD 1.5")
 	}
+	d, in := s.Defaults, s.Limits.Input
+	if d.Strength != 0.6 || d.UpscaleBy != 2 || d.Upscaler != "R-ESRGAN 4x+" || d.VaryStrength != 0.15 || in.MaxBytes != 10<<20 || in.MaxPixels != 4096*4096 {
+		t.Errorf("example image settings = %+v, %+v; want the documented defaults", d, in)
+	}
+	if s.CheckInput == nil {
+		t.Error("settingsFrom sets no input checker")
+	} else if _, err := s.CheckInput([]byte("not a picture")); err == nil {
+		t.Error("the input checker took text")
+	}
 	if cfg.Discord.Enabled() || cfg.Telegram.Enabled() {
 		t.Errorf("example enables a platform without tokens in the environment")
 	}

@@ -154,6 +154,9 @@ func TestCheck(t *testing.T) {
 		!strings.Contains(stdout, "imaginebot.db: created") {
 		t.Errorf("check of a good config: %v\n%s", err, stdout)
 	}
+	if strings.Contains(stdout, "defaults.upscaler") {
+		t.Errorf("check warned about the default upscaler, which the server lists:\n%s", stdout)
+	}
 	db, err := store.Open(context.Background(), filepath.Join(filepath.Dir(good), "imaginebot.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +173,14 @@ func TestCheck(t *testing.T) {
 	}
 	if strings.Contains(stdout, "wrong") {
 		t.Errorf("check printed the password: %q", stdout)
+	}
+
+	for _, up := range []string{"SwinIR 9x", "Latent"} {
+		noUp := writeConfig(t, "sd:\n  url: "+srv.URL+"/\n  username: u\n  password: ${SD_PASS}\ndefaults:\n  upscaler: "+up+"\n")
+		stdout, _, err = runBot(t, context.Background(), map[string]string{"SD_PASS": "secret-pw"}, "check", "-config", noUp)
+		if err != nil || !strings.Contains(stdout, `warn  sd default: defaults.upscaler "`+up+`" is not among the server's upscalers`) {
+			t.Errorf("check with upscaler %q: %v\n%s", up, err, stdout)
+		}
 	}
 
 	bad := writeConfig(t, "sd:\n  url: "+srv.URL+"\ndefaults:\n  width: -5\n")

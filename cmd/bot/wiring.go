@@ -11,6 +11,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/comfyui"
 	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/health"
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/metrics"
 	"github.com/imaginebot/imaginebot/internal/sd"
@@ -36,13 +37,16 @@ func settingsFrom(c *config.Config) imagine.Settings {
 			Width: d.Width, Height: d.Height, Steps: d.Steps, BatchSize: d.BatchSize,
 			NegativePrompt: d.NegativePrompt, EnableHR: d.EnableHR, HRUpscaler: d.HRUpscaler,
 			HRScale: d.HRScale, DenoisingStrength: d.DenoisingStrength, Sampler: d.Sampler, CFGScale: d.CFGScale,
+			Strength: d.Strength, UpscaleBy: d.UpscaleBy, Upscaler: d.Upscaler, VaryStrength: d.VaryStrength,
 		},
 		Limits: imagine.Limits{
 			MaxWidth: l.MaxWidth, MaxHeight: l.MaxHeight, MaxSteps: l.MaxSteps,
 			MaxBatch: l.MaxBatch, MaxPromptLength: l.MaxPromptLength, Models: l.Models,
+			Input: imagine.InputLimits{MaxBytes: l.MaxInputBytes, MaxPixels: l.MaxInputPixels},
 		},
 		ForcedNegative: c.Moderation.ForcedNegative,
 	}
+	s.CheckInput = imagefile.InputChecker(s.Limits.Input)
 	for _, st := range c.Styles {
 		s.Styles = append(s.Styles, imagine.Style{Name: st.Name, Prompt: st.Prompt, Lora: st.Lora})
 	}

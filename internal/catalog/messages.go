@@ -123,6 +123,19 @@ const (
 	MsgBtnRunAgain
 	MsgNoBackend
 
+	// Images users give: img2img, ⬆ Upscale, 🎨 Vary.
+	MsgInputGone
+	MsgInputNotImage
+	MsgInputTooBig
+	MsgInputTooManyPixels
+	MsgInputAnimated
+	MsgInputFormat
+	MsgStrengthNoImage
+	MsgHelpImage
+	MsgUpscaleUnsupported
+	MsgImg2ImgUnsupported
+	MsgVaryUnsupported
+
 	numMsgs // keep last
 )
 
@@ -131,7 +144,7 @@ const (
 var catalogue = [numMsgs]Text{
 	MsgEmptyPrompt:      {"Please describe the image you want, e.g. /imagine a lighthouse at dusk --ar 16:9", "请描述你想要的图片，例如：/imagine 黄昏时的灯塔 --ar 16:9"},
 	MsgPromptTooLong:    {"Your prompt is %d characters long; the limit is %d.", "提示词长度为 %d 个字符，超过了 %d 的上限。"},
-	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n, --hr, --cfg, --sampler, --scheduler, --model and --lora.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr、--cfg、--sampler、--scheduler、--model、--lora。"},
+	MsgUnknownOption:    {"Unknown option %s. Options are --ar, --size, --steps, --seed, --no, --style, --n, --hr, --cfg, --sampler, --scheduler, --model, --lora and --strength.", "未知选项 %s。可用选项：--ar、--size、--steps、--seed、--no、--style、--n、--hr、--cfg、--sampler、--scheduler、--model、--lora、--strength。"},
 	MsgMissingValue:     {"%s needs a value, e.g. %s.", "%s 需要一个值，例如 %s。"},
 	MsgRepeatedOption:   {"%s was given twice.", "%s 重复出现了。"},
 	MsgBadNumber:        {"%s needs a whole number, got %q.", "%s 需要一个整数，收到的是 %q。"},
@@ -236,6 +249,18 @@ var catalogue = [numMsgs]Text{
 	MsgHistoryItem:      {"%d. %s (seed %d, %s, %s, %s)", "%d. %s（种子 %d，%s，%s，%s）"},
 	MsgBtnRunAgain:      {"🔁 %d", "🔁 %d"},
 	MsgNoBackend:        {"No image server answers right now. Your request keeps its place and runs as soon as one is back.", "目前没有可用的图像服务器。你的请求会保留排队位置，服务器恢复后立即生成。"},
+
+	MsgInputGone:          {"The picture this request started from is no longer kept; please send it again.", "这个请求所用的图片已不再保留，请重新发送图片。"},
+	MsgInputNotImage:      {"That file is not an image I can read; please send a PNG, JPEG or WebP picture.", "无法识别该文件为图片，请发送 PNG、JPEG 或 WebP 图片。"},
+	MsgInputTooBig:        {"That picture is too large (%s); the most I take is %s.", "图片太大（%s），最大支持 %s。"},
+	MsgInputTooManyPixels: {"That picture is too large (%d×%d pixels); the most I take is %d megapixels.", "图片尺寸太大（%d×%d 像素），最多支持 %d 百万像素。"},
+	MsgInputAnimated:      {"Animated pictures can't be used; please send a still PNG, JPEG or WebP picture.", "不支持动图，请发送静态的 PNG、JPEG 或 WebP 图片。"},
+	MsgInputFormat:        {"%s pictures can't be used; please send a PNG, JPEG or WebP picture.", "不支持 %s 格式的图片，请发送 PNG、JPEG 或 WebP 图片。"},
+	MsgStrengthNoImage:    {"--strength works only when you start from a picture.", "--strength 仅在以图片为起点时可用。"},
+	MsgHelpImage:          {"Start from a picture: send it with /imagine PROMPT. --strength 0.1–1 (default %g) says how much it may change. Under results, ⬆ Upscale enlarges one image (×%g) and 🎨 Vary makes variations of it.", "以图片为起点：发送图片并附上 /imagine 提示词。--strength 0.1–1（默认 %g）决定改变的程度。结果下方的 ⬆ 放大 可将单张图片放大（×%g），🎨 变体 可生成相似的图片。"},
+	MsgUpscaleUnsupported: {"This image server cannot upscale images (it has no upscale models).", "该图片服务器无法放大图片（没有放大模型）。"},
+	MsgImg2ImgUnsupported: {"This image server cannot start from a picture.", "该图片服务器无法以图片为起点生成。"},
+	MsgVaryUnsupported:    {"This image server cannot make variations.", "该图片服务器无法生成变体。"},
 }
 
 // Lang is a language of the catalogue.

@@ -20,6 +20,9 @@ import (
 // it), so every image reports the same seed, and that seed with batch
 // size 1 remakes the first image.
 func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
+	if err := unsupportedKind(p.Kind); err != nil {
+		return nil, err
+	}
 	ckpt, err := b.checkpointFor(ctx, p.Model)
 	if err != nil {
 		return nil, err

@@ -105,6 +105,17 @@ type Defaults struct {
 	DenoisingStrength float64 `yaml:"denoising_strength"`
 	Sampler           string  `yaml:"sampler"`
 	CFGScale          float64 `yaml:"cfg_scale"`
+	// Strength is an img2img's denoising strength when the user gives no
+	// --strength (not the hires fix's DenoisingStrength).
+	Strength float64 `yaml:"strength"`
+	// UpscaleBy and Upscaler are what ⬆ Upscale runs: the factor, and an
+	// upscaler from /sdapi/v1/upscalers (bot check checks it); on ComfyUI,
+	// an upscale model file, or the first the server lists.
+	UpscaleBy float64 `yaml:"upscale_by"`
+	Upscaler  string  `yaml:"upscaler"`
+	// VaryStrength is 🎨 Vary's subseed_strength: how far a variation may
+	// move from its image.
+	VaryStrength float64 `yaml:"vary_strength"`
 }
 
 // Limits bound what a user may ask for.
@@ -117,6 +128,10 @@ type Limits struct {
 	// DailyImages is how many images one user may make per UTC day; 0 =
 	// no limit. Admins have none.
 	DailyImages int `yaml:"daily_images"`
+	// MaxInputBytes and MaxInputPixels bound the pictures users give
+	// (img2img); the pixels are read from the header, before decoding.
+	MaxInputBytes  int64 `yaml:"max_input_bytes"`
+	MaxInputPixels int64 `yaml:"max_input_pixels"`
 	// Models are globs of the models users may choose per request
 	// (--model), matched against each checkpoint's name and title in any
 	// case, with or without extension and hash; empty = any model a
@@ -217,6 +232,10 @@ func Default() Config {
 			HRScale:           2,
 			DenoisingStrength: 0.55,
 			CFGScale:          7,
+			Strength:          0.6,
+			UpscaleBy:         2,
+			Upscaler:          "R-ESRGAN 4x+",
+			VaryStrength:      0.15,
 		},
 		Limits: Limits{
 			MaxWidth:        1536,
@@ -224,6 +243,8 @@ func Default() Config {
 			MaxSteps:        60,
 			MaxBatch:        4,
 			MaxPromptLength: 1500,
+			MaxInputBytes:   10 << 20,
+			MaxInputPixels:  4096 * 4096,
 		},
 		Queue:           Queue{PerUser: 3, Max: 1000},
 		Discord:         Discord{APIURL: "https://discord.com", EditInterval: 1500 * time.Millisecond, AllowDMs: true},

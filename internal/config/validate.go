@@ -143,6 +143,12 @@ func (c *Config) validateGeneration(v *validator) {
 	v.check(d.DenoisingStrength > 0 && d.DenoisingStrength <= 1, "defaults.denoising_strength", "must be in (0, 1], got %g", d.DenoisingStrength)
 	v.check(d.CFGScale >= 1 && d.CFGScale <= 30, "defaults.cfg_scale", "must be between 1 and 30, got %g", d.CFGScale)
 	v.check(!d.EnableHR || d.HRUpscaler != "", "defaults.hr_upscaler", "is needed when defaults.enable_hr is true")
+	v.check(d.Strength > 0 && d.Strength <= 1, "defaults.strength", "must be in (0, 1], got %g", d.Strength)
+	v.check(d.UpscaleBy > 1 && d.UpscaleBy <= 4, "defaults.upscale_by", "must be more than 1 and at most 4, got %g", d.UpscaleBy)
+	v.check(strings.TrimSpace(d.Upscaler) != "", "defaults.upscaler", "must name an upscaler, e.g. \"R-ESRGAN 4x+\" (see /sdapi/v1/upscalers)")
+	v.check(d.VaryStrength > 0 && d.VaryStrength <= 1, "defaults.vary_strength", "must be in (0, 1], got %g", d.VaryStrength)
+	v.check(l.MaxInputBytes >= 1024, "limits.max_input_bytes", "must be at least 1024, got %d", l.MaxInputBytes)
+	v.check(l.MaxInputPixels >= 64*64, "limits.max_input_pixels", "must be at least 4096 (64×64), got %d", l.MaxInputPixels)
 	names := map[string]bool{}
 	for i, s := range c.Styles {
 		key := fmt.Sprintf("styles[%d]", i)

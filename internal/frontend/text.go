@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
@@ -113,4 +114,11 @@ func HistoryLine(loc string, n int, rec imagine.Record, when string) string {
 	}
 	prompt := imagine.Shorten(strings.Join(strings.Fields(rec.Request.Prompt), " "), HistoryPromptRunes)
 	return catalog.T(loc, catalog.MsgHistoryItem, n, prompt, seed, strconv.Itoa(rec.Width)+"x"+strconv.Itoa(rec.Height), model, when)
+}
+
+// ImageHelpText is /help's paragraph on images: starting from a picture
+// with --strength, and the ⬆ Upscale and 🎨 Vary buttons. A front end adds
+// it to its help once it takes pictures and shows those buttons.
+func ImageHelpText(loc string, s imagine.Settings) string {
+	return catalog.T(loc, catalog.MsgHelpImage, cmp.Or(s.Defaults.Strength, imagine.DefaultStrength), cmp.Or(s.Defaults.UpscaleBy, imagine.DefaultUpscaleBy))
 }

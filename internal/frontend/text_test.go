@@ -62,3 +62,17 @@ func TestHistoryLine(t *testing.T) {
 		t.Errorf("HistoryLine = %q, want %q", got, want)
 	}
 }
+
+func TestImageHelpText(t *testing.T) {
+	var s imagine.Settings
+	s.Defaults.Strength, s.Defaults.UpscaleBy = 0.45, 3
+	for _, loc := range []string{"en", "zh-CN"} {
+		got := ImageHelpText(loc, s)
+		if !strings.Contains(got, "0.45") || !strings.Contains(got, "×3") || !strings.Contains(got, "--strength") {
+			t.Errorf("ImageHelpText(%s) = %q; want the configured strength and factor", loc, got)
+		}
+	}
+	if got := ImageHelpText("en", imagine.Settings{}); !strings.Contains(got, "default 0.6") || !strings.Contains(got, "×2") {
+		t.Errorf("ImageHelpText without settings = %q; want the defaults 0.6 and ×2", got)
+	}
+}

@@ -1,6 +1,7 @@
 // Package imagefile handles generated images as files: it names their
 // format (for the SD client, which checks what the server sent, and for the
-// front ends), flattens transparency for JPEG, shrinks previews and fits a
+// front ends), checks the images users give before anything decodes them
+// (CheckInput), flattens transparency for JPEG, shrinks previews and fits a
 // file under an upload limit. Every front end uses it, so that an image
 // looks the same and obeys the same rules everywhere.
 package imagefile

@@ -47,6 +47,14 @@ func (s *Service) restore(ctx context.Context) error {
 		ref := sj.Ref
 		j := &job{id: sj.ID, req: sj.Request, submitted: sj.Submitted, restarted: true, rerun: sj.State == Running, ref: &ref}
 		s.resumed = append(s.resumed, j)
+		if sj.Request.Kind == KindUpscale && sj.Request.From != nil {
+			// The image to enlarge is a result the store keeps; an img2img's
+			// own image is not kept, and Resolve says so.
+			if img, err := s.store.Image(ctx, sj.Request.From.Job, sj.Request.From.Index); err == nil {
+				sj.Request.Init = &InputImage{Data: img}
+				j.req.Init = sj.Request.Init
+			}
+		}
 		p, err := s.settings.Resolve(sj.Request)
 		if err != nil {
 			j.params = Params{UserPrompt: sj.Request.Prompt}

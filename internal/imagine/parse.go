@@ -16,6 +16,7 @@ import (
 //
 //	a lighthouse at dusk --ar 16:9 --steps 25 --seed 42 --no people, boats --style anime --n 2 --hr
 //	a fox --model flux1-dev --cfg 1 --sampler Euler --scheduler Simple --lora add_detail:0.6
+//	the same as a watercolour --strength 0.45   (with a picture: img2img)
 //
 // The value of --model, --sampler, --scheduler, --lora and --style is one
 // word, or several in double quotes (--sampler "DPM++ 2M"); names are also
@@ -89,7 +90,7 @@ var optionExamples = map[string]string{
 	"--ar": "--ar 16:9", "--size": "--size 768x512", "--steps": "--steps 25", "--seed": "--seed 42",
 	"--no": "--no people, text", "--style": "--style NAME", "--n": "--n 2",
 	"--cfg": "--cfg 7", "--sampler": "--sampler Euler", "--scheduler": "--scheduler Karras",
-	"--model": "--model NAME", "--lora": "--lora NAME:0.8",
+	"--model": "--model NAME", "--lora": "--lora NAME:0.8", "--strength": "--strength 0.6",
 }
 
 // Quotes that may enclose a value of several words.
@@ -167,6 +168,8 @@ func (r *Request) setOption(opt, value string) error {
 		r.Model = value
 	case "--lora":
 		r.Lora = value
+	case "--strength":
+		r.Strength, err = parseDecimal(opt, value)
 	}
 	if err == nil && value != "" && opt != "--no" && strings.TrimSpace(value) == "" {
 		err = userErr(ErrBadOption, catalog.MsgMissingValue, opt, optionExamples[opt])
@@ -213,6 +216,8 @@ func canonical(name string) string {
 		return "--model"
 	case "lora":
 		return "--lora"
+	case "strength", "denoise":
+		return "--strength"
 	}
 	return ""
 }

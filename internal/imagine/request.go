@@ -54,7 +54,24 @@ type Request struct {
 	// Lora is a LoRA the user chose (--lora, Discord's lora option) as
 	// "NAME" or "NAME:WEIGHT"; it is appended to the prompt as
 	// <lora:NAME:WEIGHT>, weight 1 when not given.
-	Lora      string `json:",omitempty"`
+	Lora string `json:",omitempty"`
+	// Kind is KindImg2Img or KindUpscale for a job from an image; Submit
+	// sets KindImg2Img when Init is given. It is stored, Init is not.
+	Kind JobKind `json:",omitempty"`
+	// Init is the user's image an img2img starts from, or the image an
+	// upscale enlarges. It is never stored (json:"-"): a restored img2img
+	// fails saying the image must be sent again; a restored upscale reads
+	// its image again from the store (From).
+	Init *InputImage `json:"-"`
+	// Strength is how far an img2img may move from its image (--strength,
+	// 0–1; 0: defaults.strength). It is A1111's denoising_strength of the
+	// img2img, not the hires fix's.
+	Strength float64 `json:",omitempty"`
+	// Variation asks for a variation of the image of Seed (🎨 Vary): a new
+	// random subseed at defaults.vary_strength.
+	Variation bool `json:",omitempty"`
+	// From is the result image an upscale enlarges.
+	From      *ImageRef `json:",omitempty"`
 	Requester Requester
 	// Source is the platform's id of the message or button press that
 	// asked, e.g. "tg:CHAT:MSG". A request whose Source the store already

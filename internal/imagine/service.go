@@ -198,6 +198,9 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 		return nil, fmt.Errorf("the store could not be read: %w", err)
 	}
 	req = s.Prefs(req.Requester).Apply(req)
+	if req.Init != nil && req.Kind == KindTxt2Img {
+		req.Kind = KindImg2Img
+	}
 	commit, err := s.mod.check(req, time.Now())
 	if err != nil {
 		return nil, err
@@ -244,7 +247,9 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	s.lastID++
 	j.id, j.qid = s.lastID, qid
 	turn, _ := s.queue.Turn(user)
-	saved := SavedJob{ID: j.id, Request: req, Source: req.Source, State: Queued, Submitted: j.submitted}
+	stored := req
+	stored.Init = nil // never stored: see Request.Init
+	saved := SavedJob{ID: j.id, Request: stored, Source: req.Source, State: Queued, Submitted: j.submitted}
 	if err := s.store.AddJob(context.Background(), saved, turn); errors.Is(err, ErrDuplicate) {
 		s.queue.Cancel(qid)
 		return nil, err

@@ -25,6 +25,11 @@ type Settings struct {
 	// which chooses its profile; nil or "" means unknown (no profile). The
 	// Service sets it.
 	DefaultModel func() string
+	// CheckInput checks a user's image by its header before anything
+	// decodes it (imagefile.CheckInput with Limits.Input); its refusals are
+	// *UserError values of kind ErrBadImage. Nil trusts an InputImage
+	// whose size is set and refuses one without.
+	CheckInput func(data []byte) (*InputImage, error)
 }
 
 // Defaults are the parameters a request gets when it does not set them.
@@ -39,6 +44,16 @@ type Defaults struct {
 	DenoisingStrength float64
 	Sampler           string
 	CFGScale          float64
+	// Strength is an img2img's denoising strength (defaults.strength).
+	Strength float64
+	// UpscaleBy and Upscaler are what ⬆ Upscale runs (defaults.upscale_by,
+	// defaults.upscaler: a name from /sdapi/v1/upscalers; "" lets the
+	// backend choose).
+	UpscaleBy float64
+	Upscaler  string
+	// VaryStrength is a variation's subseed strength
+	// (defaults.vary_strength).
+	VaryStrength float64
 }
 
 // Limits bound what a user may ask for.
@@ -51,6 +66,8 @@ type Limits struct {
 	// (--model); empty allows any model a backend lists. Admins are not
 	// restricted.
 	Models []string
+	// Input bounds the images users give.
+	Input InputLimits
 }
 
 // Style is a named prompt template: Prompt contains {prompt}; Lora is an
@@ -92,6 +109,20 @@ type Params struct {
 	ClipSkip int
 	// Override is A1111 override_settings from a per-model profile.
 	Override map[string]any
+
+	// Kind is what the job does; txt2img when zero.
+	Kind JobKind
+	// Init is the image of an img2img or an upscale.
+	Init *InputImage
+	// Strength is an img2img's denoising strength.
+	Strength float64
+	// Subseed (-1: random) and SubseedStrength make a variation (KindVary,
+	// or an img2img asked with Variation); SubseedStrength 0 is none.
+	Subseed         int64
+	SubseedStrength float64
+	// UpscaleBy and Upscaler are an upscale's factor and upscaler.
+	UpscaleBy float64
+	Upscaler  string
 }
 
 // The smallest side and the most extreme aspect ratio accepted.
@@ -136,6 +167,9 @@ func (s Settings) jobModel(r Request) string {
 // limits; the names (model, sampler, scheduler, LoRA) are checked by the
 // Service against what the backends list.
 func (s Settings) ResolveFor(r Request, model string) (Params, error) {
+	if kindOf(r) == KindUpscale {
+		return s.resolveUpscale(r)
+	}
 	pr := s.ProfileFor(model)
 	s.Defaults = pr.defaults(s.Defaults)
 	d, l := s.Defaults, s.Limits
@@ -182,9 +216,15 @@ func (s Settings) ResolveFor(r Request, model string) (Params, error) {
 		}
 		p.CFGScale = r.CFGScale
 	}
+	if err := s.resolveKind(r, &p); err != nil {
+		return Params{}, err
+	}
 	var err error
 	if p.Width, p.Height, err = s.size(r); err != nil {
 		return Params{}, err
+	}
+	if p.Kind == KindImg2Img && r.Width == 0 && r.Height == 0 && r.Aspect.IsZero() {
+		p.Width, p.Height = s.inputSize(p.Init)
 	}
 	if p.Steps < 1 || p.Steps > l.MaxSteps {
 		return Params{}, userErr(ErrBadOption, catalog.MsgOutOfRange, "--steps", 1, l.MaxSteps, p.Steps)
@@ -289,17 +329,25 @@ func (s Settings) size(r Request) (w, h int, err error) {
 		if ratio > maxAspect || ratio < 1/maxAspect {
 			return 0, 0, userErr(ErrBadOption, catalog.MsgAspectRange, r.Aspect.String())
 		}
-		area := float64(d.Width * d.Height)
-		fw := math.Sqrt(area * ratio)
-		fh := fw / ratio
-		if f := min(float64(l.MaxWidth)/fw, float64(l.MaxHeight)/fh, 1); f < 1 {
-			fw, fh = fw*f, fh*f
-		}
-		w, h = roundTo8(fw), roundTo8(fh)
-		return min(max(w, minSide), l.MaxWidth/8*8), min(max(h, minSide), l.MaxHeight/8*8), nil
+		w, h = s.shape(ratio)
+		return w, h, nil
 	default:
 		return d.Width, d.Height, nil
 	}
+}
+
+// shape is the size of about the default area with the aspect ratio
+// width/height, within the limits, in multiples of 8.
+func (s Settings) shape(ratio float64) (w, h int) {
+	d, l := s.Defaults, s.Limits
+	area := float64(d.Width * d.Height)
+	fw := math.Sqrt(area * ratio)
+	fh := fw / ratio
+	if f := min(float64(l.MaxWidth)/fw, float64(l.MaxHeight)/fh, 1); f < 1 {
+		fw, fh = fw*f, fh*f
+	}
+	w, h = roundTo8(fw), roundTo8(fh)
+	return min(max(w, minSide), l.MaxWidth/8*8), min(max(h, minSide), l.MaxHeight/8*8)
 }
 
 func roundTo8(x float64) int { return int(math.Round(x/8)) * 8 }

@@ -189,7 +189,7 @@ func (w *worker) generate(ctx context.Context, j *job) (*Result, error) {
 func logJobEnd(log *slog.Logger, j *job, outcome State, wait, run time.Duration, err error) {
 	p := j.params
 	attrs := []any{
-		"job", j.id.String(), "user", j.req.Requester.Key(), "platform", string(j.req.Requester.Platform),
+		"job", j.id.String(), "user", j.req.Requester.Key(), "platform", string(j.req.Requester.Platform), "kind", p.Kind.String(),
 		"size", sizeString(p.Width, p.Height), "steps", p.Steps, "batch", p.BatchSize,
 		"wait", wait.Round(time.Millisecond), "run", run.Round(time.Millisecond),
 		"outcome", outcome.String(),

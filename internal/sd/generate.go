@@ -22,25 +22,32 @@ import (
 // first it asks the server to interrupt and returns an error that says so
 // (ErrTimeout for the former).
 func (c *Client) Generate(ctx context.Context, req Txt2ImgRequest, onProgress func(Progress)) (*Txt2ImgResponse, error) {
-	id := req.ForceTaskID
-	if id == "" {
-		id = req.TaskID
-	}
-	if id == "" {
-		id = newTaskID()
-	}
-	if req.TaskID == "" {
-		req.TaskID = id
-	}
-	if req.ForceTaskID == "" {
-		req.ForceTaskID = id
-	}
+	req.TaskID, req.ForceTaskID = taskIDs(req.TaskID, req.ForceTaskID)
 	var poll func(context.Context)
 	if onProgress != nil {
 		tr := newTracker(req.TaskID, req.ForceTaskID)
 		poll = func(ctx context.Context) { c.pollLoop(ctx, tr, onProgress) }
 	}
 	return c.run(ctx, req, poll)
+}
+
+// taskIDs returns the task ids to send: the given ones, one for the
+// other when only one is given, a fresh one when none is.
+func taskIDs(taskID, forceTaskID string) (string, string) {
+	id := forceTaskID
+	if id == "" {
+		id = taskID
+	}
+	if id == "" {
+		id = newTaskID()
+	}
+	if taskID == "" {
+		taskID = id
+	}
+	if forceTaskID == "" {
+		forceTaskID = id
+	}
+	return taskID, forceTaskID
 }
 
 // newTaskID returns a task id no other client will choose.

@@ -21,10 +21,14 @@ type Txt2ImgRequest struct {
 	NIter          int    `json:"n_iter,omitempty"`     // batches, run one after another
 	Steps          int    `json:"steps,omitempty"`
 	// Seed is always sent: -1 asks for a random seed, 0 is a real seed.
-	Seed        int64   `json:"seed"`
-	SamplerName string  `json:"sampler_name,omitempty"`
-	Scheduler   string  `json:"scheduler,omitempty"` // A1111 >= 1.9
-	CFGScale    float64 `json:"cfg_scale,omitempty"`
+	Seed int64 `json:"seed"`
+	// Subseed and SubseedStrength make a variation of Seed's image;
+	// SubseedStrength 0 (none) sends neither.
+	Subseed         *int64  `json:"subseed,omitempty"`
+	SubseedStrength float64 `json:"subseed_strength,omitempty"`
+	SamplerName     string  `json:"sampler_name,omitempty"`
+	Scheduler       string  `json:"scheduler,omitempty"` // A1111 >= 1.9
+	CFGScale        float64 `json:"cfg_scale,omitempty"`
 	// DistilledCFGScale is Forge's distilled CFG for Flux; stock A1111
 	// ignores it. 0 is not sent.
 	DistilledCFGScale float64 `json:"distilled_cfg_scale,omitempty"`
@@ -83,12 +87,20 @@ func (c *Client) Txt2Img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgRespo
 // run runs txt2img, with poll (if non-nil) in a goroutine of its own for as
 // long as txt2img runs; poll has returned when run returns.
 func (c *Client) run(ctx context.Context, req Txt2ImgRequest, poll func(context.Context)) (*Txt2ImgResponse, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sd: txt2img not started: %w", context.Cause(ctx)) // nothing to interrupt
-	}
 	if req.EnableHR && req.DenoisingStrength == nil {
 		d := DefaultHRDenoisingStrength
 		req.DenoisingStrength = &d
+	}
+	return c.runJob(ctx, "txt2img", poll, func(ctx context.Context) (*Txt2ImgResponse, error) { return c.txt2img(ctx, req) })
+}
+
+// runJob runs one generation call (txt2img, img2img, an upscale) bounded
+// by Config.Timeout, with poll (if non-nil) in a goroutine of its own for
+// as long as it runs; poll has returned when runJob returns. When the
+// timeout or ctx ends first it interrupts the server's job.
+func (c *Client) runJob(ctx context.Context, what string, poll func(context.Context), call func(context.Context) (*Txt2ImgResponse, error)) (*Txt2ImgResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("sd: %s not started: %w", what, context.Cause(ctx)) // nothing to interrupt
 	}
 	genCtx, cancel := context.WithTimeoutCause(ctx, c.timeout, errGenerationTimeout)
 	defer cancel()
@@ -97,7 +109,7 @@ func (c *Client) run(ctx context.Context, req Txt2ImgRequest, poll func(context.
 	if poll != nil {
 		wg.Go(func() { poll(pollCtx) })
 	}
-	resp, err := c.txt2img(genCtx, req)
+	resp, err := call(genCtx)
 	stopPolling()
 	wg.Wait()
 	if err == nil || genCtx.Err() == nil {
@@ -117,8 +129,13 @@ func (c *Client) run(ctx context.Context, req Txt2ImgRequest, poll func(context.
 
 // txt2img posts the request and decodes the answer.
 func (c *Client) txt2img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgResponse, error) {
-	const path = "/sdapi/v1/txt2img"
-	resp, err := c.send(ctx, http.MethodPost, path, req)
+	return c.post(ctx, "/sdapi/v1/txt2img", req, req)
+}
+
+// post posts a txt2img or img2img body and decodes the answer; shape says
+// how many outputs to expect.
+func (c *Client) post(ctx context.Context, path string, body any, req Txt2ImgRequest) (*Txt2ImgResponse, error) {
+	resp, err := c.send(ctx, http.MethodPost, path, body)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +151,7 @@ func (c *Client) txt2img(ctx context.Context, req Txt2ImgRequest) (*Txt2ImgRespo
 	out := &Txt2ImgResponse{Parameters: w.Parameters, RawInfo: infoString(w.Info)}
 	info, ok := decodeInfo(out.RawInfo)
 	if !ok && out.RawInfo != "" {
-		c.log.DebugContext(ctx, "sd txt2img info is not a JSON object; images taken by count", "info", clip(out.RawInfo, maxBodyShow))
+		c.log.DebugContext(ctx, "sd generation info is not a JSON object; images taken by count", "path", path, "info", clip(out.RawInfo, maxBodyShow))
 	}
 	out.Info = info
 	lo, hi := outputRange(len(w.Images), info, ok, req)

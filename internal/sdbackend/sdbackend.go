@@ -29,8 +29,22 @@ var (
 // New returns a Backend that uses client.
 func New(client *sd.Client) *Backend { return &Backend{client: client} }
 
-// Generate runs p as one txt2img, reporting progress.
+// Generate runs p as its kind asks: a txt2img (a variation is one with a
+// subseed), an img2img from p.Init, or an upscale of p.Init through
+// extra-single-image; it reports progress (an upscale has none).
 func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
+	var onProgress func(sd.Progress)
+	if progress != nil {
+		onProgress = func(sp sd.Progress) {
+			progress(imagine.Progress{Fraction: sp.Fraction, Step: sp.Step, Steps: sp.Steps, ETA: sp.ETA, Preview: sp.Preview})
+		}
+	}
+	switch p.Kind {
+	case imagine.KindUpscale:
+		return b.upscale(ctx, p)
+	case imagine.KindImg2Img:
+		return b.img2img(ctx, p, onProgress)
+	}
 	req := sd.Txt2ImgRequest{
 		Prompt:            p.Prompt,
 		NegativePrompt:    p.NegativePrompt,
@@ -58,16 +72,75 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 		ds := p.DenoisingStrength
 		req.DenoisingStrength = &ds
 	}
-	var onProgress func(sd.Progress)
-	if progress != nil {
-		onProgress = func(sp sd.Progress) {
-			progress(imagine.Progress{Fraction: sp.Fraction, Step: sp.Step, Steps: sp.Steps, ETA: sp.ETA, Preview: sp.Preview})
-		}
-	}
+	req.Subseed, req.SubseedStrength = subseed(p)
 	resp, err := b.client.Generate(ctx, req, onProgress)
 	if err != nil {
 		return nil, classify(err)
 	}
+	return result(p, resp)
+}
+
+// subseed returns a variation's subseed fields; none without one.
+func subseed(p imagine.Params) (*int64, float64) {
+	if p.SubseedStrength <= 0 {
+		return nil, 0
+	}
+	sub := p.Subseed
+	return &sub, p.SubseedStrength
+}
+
+// img2img runs p from its picture, cropped to p's size (resize_mode 1:
+// the picture's shape is kept, not stretched).
+func (b *Backend) img2img(ctx context.Context, p imagine.Params, onProgress func(sd.Progress)) (*imagine.Result, error) {
+	if p.Init == nil || len(p.Init.Data) == 0 {
+		return nil, fmt.Errorf("%w: img2img without a picture", imagine.ErrBackend)
+	}
+	req := sd.Img2ImgRequest{
+		InitImage:         p.Init.Data,
+		DenoisingStrength: p.Strength,
+		ResizeMode:        1,
+		Prompt:            p.Prompt,
+		NegativePrompt:    p.NegativePrompt,
+		Width:             p.Width,
+		Height:            p.Height,
+		BatchSize:         p.BatchSize,
+		NIter:             1,
+		Steps:             p.Steps,
+		Seed:              p.Seed,
+		SamplerName:       p.Sampler,
+		Scheduler:         p.Scheduler,
+		CFGScale:          p.CFGScale,
+		DistilledCFGScale: p.DistilledCFG,
+		OverrideSettings:  overrides(p),
+	}
+	req.Subseed, req.SubseedStrength = subseed(p)
+	if p.Model != "" {
+		keep := false
+		req.OverrideSettingsRestoreAfterwards = &keep
+	}
+	resp, err := b.client.Img2Img(ctx, req, onProgress)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return result(p, resp)
+}
+
+// upscale enlarges p's picture by p.UpscaleBy with p.Upscaler. The result
+// keeps the seed of the image it came from.
+func (b *Backend) upscale(ctx context.Context, p imagine.Params) (*imagine.Result, error) {
+	if p.Init == nil || len(p.Init.Data) == 0 {
+		return nil, fmt.Errorf("%w: upscale without a picture", imagine.ErrBackend)
+	}
+	img, err := b.client.ExtraSingleImage(ctx, sd.UpscaleRequest{Image: p.Init.Data, UpscalingResize: p.UpscaleBy, Upscaler1: cmp.Or(p.Upscaler, "None")})
+	if err != nil {
+		return nil, classify(err)
+	}
+	return &imagine.Result{Images: [][]byte{img}, Seeds: []int64{p.Seed}, Model: p.Model}, nil
+}
+
+// result turns a txt2img or img2img answer into the core's result, with
+// each image's seed.
+func result(p imagine.Params, resp *sd.Txt2ImgResponse) (*imagine.Result, error) {
 	if len(resp.Images) == 0 { // the client reports this itself; never hand on an empty result
 		return nil, fmt.Errorf("%w: %w", imagine.ErrNoImage, &sd.NoImageError{Index: -1})
 	}

@@ -21,8 +21,9 @@ func startService(t testing.TB, srv *sdsim.Server, cfg imagine.Config) *imagine.
 		t.Fatal(err)
 	}
 	cfg.Settings = imagine.Settings{
-		Defaults: imagine.Defaults{Width: 64, Height: 64, Steps: 4, BatchSize: 1, NegativePrompt: "lowres", HRScale: 2, DenoisingStrength: 0.5, CFGScale: 7},
-		Limits:   imagine.Limits{MaxWidth: 512, MaxHeight: 512, MaxSteps: 50, MaxBatch: 4, MaxPromptLength: 500},
+		CheckInput: cfg.Settings.CheckInput,
+		Defaults:   imagine.Defaults{Width: 64, Height: 64, Steps: 4, BatchSize: 1, NegativePrompt: "lowres", HRScale: 2, DenoisingStrength: 0.5, CFGScale: 7},
+		Limits:     imagine.Limits{MaxWidth: 512, MaxHeight: 512, MaxSteps: 50, MaxBatch: 4, MaxPromptLength: 500},
 	}
 	if cfg.PerUser == 0 {
 		cfg.PerUser, cfg.MaxQueue = 3, 100000

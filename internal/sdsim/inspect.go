@@ -29,6 +29,9 @@ type Record struct {
 	Status int
 	// Body is the request body of a POST; nil for a GET.
 	Body []byte
+	// InitImage is the picture an img2img (init_images[0]) or an
+	// extra-single-image (image) carried, decoded; nil for other calls.
+	InitImage []byte
 }
 
 // maxRecords bounds the history a long-running Sim keeps; the oldest go first.
@@ -62,6 +65,28 @@ func (s *Sim) setRecordTask(rec *Record, id string) {
 	rec.TaskID = id
 }
 
+// setRecordInit sets the InitImage of rec.
+func (s *Sim) setRecordInit(rec *Record, img []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.InitImage = img
+}
+
+// Img2ImgCount and UpscaleCount return how many img2img and
+// extra-single-image requests have succeeded.
+func (s *Sim) Img2ImgCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.img2imgDone
+}
+
+// UpscaleCount: see Img2ImgCount.
+func (s *Sim) UpscaleCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.upscaleDone
+}
+
 // Records returns a copy of the requests received so far, in arrival order.
 func (s *Sim) Records() []Record {
 	s.mu.Lock()
@@ -79,7 +104,7 @@ func (s *Sim) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records = nil
-	s.txt2imgDone = 0
+	s.txt2imgDone, s.img2imgDone, s.upscaleDone = 0, 0, 0
 	s.fault = Fault{}
 }
 

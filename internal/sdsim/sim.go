@@ -31,6 +31,8 @@ type Sim struct {
 	faultLeft   int // requests the fault still affects when fault.Times > 0
 	records     []*Record
 	txt2imgDone int
+	img2imgDone int
+	upscaleDone int
 	busy        int           // requests that take the job lock, queued or running
 	idle        chan struct{} // closed while busy == 0
 }
@@ -86,6 +88,8 @@ type route struct {
 
 var routes = map[string]route{
 	"/sdapi/v1/txt2img":              {methods: map[string]handlerFunc{"POST": (*Sim).txt2img}, auth: true, isTxt2Img: true},
+	"/sdapi/v1/img2img":              {methods: map[string]handlerFunc{"POST": (*Sim).img2img}, auth: true, isTxt2Img: true},
+	"/sdapi/v1/extra-single-image":   {methods: map[string]handlerFunc{"POST": (*Sim).extraSingleImage}, auth: true},
 	"/sdapi/v1/progress":             {methods: map[string]handlerFunc{"GET": (*Sim).globalProgress}, auth: true},
 	"/sdapi/v1/options":              {methods: map[string]handlerFunc{"GET": (*Sim).getOptions, "POST": (*Sim).setOptions}, auth: true},
 	"/sdapi/v1/sd-models":            {methods: map[string]handlerFunc{"GET": (*Sim).sdModels}, auth: true},
@@ -144,12 +148,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{r: r, body: body, rec: rec}
-	if rt.isTxt2Img {
+	if rt.isTxt2Img || r.URL.Path == "/sdapi/v1/extra-single-image" {
 		c.imageFault = s.takeFault(r.URL.Path, imageFaults...)
 	}
 	switch s.takeFault(r.URL.Path, FaultOOM, FaultValidation, FaultMalformed) {
 	case FaultOOM:
-		if rt.isTxt2Img {
+		if rt.isTxt2Img || r.URL.Path == "/sdapi/v1/extra-single-image" {
 			c.oom = true // the job fails after it has taken the lock and run a step or two
 			break
 		}

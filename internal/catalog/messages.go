@@ -131,6 +131,9 @@ const (
 	MsgInputAnimated
 	MsgInputFormat
 	MsgStrengthNoImage
+	MsgKindImg2Img
+	MsgKindUpscale
+	MsgKindVary
 	MsgHelpImage
 	MsgUpscaleUnsupported
 	MsgImg2ImgUnsupported
@@ -257,6 +260,9 @@ var catalogue = [numMsgs]Text{
 	MsgInputAnimated:      {"Animated pictures can't be used; please send a still PNG, JPEG or WebP picture.", "不支持动图，请发送静态的 PNG、JPEG 或 WebP 图片。"},
 	MsgInputFormat:        {"%s pictures can't be used; please send a PNG, JPEG or WebP picture.", "不支持 %s 格式的图片，请发送 PNG、JPEG 或 WebP 图片。"},
 	MsgStrengthNoImage:    {"--strength works only when you start from a picture.", "--strength 仅在以图片为起点时可用。"},
+	MsgKindImg2Img:        {"🖼 Started from your image · strength %g", "🖼 以你的图片为起点 · 强度 %g"},
+	MsgKindUpscale:        {"⬆ Upscaled ×%g", "⬆ 放大 ×%g"},
+	MsgKindVary:           {"🎨 Variation of seed %d", "🎨 种子 %d 的变体"},
 	MsgHelpImage:          {"Start from a picture: send it with /imagine PROMPT. --strength 0.1–1 (default %g) says how much it may change. Under results, ⬆ Upscale enlarges one image (×%g) and 🎨 Vary makes variations of it.", "以图片为起点：发送图片并附上 /imagine 提示词。--strength 0.1–1（默认 %g）决定改变的程度。结果下方的 ⬆ 放大 可将单张图片放大（×%g），🎨 变体 可生成相似的图片。"},
 	MsgUpscaleUnsupported: {"This image server cannot upscale images (it has no upscale models).", "该图片服务器无法放大图片（没有放大模型）。"},
 	MsgImg2ImgUnsupported: {"This image server cannot start from a picture.", "该图片服务器无法以图片为起点生成。"},

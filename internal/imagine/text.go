@@ -49,8 +49,27 @@ func Caption(locale string, st Status, promptRunes int, who string) string {
 	if p.EnableHR {
 		w, h = int(float64(w)*p.HRScale), int(float64(h)*p.HRScale)
 	}
-	return catalog.T(locale, catalog.MsgCaption, Shorten(p.UserPrompt, promptRunes), seeds, w, h, p.Steps, model,
+	c := catalog.T(locale, catalog.MsgCaption, Shorten(p.UserPrompt, promptRunes), seeds, w, h, p.Steps, model,
 		FormatDuration(locale, st.Duration), who)
+	if k := KindLine(locale, p); k != "" {
+		c = k + "\n" + c
+	}
+	return c
+}
+
+// KindLine says what a job started from, for its status and caption:
+// "🖼 Started from your image · strength 0.6", "⬆ Upscaled ×2",
+// "🎨 Variation of seed 42"; "" for a plain txt2img.
+func KindLine(locale string, p Params) string {
+	switch p.Kind {
+	case KindImg2Img:
+		return catalog.T(locale, catalog.MsgKindImg2Img, p.Strength)
+	case KindUpscale:
+		return catalog.T(locale, catalog.MsgKindUpscale, p.UpscaleBy)
+	case KindVary:
+		return catalog.T(locale, catalog.MsgKindVary, p.Seed)
+	}
+	return ""
 }
 
 // Bar draws a progress bar of n cells.

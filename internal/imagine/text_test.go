@@ -25,3 +25,28 @@ func TestTextHelpers(t *testing.T) {
 		t.Errorf("Caption = %q", got)
 	}
 }
+
+func TestKindLine(t *testing.T) {
+	for _, tc := range []struct {
+		p         Params
+		en, zh    string
+		inCaption bool
+	}{
+		{Params{}, "", "", false},
+		{Params{Kind: KindImg2Img, Strength: 0.6}, "🖼 Started from your image · strength 0.6", "🖼 以你的图片为起点 · 强度 0.6", true},
+		{Params{Kind: KindUpscale, UpscaleBy: 2}, "⬆ Upscaled ×2", "⬆ 放大 ×2", true},
+		{Params{Kind: KindVary, Seed: 42}, "🎨 Variation of seed 42", "🎨 种子 42 的变体", true},
+	} {
+		if got := KindLine("en", tc.p); got != tc.en {
+			t.Errorf("KindLine(en, %v) = %q, want %q", tc.p.Kind, got, tc.en)
+		}
+		if got := KindLine("zh-CN", tc.p); got != tc.zh {
+			t.Errorf("KindLine(zh, %v) = %q, want %q", tc.p.Kind, got, tc.zh)
+		}
+		tc.p.UserPrompt = "a cat"
+		c := Caption("en", Status{State: Done, Params: tc.p}, 20, "ann")
+		if got := strings.HasPrefix(c, tc.en+"\na cat\n"); got != tc.inCaption {
+			t.Errorf("Caption of a %v job = %q: starts with its kind line: %v, want %v", tc.p.Kind, c, got, tc.inCaption)
+		}
+	}
+}

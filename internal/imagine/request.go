@@ -11,6 +11,8 @@ const (
 	Telegram Platform = "tg"
 	Discord  Platform = "dc"
 	CLI      Platform = "cli"
+	// Web is the web front end; its UserID is the browser session's id.
+	Web Platform = "web"
 )
 
 // Requester is who asked for a job.

@@ -154,7 +154,9 @@ func checkBackend(ctx context.Context, cfg *config.Config, b backend, timeout ti
 }
 
 // checkComfyUI reaches one ComfyUI server: its checkpoints, the one jobs
-// use, and whether the workflow's sampler settings are among its lists.
+// use, whether the workflow's sampler settings are among its lists, and
+// the upscaler. (A workflow whose img2img path cannot be mapped was
+// refused when the backends were built, naming the node.)
 func checkComfyUI(ctx context.Context, cfg *config.Config, b backend, stdout io.Writer) error {
 	models, err := b.comfy.Models(ctx)
 	if err != nil {
@@ -184,5 +186,27 @@ func checkComfyUI(ctx context.Context, cfg *config.Config, b backend, stdout io.
 			fmt.Fprintf(stdout, "warn  sd %s: style %q adds <lora:%s> to the prompt, which ComfyUI's text encoder does not read; put a LoraLoader into the workflow instead\n", b.name, st.Name, st.Lora)
 		}
 	}
+	checkComfyUpscaler(ctx, cfg, b, stdout)
+	fmt.Fprintf(stdout, "note  sd %s: ComfyUI has no subseed, so 🎨 Vary is refused on this backend\n", b.name)
 	return nil
+}
+
+// checkComfyUpscaler says whether ⬆ Upscale can run on a ComfyUI server:
+// defaults.upscaler must be one of UpscaleModelLoader's model files (an
+// A1111 name such as "R-ESRGAN 4x+" matches its usual file).
+func checkComfyUpscaler(ctx context.Context, cfg *config.Config, b backend, stdout io.Writer) {
+	models, err := b.comfy.UpscaleModels(ctx)
+	up := cfg.Defaults.Upscaler
+	switch {
+	case err != nil:
+		fmt.Fprintf(stdout, "warn  sd %s: cannot list the upscale models to check defaults.upscaler: %v\n", b.name, err)
+	case len(models) == 0:
+		fmt.Fprintf(stdout, "warn  sd %s: the server has no upscale models (put one into ComfyUI's models/upscale_models); the Upscale button will say this server cannot upscale\n", b.name)
+	default:
+		if m, ok := comfyui.MatchUpscaler(models, up); ok {
+			fmt.Fprintf(stdout, "ok    sd %s: defaults.upscaler %q is the upscale model %s\n", b.name, up, m)
+		} else {
+			fmt.Fprintf(stdout, "warn  sd %s: defaults.upscaler %q is not among ComfyUI's upscale models (%s); the Upscale button will fail\n", b.name, up, strings.Join(models, ", "))
+		}
+	}
 }

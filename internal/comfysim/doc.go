@@ -10,7 +10,13 @@
 // preview frames (PNG or JPEG) for the client that queued the prompt;
 // results are kept in /history/{prompt_id} and served by /view; POST
 // /interrupt and POST /queue {"delete": [...]} cancel; /object_info lists
-// the node classes it knows. Images are drawn deterministically from the
+// the node classes it knows. POST /upload/image stores a multipart image
+// in the input folder, which LoadImage reads (refusing an unknown file as
+// ComfyUI's validation does); VAEEncode, RepeatLatentBatch, ImageScale,
+// ImageScaleBy, UpscaleModelLoader (Options.UpscaleModels) and
+// ImageUpscaleWithModel run img2img and upscale graphs whose images have
+// the size the graph implies. Runs and Uploads tell a test what a prompt
+// loaded, its denoise and the sizes it saved. Images are drawn deterministically from the
 // seed. Faults (Fault) make it misbehave on purpose, and Records tell a
 // test what it received.
 package comfysim

@@ -23,6 +23,10 @@ type value struct {
 	prompt  string // the positive text a sampled latent was made from
 	sampled bool
 	images  []*image.RGBA
+	init    []*image.RGBA // the pixels a VAEEncode latent was encoded from
+	denoise float64       // the denoise a sampled latent was made with
+	model   string        // an UPSCALE_MODEL's file
+	scale   int           // an UPSCALE_MODEL's factor
 }
 
 // execError is an exception a node raised.
@@ -82,7 +86,7 @@ func (s *Sim) run(p *prompt) {
 	send("execution_start", map[string]any{"timestamp": now()})
 	send("execution_cached", map[string]any{"nodes": []string{}, "timestamp": now()})
 	fault := s.takeExecFault()
-	r := &runState{sim: s, p: p, fault: fault, send: send, values: map[string][]value{}, outputs: map[string]map[string]any{}}
+	r := &runState{sim: s, p: p, fault: fault, send: send, values: map[string][]value{}, outputs: map[string]map[string]any{}, run: &Run{PromptID: p.id}}
 	err := r.runAll()
 	entry := &historyEntry{Prompt: p.queueItem(), Outputs: r.outputs, Meta: map[string]any{}}
 	var ee *execError
@@ -108,6 +112,10 @@ func (s *Sim) run(p *prompt) {
 	}
 	s.mu.Lock()
 	s.history[p.id] = entry
+	s.runs = append(s.runs, r.run)
+	if len(s.runs) > maxRecords {
+		s.runs = s.runs[1:]
+	}
 	p.node = ""
 	s.mu.Unlock()
 	// ComfyUI ends every prompt, failed or not, with executing node null.
@@ -124,6 +132,7 @@ type runState struct {
 	outputs  map[string]map[string]any
 	executed []string
 	current  string
+	run      *Run // guarded by Sim.mu once the prompt ends
 }
 
 func (r *runState) runAll() error {
@@ -239,8 +248,13 @@ func (r *runState) node(n *node, in map[string]value) ([]value, error) {
 		imgs := make([]*image.RGBA, lat.batch)
 		for i := range imgs {
 			imgs[i] = render(lat.seed, i, lat.prompt, lat.w, lat.h, 1)
+			if len(lat.init) > 0 {
+				blend(imgs[i], lat.init[i%len(lat.init)], lat.denoise)
+			}
 		}
 		return []value{{images: imgs}}, nil
+	case "LoadImage", "VAEEncode", "RepeatLatentBatch", "ImageScale", "ImageScaleBy", "UpscaleModelLoader", "ImageUpscaleWithModel":
+		return r.imageNode(n, in)
 	case "SaveImage", "PreviewImage":
 		return nil, r.save(n, in["images"].images)
 	}
@@ -254,6 +268,8 @@ func (r *runState) sample(n *node, in map[string]value) ([]value, error) {
 	lat.seed, _ = strconv.ParseUint(fmt.Sprint(n.Inputs["seed"]), 10, 64)
 	lat.prompt = in["positive"].text
 	lat.sampled = true
+	lat.denoise = num(n, "denoise")
+	r.run.Denoise = append(r.run.Denoise, lat.denoise)
 	steps := int(num(n, "steps"))
 	format := uint32(1)
 	if s.opts.PreviewPNG {
@@ -308,6 +324,7 @@ func (r *runState) save(n *node, imgs []*image.RGBA) error {
 			s.files[ref.Type+"/"+ref.Subfolder+"/"+ref.Filename] = buf.Bytes()
 			s.mu.Unlock()
 			refs = append(refs, ref)
+			r.run.Saved = append(r.run.Saved, img.Bounds().Size())
 		}
 	}
 	out := map[string]any{"images": refs}

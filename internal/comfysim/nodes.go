@@ -10,7 +10,11 @@ type inputSpec struct {
 	min, max float64
 	step     float64
 	def      any
-	options  func(o *Options) []string // for COMBO
+	options  func(s *Sim) []string // for COMBO
+	// upload marks a COMBO of the input folder's images, which ComfyUI
+	// shows with an upload button ({"image_upload": true}) and checks with
+	// the node's VALIDATE_INPUTS instead of the list: see validateImage.
+	upload bool
 }
 
 // nodeSpec is one node class the Sim can run.
@@ -24,7 +28,18 @@ type nodeSpec struct {
 }
 
 // linkTypes are the input types that only links can give.
-var linkTypes = map[string]bool{"MODEL": true, "CLIP": true, "VAE": true, "CONDITIONING": true, "LATENT": true, "IMAGE": true}
+var linkTypes = map[string]bool{"MODEL": true, "CLIP": true, "VAE": true, "CONDITIONING": true, "LATENT": true, "IMAGE": true, "MASK": true, "UPSCALE_MODEL": true}
+
+// maxResolution is ComfyUI's MAX_RESOLUTION, the bound of image sizes.
+const maxResolution = 16384
+
+// upscaleMethods and cropMethods are ImageScale's choices.
+var (
+	upscaleMethods = []string{"nearest-exact", "bilinear", "area", "bicubic", "lanczos"}
+	cropMethods    = []string{"disabled", "center"}
+)
+
+func fixed(list []string) func(*Sim) []string { return func(*Sim) []string { return list } }
 
 const maxSeed = math.MaxUint64
 
@@ -33,14 +48,14 @@ const maxSeed = math.MaxUint64
 var nodeSpecs = map[string]*nodeSpec{
 	"CheckpointLoaderSimple": {
 		class: "CheckpointLoaderSimple", category: "loaders",
-		required: []inputSpec{{name: "ckpt_name", typ: "COMBO", options: func(o *Options) []string { return o.Checkpoints }}},
+		required: []inputSpec{{name: "ckpt_name", typ: "COMBO", options: func(s *Sim) []string { return s.opts.Checkpoints }}},
 		outputs:  []string{"MODEL", "CLIP", "VAE"},
 	},
 	"LoraLoader": {
 		class: "LoraLoader", category: "loaders",
 		required: []inputSpec{
 			{name: "model", typ: "MODEL"}, {name: "clip", typ: "CLIP"},
-			{name: "lora_name", typ: "COMBO", options: func(o *Options) []string { return o.LoRAs }},
+			{name: "lora_name", typ: "COMBO", options: func(s *Sim) []string { return s.opts.LoRAs }},
 			{name: "strength_model", typ: "FLOAT", min: -100, max: 100, step: 0.01, def: 1.0},
 			{name: "strength_clip", typ: "FLOAT", min: -100, max: 100, step: 0.01, def: 1.0},
 		},
@@ -72,8 +87,8 @@ var nodeSpecs = map[string]*nodeSpec{
 			{name: "seed", typ: "INT", min: 0, max: maxSeed, step: 1, def: 0},
 			{name: "steps", typ: "INT", min: 1, max: 10000, step: 1, def: 20},
 			{name: "cfg", typ: "FLOAT", min: 0, max: 100, step: 0.1, def: 8.0},
-			{name: "sampler_name", typ: "COMBO", options: func(o *Options) []string { return o.Samplers }},
-			{name: "scheduler", typ: "COMBO", options: func(o *Options) []string { return o.Schedulers }},
+			{name: "sampler_name", typ: "COMBO", options: func(s *Sim) []string { return s.opts.Samplers }},
+			{name: "scheduler", typ: "COMBO", options: func(s *Sim) []string { return s.opts.Schedulers }},
 			{name: "positive", typ: "CONDITIONING"},
 			{name: "negative", typ: "CONDITIONING"},
 			{name: "latent_image", typ: "LATENT"},
@@ -84,6 +99,51 @@ var nodeSpecs = map[string]*nodeSpec{
 	"VAEDecode": {
 		class: "VAEDecode", category: "latent",
 		required: []inputSpec{{name: "samples", typ: "LATENT"}, {name: "vae", typ: "VAE"}},
+		outputs:  []string{"IMAGE"},
+	},
+	"LoadImage": {
+		class: "LoadImage", category: "image",
+		required: []inputSpec{{name: "image", typ: "COMBO", options: (*Sim).inputImages, upload: true}},
+		outputs:  []string{"IMAGE", "MASK"},
+	},
+	"VAEEncode": {
+		class: "VAEEncode", category: "latent",
+		required: []inputSpec{{name: "pixels", typ: "IMAGE"}, {name: "vae", typ: "VAE"}},
+		outputs:  []string{"LATENT"},
+	},
+	"RepeatLatentBatch": {
+		class: "RepeatLatentBatch", category: "latent/batch",
+		required: []inputSpec{{name: "samples", typ: "LATENT"}, {name: "amount", typ: "INT", min: 1, max: 64, step: 1, def: 1}},
+		outputs:  []string{"LATENT"},
+	},
+	"ImageScale": {
+		class: "ImageScale", category: "image/upscaling",
+		required: []inputSpec{
+			{name: "image", typ: "IMAGE"},
+			{name: "upscale_method", typ: "COMBO", options: fixed(upscaleMethods)},
+			{name: "width", typ: "INT", min: 0, max: maxResolution, step: 1, def: 512},
+			{name: "height", typ: "INT", min: 0, max: maxResolution, step: 1, def: 512},
+			{name: "crop", typ: "COMBO", options: fixed(cropMethods)},
+		},
+		outputs: []string{"IMAGE"},
+	},
+	"ImageScaleBy": {
+		class: "ImageScaleBy", category: "image/upscaling",
+		required: []inputSpec{
+			{name: "image", typ: "IMAGE"},
+			{name: "upscale_method", typ: "COMBO", options: fixed(upscaleMethods)},
+			{name: "scale_by", typ: "FLOAT", min: 0.01, max: 8, step: 0.01, def: 1.0},
+		},
+		outputs: []string{"IMAGE"},
+	},
+	"UpscaleModelLoader": {
+		class: "UpscaleModelLoader", category: "loaders",
+		required: []inputSpec{{name: "model_name", typ: "COMBO", options: func(s *Sim) []string { return s.opts.UpscaleModels }}},
+		outputs:  []string{"UPSCALE_MODEL"},
+	},
+	"ImageUpscaleWithModel": {
+		class: "ImageUpscaleWithModel", category: "image/upscaling",
+		required: []inputSpec{{name: "upscale_model", typ: "UPSCALE_MODEL"}, {name: "image", typ: "IMAGE"}},
 		outputs:  []string{"IMAGE"},
 	},
 	"SaveImage": {
@@ -97,15 +157,17 @@ var nodeSpecs = map[string]*nodeSpec{
 }
 
 // objectInfo renders one class as GET /object_info does.
-func (n *nodeSpec) objectInfo(o *Options) map[string]any {
+func (n *nodeSpec) objectInfo(s *Sim) map[string]any {
 	render := func(ins []inputSpec) (map[string]any, []string) {
 		m := map[string]any{}
 		order := []string{}
 		for _, in := range ins {
 			order = append(order, in.name)
 			switch {
+			case in.typ == "COMBO" && in.upload:
+				m[in.name] = []any{in.options(s), map[string]any{"image_upload": true}}
 			case in.typ == "COMBO":
-				m[in.name] = []any{in.options(o), map[string]any{}}
+				m[in.name] = []any{in.options(s), map[string]any{}}
 			case in.typ == "INT":
 				m[in.name] = []any{"INT", map[string]any{"default": in.def, "min": int64OrUint(in.min), "max": int64OrUint(in.max), "step": in.step}}
 			case in.typ == "FLOAT":

@@ -21,6 +21,16 @@ type Options struct {
 	// Samplers and Schedulers are the KSampler lists. Default: a subset of
 	// ComfyUI's.
 	Samplers, Schedulers []string
+	// UpscaleModels are the files UpscaleModelLoader lists (ComfyUI's
+	// models/upscale_models); a name with "2x", "x2", "3x" or "x3" in it
+	// enlarges by that factor, any other by 4. Default: three;
+	// NoUpscaleModels lists none, as a server without upscale models.
+	UpscaleModels   []string
+	NoUpscaleModels bool
+	// MaxUploadBytes bounds the body of POST /upload/image, as ComfyUI's
+	// --max-upload-size does (an HTTP 413 beyond it); 0 means 100 MB, its
+	// default.
+	MaxUploadBytes int64
 	// PreviewPNG sends previews as PNG (format 2) instead of JPEG (1).
 	PreviewPNG bool
 	// Username and Password, when Username != "", protect every endpoint
@@ -46,6 +56,15 @@ func (o Options) withDefaults() Options {
 	}
 	if len(o.Schedulers) == 0 {
 		o.Schedulers = []string{"normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta"}
+	}
+	switch {
+	case o.NoUpscaleModels:
+		o.UpscaleModels = []string{}
+	case len(o.UpscaleModels) == 0:
+		o.UpscaleModels = []string{"RealESRGAN_x4plus.pth", "4x-UltraSharp.pth", "RealESRGAN_x2.pth"}
+	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 100 << 20
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -200,7 +200,7 @@ func (s *Sim) getObjectInfo(w http.ResponseWriter, class string) {
 	out := map[string]any{}
 	for name, spec := range nodeSpecs {
 		if class == "" || class == name {
-			out[name] = spec.objectInfo(&s.opts)
+			out[name] = spec.objectInfo(s)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

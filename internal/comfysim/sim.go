@@ -31,6 +31,8 @@ type Sim struct {
 	history   map[string]*historyEntry
 	files     map[string][]byte // "type/subfolder/filename" → image file
 	fileSeq   int
+	uploads   []Upload
+	runs      []*Run               // what each prompt that ran was given, in order
 	clients   map[string][]*wsConn // client id → its open websockets
 	dials     int
 	loaded    string // the checkpoint in (simulated) VRAM; "" before the first prompt
@@ -90,7 +92,11 @@ func (s *Sim) closed() bool {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Method == http.MethodPost {
-		body = readBody(r)
+		limit := int64(64 << 20)
+		if r.URL.Path == "/upload/image" {
+			limit = s.opts.MaxUploadBytes + 1
+		}
+		body = readBody(r, limit)
 	}
 	rec := s.startRecord(r, body)
 	sw := &statusWriter{ResponseWriter: w}
@@ -137,6 +143,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.getHistory(sw, "")
 	case strings.HasPrefix(path, "/history/") && r.Method == http.MethodGet:
 		s.getHistory(sw, strings.TrimPrefix(path, "/history/"))
+	case path == "/upload/image" && r.Method == http.MethodPost:
+		s.postUpload(sw, r, body)
 	case path == "/view" && r.Method == http.MethodGet:
 		s.getView(sw, r)
 	case path == "/object_info" && r.Method == http.MethodGet:
@@ -160,8 +168,8 @@ func (s *Sim) authorized(r *http.Request) bool {
 	return ok && u&p == 1
 }
 
-func readBody(r *http.Request) []byte {
-	b, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+func readBody(r *http.Request, limit int64) []byte {
+	b, _ := io.ReadAll(io.LimitReader(r.Body, limit))
 	return b
 }
 

@@ -213,8 +213,11 @@ func (s *Sim) checkInput(nodes map[string]*node, in inputSpec, v any) *apiError 
 			return convertErr(in, v)
 		}
 	case "COMBO":
+		if in.upload {
+			return s.validateImage(in, v)
+		}
 		str, ok := v.(string)
-		list := in.options(&s.opts)
+		list := in.options(s)
 		if !ok || !slices.Contains(list, str) {
 			return &apiError{Type: "value_not_in_list", Message: "Value not in list", Details: fmt.Sprintf("%s: '%v' not in %s", in.name, v, pyList(list)), ExtraInfo: extra}
 		}

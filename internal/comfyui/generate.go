@@ -14,31 +14,63 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// Generate runs p as one prompt of the backend's workflow, reporting
-// progress and previews. Seed -1 becomes a random seed, reported in
+// Generate runs p as one prompt, reporting progress and previews: a
+// txt2img on the backend's workflow; an img2img on the workflow's img2img
+// path (else the built-in img2img graph) from the user's picture, which
+// is uploaded first (POST /upload/image); an upscale through the server's
+// upscale model nodes. Seed -1 becomes a random seed, reported in
 // Result.Seeds; a batch is one latent batch of that seed (as ComfyUI runs
 // it), so every image reports the same seed, and that seed with batch
-// size 1 remakes the first image.
+// size 1 remakes the first image. A variation is refused (see
+// unsupported).
 func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(imagine.Progress)) (*imagine.Result, error) {
-	if err := unsupportedKind(p.Kind); err != nil {
+	if err := unsupported(p); err != nil {
 		return nil, err
 	}
-	ckpt, err := b.checkpointFor(ctx, p.Model)
-	if err != nil {
-		return nil, err
-	}
-	seed := p.Seed
-	if seed < 0 {
-		seed = randomSeed()
-	}
-	sampler, scheduler := comfySampler(p.Sampler, p.Scheduler)
-	graph, err := b.workflow.build(fill{
-		Seed: seed, Steps: p.Steps, CFG: p.CFGScale, Sampler: sampler, Scheduler: scheduler,
-		Positive: p.Prompt, Negative: p.NegativePrompt,
-		Width: p.Width, Height: p.Height, Batch: max(p.BatchSize, 1), Ckpt: ckpt,
-	})
-	if err != nil {
-		return nil, err
+	var (
+		build func(image string) (json.RawMessage, error)
+		seed  = p.Seed
+		model string
+	)
+	if p.Kind == imagine.KindUpscale {
+		if p.Width <= 0 || p.Height <= 0 {
+			return nil, fmt.Errorf("%w: comfyui: an upscale to %dx%d", imagine.ErrBackend, p.Width, p.Height)
+		}
+		m, err := b.upscaleModel(ctx, p.Upscaler)
+		if err != nil {
+			return nil, err
+		}
+		model = p.Model
+		build = func(image string) (json.RawMessage, error) {
+			g, err := upscaleGraph(image, m, p.Width, p.Height)
+			if err != nil {
+				return nil, err
+			}
+			return g.marshal()
+		}
+	} else {
+		ckpt, err := b.checkpointFor(ctx, p.Model)
+		if err != nil {
+			return nil, err
+		}
+		if seed < 0 {
+			seed = randomSeed()
+		}
+		sampler, scheduler := comfySampler(p.Sampler, p.Scheduler)
+		f := fill{
+			Seed: seed, Steps: p.Steps, CFG: p.CFGScale, Sampler: sampler, Scheduler: scheduler,
+			Positive: p.Prompt, Negative: p.NegativePrompt,
+			Width: p.Width, Height: p.Height, Batch: max(p.BatchSize, 1), Ckpt: ckpt,
+		}
+		model = ckpt
+		build = func(string) (json.RawMessage, error) { return b.workflow.build(f) }
+		if p.Kind == imagine.KindImg2Img {
+			f.Denoise = p.Strength
+			build = func(image string) (json.RawMessage, error) {
+				f.Image = image
+				return b.workflow.buildImg2Img(f)
+			}
+		}
 	}
 	gctx, cancel := context.WithTimeoutCause(ctx, b.timeout, errGenTimeout)
 	defer cancel()
@@ -48,6 +80,20 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 	defer b.hub.release()
 	j := b.hub.register(newPromptID())
 	defer b.hub.unregister(j)
+	var image string
+	if p.Kind != imagine.KindTxt2Img {
+		var err error
+		if image, err = b.upload(gctx, p.Init, "imaginebot_"+j.id); err != nil {
+			if gctx.Err() != nil {
+				return nil, b.ctxErr(ctx, gctx, err)
+			}
+			return nil, err
+		}
+	}
+	graph, err := build(image)
+	if err != nil {
+		return nil, err
+	}
 	id, err := b.queue(gctx, j.id, graph)
 	if err != nil {
 		if gctx.Err() != nil {
@@ -59,12 +105,12 @@ func (b *Backend) Generate(ctx context.Context, p imagine.Params, progress func(
 	if id != j.id {
 		b.hub.rekey(j, id)
 	}
-	b.log.Debug("prompt queued", "prompt_id", id, "model", ckpt, "seed", seed)
+	b.log.Debug("prompt queued", "prompt_id", id, "kind", p.Kind.String(), "model", model, "seed", seed, "picture", image)
 	images, err := b.follow(ctx, gctx, j, progress)
 	if err != nil {
 		return nil, err
 	}
-	res := &imagine.Result{Images: images, Model: ckpt}
+	res := &imagine.Result{Images: images, Model: model}
 	for range images {
 		res.Seeds = append(res.Seeds, seed)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/imaginebot/imaginebot/internal/netcause"
 
@@ -38,22 +39,30 @@ func (e *statusError) Error() string {
 // is imagine.ErrBackendDown, another status imagine.ErrBackend (the caller
 // may unwrap the *statusError).
 func (b *Backend) do(ctx context.Context, method, path string, body any) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	if body == nil {
+		return b.send(ctx, method, path, "", nil, callTimeout)
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("comfyui: encode %s: %w", path, err)
+	}
+	return b.send(ctx, method, path, "application/json", data, callTimeout)
+}
+
+// send is do with a body of contentType ("" for none) and a time limit.
+func (b *Backend) send(ctx context.Context, method, path, contentType string, body []byte, timeout time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var rd io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("comfyui: encode %s: %w", path, err)
-		}
-		rd = bytes.NewReader(data)
+	if contentType != "" {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, b.base+path, rd)
 	if err != nil {
 		return nil, fmt.Errorf("comfyui: %s %s: %w", method, path, err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if b.user != "" || b.pass != "" {
 		req.SetBasicAuth(b.user, b.pass)

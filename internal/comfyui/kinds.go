@@ -7,21 +7,23 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// unsupportedKind refuses the jobs this backend does not run yet, with a
-// reason users can read, rather than run them as a txt2img that ignores
-// the picture: an img2img, an upscale, and a variation (ComfyUI's
-// KSampler has no subseed; a variation is refused, not approximated).
-func unsupportedKind(k imagine.JobKind) error {
-	switch k {
-	case imagine.KindTxt2Img:
-		return nil
-	case imagine.KindUpscale:
-		return rejected(catalog.MsgUpscaleUnsupported, k)
-	case imagine.KindVary:
-		return rejected(catalog.MsgVaryUnsupported, k)
-	default:
-		return rejected(catalog.MsgImg2ImgUnsupported, k)
+// unsupported refuses, with a reason users can read, what this backend
+// cannot run faithfully: a variation (KindVary, or an img2img asked with
+// a subseed strength). ComfyUI's samplers take one seed and have no
+// subseed; blending two seeds' noise needs custom nodes, and the tricks
+// the built-in nodes allow (KSamplerAdvanced steps, a low-denoise
+// img2img of the image) are other things than A1111's variation, so a
+// variation is refused rather than approximated. An unknown kind is a
+// bug, not run as a txt2img that ignores it.
+func unsupported(p imagine.Params) error {
+	if p.Kind == imagine.KindVary || p.SubseedStrength > 0 {
+		return rejected(catalog.MsgVaryUnsupported, imagine.KindVary)
 	}
+	switch p.Kind {
+	case imagine.KindTxt2Img, imagine.KindImg2Img, imagine.KindUpscale:
+		return nil
+	}
+	return fmt.Errorf("%w: comfyui: unknown job kind %q", imagine.ErrBackend, p.Kind)
 }
 
 // rejected is an imagine.ErrRejected whose sentence is id.

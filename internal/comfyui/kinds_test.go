@@ -9,21 +9,28 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
-// TestUnsupportedKinds: a picture job is refused with a readable reason
-// before anything is sent, never run as a txt2img.
-func TestUnsupportedKinds(t *testing.T) {
-	b := &Backend{}
+// TestVariationRefused: ComfyUI has no subseed, so a variation (a Vary
+// job, or an img2img asked with a subseed strength) is refused with a
+// readable reason before anything is sent, never run as the same image
+// again; an unknown kind is an error, not a txt2img.
+func TestVariationRefused(t *testing.T) {
+	b := &Backend{} // no server: nothing may be sent
+	pic := &imagine.InputImage{Data: []byte("x")}
 	for _, tt := range []struct {
-		kind imagine.JobKind
+		name string
+		p    imagine.Params
 		want string
 	}{
-		{imagine.KindImg2Img, "cannot start from a picture"},
-		{imagine.KindVary, "cannot make variations"},
-		{imagine.KindUpscale, "cannot upscale"},
+		{"vary", imagine.Params{Kind: imagine.KindVary, Subseed: -1, SubseedStrength: 0.15}, "cannot make variations"},
+		{"img2img variation", imagine.Params{Kind: imagine.KindImg2Img, Init: pic, Subseed: -1, SubseedStrength: 0.15}, "cannot make variations"},
 	} {
-		_, err := b.Generate(context.Background(), imagine.Params{Kind: tt.kind, Init: &imagine.InputImage{Data: []byte("x")}}, nil)
+		_, err := b.Generate(context.Background(), tt.p, nil)
 		if !errors.Is(err, imagine.ErrRejected) || !strings.Contains(imagine.Describe(err, "en"), tt.want) {
-			t.Errorf("%s: %v (%q); want ErrRejected saying %q", tt.kind, err, imagine.Describe(err, "en"), tt.want)
+			t.Errorf("%s: %v (%q); want ErrRejected saying %q", tt.name, err, imagine.Describe(err, "en"), tt.want)
 		}
+	}
+	_, err := b.Generate(context.Background(), imagine.Params{Kind: "outpaint"}, nil)
+	if !errors.Is(err, imagine.ErrBackend) || !strings.Contains(err.Error(), `unknown job kind "outpaint"`) {
+		t.Errorf("unknown kind: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package comfyui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
+
+// errNoNode is a node class the server does not have.
+var errNoNode = errors.New("comfyui: node class missing")
 
 // comboList reads the choices of a node input from /object_info/{class}:
 // [[choices...], {...}] or, in newer servers, ["COMBO", {"options": [...]}].
@@ -22,7 +26,7 @@ func (b *Backend) comboList(ctx context.Context, class, input string) ([]string,
 	}
 	node, ok := info[class]
 	if !ok {
-		return nil, fmt.Errorf("%w: comfyui: the server has no %s node", imagine.ErrBackend, class)
+		return nil, fmt.Errorf("%w: %w: the server has no %s node", imagine.ErrBackend, errNoNode, class)
 	}
 	for _, section := range []string{"required", "optional"} {
 		spec, ok := node.Input[section][input]

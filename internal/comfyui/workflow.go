@@ -13,12 +13,20 @@ import (
 // Workflow is an API-format ComfyUI graph with the nodes the bot fills
 // found: the KSampler, the CLIPTextEncode nodes directly linked to its
 // positive and negative inputs, its EmptyLatentImage and the
-// CheckpointLoaderSimple. Every other node and input is sent as given.
+// CheckpointLoaderSimple; and, when it has one, its img2img path
+// (Img2ImgPath). Every other node and input is sent as given.
 type Workflow struct {
-	nodes map[string]json.RawMessage
+	nodes  map[string]json.RawMessage
+	parsed map[string]rawNode
 
 	// The ids of the nodes the bot fills.
 	Sampler, Positive, Negative, Latent, Checkpoint string
+	// Img2Img is the workflow's own img2img path; nil when it has none,
+	// and img2img jobs run the built-in img2img graph.
+	Img2Img *Img2ImgPath
+	// dropTxt and dropImg are the output nodes a txt2img and an img2img
+	// job leave out: those only the other path leads to.
+	dropTxt, dropImg []string
 	// Ckpt is the workflow's own ckpt_name ("" when it names none).
 	Ckpt string
 	// Source is the file it was loaded from ("" for the built-in graph).
@@ -97,8 +105,8 @@ func ParseWorkflow(data []byte, source string) (*Workflow, error) {
 			return nil, fail(`this is the UI format ("nodes" and "links"); in ComfyUI use Workflow → Export (API) and point workflow at that file`)
 		}
 	}
-	w := &Workflow{nodes: probe, Source: source}
 	nodes := map[string]rawNode{}
+	w := &Workflow{nodes: probe, parsed: nodes, Source: source}
 	for _, id := range sortedIDs(probe) {
 		var n rawNode
 		if err := json.Unmarshal(probe[id], &n); err != nil || n.ClassType == "" {
@@ -151,6 +159,9 @@ func ParseWorkflow(data []byte, source string) (*Workflow, error) {
 		return nil, fail("the positive and negative inputs of KSampler node %s are linked to the same CLIPTextEncode node %s", w.Sampler, w.Positive)
 	}
 	if w.Latent, ok = linkedTo(w.Sampler, "latent_image", "EmptyLatentImage"); !ok {
+		if enc, isEnc := linkedTo(w.Sampler, "latent_image", "VAEEncode"); isEnc {
+			return nil, fail("the latent_image of KSampler node %s comes from VAEEncode node %s: this is an img2img workflow; the bot needs a txt2img path (EmptyLatentImage → KSampler), beside which an img2img path (LoadImage → VAEEncode → KSampler) may stand", w.Sampler, enc)
+		}
 		latents := byClass("EmptyLatentImage")
 		if len(latents) != 1 {
 			return nil, fail("the latent_image of KSampler node %s is not linked to an EmptyLatentImage node (and the workflow has %d), whose width, height and batch_size the bot sets", w.Sampler, len(latents))
@@ -170,6 +181,17 @@ func ParseWorkflow(data []byte, source string) (*Workflow, error) {
 	if raw, ok := nodes[w.Checkpoint].Inputs["ckpt_name"]; ok {
 		_ = json.Unmarshal(raw, &w.Ckpt) // a link or a number leaves it ""
 	}
+	ids := sortedIDs(probe)
+	img, err := mapImg2Img(nodes, ids, fail)
+	if err != nil {
+		return nil, err
+	}
+	if img != nil {
+		w.Img2Img = img
+		if w.dropTxt, w.dropImg, err = outputsBySampler(nodes, ids, w.Sampler, img.Sampler, fail); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
 
@@ -179,8 +201,16 @@ func (w *Workflow) Describe() string {
 	if w.Source != "" {
 		src = w.Source
 	}
-	return fmt.Sprintf("%s (%d nodes): KSampler %s, prompt %s, negative %s, EmptyLatentImage %s, CheckpointLoaderSimple %s",
-		src, len(w.nodes), w.Sampler, w.Positive, w.Negative, w.Latent, w.Checkpoint)
+	img := "img2img: built-in graph"
+	if p := w.Img2Img; p != nil {
+		scale := "an ImageScale the bot adds"
+		if p.Scale != "" {
+			scale = "ImageScale " + p.Scale
+		}
+		img = fmt.Sprintf("img2img: LoadImage %s → %s → VAEEncode %s → KSampler %s", p.Load, scale, p.Encode, p.Sampler)
+	}
+	return fmt.Sprintf("%s (%d nodes): KSampler %s, prompt %s, negative %s, EmptyLatentImage %s, CheckpointLoaderSimple %s; %s",
+		src, len(w.nodes), w.Sampler, w.Positive, w.Negative, w.Latent, w.Checkpoint, img)
 }
 
 // fill are the values the bot sets in one graph.
@@ -192,43 +222,13 @@ type fill struct {
 	Positive, Negative   string
 	Width, Height, Batch int
 	Ckpt                 string
+	// An img2img's: the sampler's denoise and the uploaded picture's name.
+	Denoise float64
+	Image   string
 }
 
-// build returns the graph to submit: the workflow with the bot's fields set.
-func (w *Workflow) build(f fill) (json.RawMessage, error) {
-	out := make(map[string]json.RawMessage, len(w.nodes))
-	for id, n := range w.nodes {
-		out[id] = n
-	}
-	set := func(id string, values map[string]any) error {
-		var node map[string]json.RawMessage
-		if err := json.Unmarshal(w.nodes[id], &node); err != nil {
-			return err
-		}
-		var inputs map[string]json.RawMessage
-		if err := json.Unmarshal(node["inputs"], &inputs); err != nil {
-			return err
-		}
-		if inputs == nil {
-			inputs = map[string]json.RawMessage{}
-		}
-		for k, v := range values {
-			b, err := json.Marshal(v)
-			if err != nil {
-				return err
-			}
-			inputs[k] = b
-		}
-		b, err := json.Marshal(inputs)
-		if err != nil {
-			return err
-		}
-		node["inputs"] = b
-		if out[id], err = json.Marshal(node); err != nil {
-			return err
-		}
-		return nil
-	}
+// samplerValues are the KSampler inputs the bot sets.
+func samplerValues(f fill) map[string]any {
 	ks := map[string]any{"seed": f.Seed, "steps": f.Steps}
 	if f.CFG > 0 {
 		ks["cfg"] = f.CFG
@@ -239,21 +239,29 @@ func (w *Workflow) build(f fill) (json.RawMessage, error) {
 	if f.Scheduler != "" {
 		ks["scheduler"] = f.Scheduler
 	}
+	return ks
+}
+
+// build returns the txt2img graph to submit: the workflow with the bot's
+// fields set, less the outputs only its img2img path leads to.
+func (w *Workflow) build(f fill) (json.RawMessage, error) {
+	g := newGraph(w.nodes)
+	g.drop(w.dropTxt)
 	for _, s := range []struct {
 		id     string
 		values map[string]any
 	}{
-		{w.Sampler, ks},
+		{w.Sampler, samplerValues(f)},
 		{w.Positive, map[string]any{"text": f.Positive}},
 		{w.Negative, map[string]any{"text": f.Negative}},
 		{w.Latent, map[string]any{"width": f.Width, "height": f.Height, "batch_size": f.Batch}},
 		{w.Checkpoint, map[string]any{"ckpt_name": f.Ckpt}},
 	} {
-		if err := set(s.id, s.values); err != nil {
-			return nil, fmt.Errorf("comfyui: fill node %s: %w", s.id, err)
+		if err := g.set(s.id, s.values); err != nil {
+			return nil, err
 		}
 	}
-	return json.Marshal(out)
+	return g.marshal()
 }
 
 // parseLink reads a link input [node_id, output_index].

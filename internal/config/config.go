@@ -110,7 +110,7 @@ type Defaults struct {
 	Strength float64 `yaml:"strength"`
 	// UpscaleBy and Upscaler are what ⬆ Upscale runs: the factor, and an
 	// upscaler from /sdapi/v1/upscalers (bot check checks it); on ComfyUI,
-	// an upscale model file, or the first the server lists.
+	// an upscale model file the server lists (matched loosely: "R-ESRGAN 4x+" finds RealESRGAN_x4plus.pth).
 	UpscaleBy float64 `yaml:"upscale_by"`
 	Upscaler  string  `yaml:"upscaler"`
 	// VaryStrength is 🎨 Vary's subseed_strength: how far a variation may

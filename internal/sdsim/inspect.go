@@ -58,6 +58,14 @@ func (s *Sim) finishRecord(rec *Record, w *statusWriter) {
 	rec.Status = w.status
 }
 
+// setRecordStatus sets the Status of rec as soon as the answer's status is
+// known, before the client can read the answer.
+func (s *Sim) setRecordStatus(rec *Record, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec.Status = code
+}
+
 // setRecordTask sets the TaskID of rec.
 func (s *Sim) setRecordTask(rec *Record, id string) {
 	s.mu.Lock()

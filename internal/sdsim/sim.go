@@ -114,6 +114,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBody))
 	}
 	rec := s.startRecord(r, body)
+	sw.onStatus = func(code int) { s.setRecordStatus(rec, code) }
 	defer s.finishRecord(rec, sw)
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path)
 
@@ -195,21 +196,30 @@ func (s *Sim) hang(w http.ResponseWriter, r *http.Request) {
 type statusWriter struct {
 	http.ResponseWriter
 	status int // 0 until something is written
+	// onStatus, if set, is told the status before the client can see it,
+	// so that a record already has it when the client has the answer.
+	onStatus func(int)
+}
+
+func (w *statusWriter) setStatus(code int) {
+	if w.status != 0 {
+		return
+	}
+	w.status = code
+	if w.onStatus != nil {
+		w.onStatus(code)
+	}
 }
 
 // WriteHeader implements http.ResponseWriter.
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
+	w.setStatus(code)
 	w.ResponseWriter.WriteHeader(code)
 }
 
 // Write implements http.ResponseWriter.
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.setStatus(http.StatusOK)
 	return w.ResponseWriter.Write(b)
 }
 

@@ -26,6 +26,10 @@ func unsupported(p imagine.Params) error {
 	return fmt.Errorf("%w: comfyui: unknown job kind %q", imagine.ErrBackend, p.Kind)
 }
 
+// Refuses implements imagine.Refuser: the dispatcher gives a variation to
+// a backend that can make it (an A1111 one) rather than to this one.
+func (b *Backend) Refuses(p imagine.Params) error { return unsupported(p) }
+
 // rejected is an imagine.ErrRejected whose sentence is id.
 func rejected(id catalog.MsgID, k imagine.JobKind) error {
 	return fmt.Errorf("comfyui: %s jobs are not supported: %w", k, &imagine.UserError{Kind: imagine.ErrRejected, ID: id})

@@ -41,6 +41,16 @@ type Lister interface {
 	Loras(ctx context.Context) ([]string, error)
 }
 
+// Refuser is what a backend that cannot run every job implements (ComfyUI
+// makes no variations). Refuses returns why it cannot run p, an error
+// wrapping a *UserError, or nil. The dispatcher hands a job only to a
+// backend that does not refuse it, so that beside a server that can, such
+// a job still runs; when every backend that is up refuses it, the job
+// fails with the first reason. A Backend without it runs every job.
+type Refuser interface {
+	Refuses(p Params) error
+}
+
 // NamedBackend is a Backend with the name the configuration gave it.
 type NamedBackend struct {
 	Name    string

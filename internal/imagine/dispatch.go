@@ -1,6 +1,7 @@
 package imagine
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -71,7 +72,7 @@ func (s *Service) assignLocked(now time.Time) time.Duration {
 		if model == "" {
 			model = s.getDefaultModel()
 		}
-		w, wait, err := s.chooseLocked(model, now.Sub(s.headSince))
+		w, wait, err := s.chooseLocked(j.params, model, now.Sub(s.headSince))
 		switch {
 		case err != nil:
 			s.takeLocked(it, rerun)
@@ -114,18 +115,26 @@ func (s *Service) takeLocked(it queue.Item[*job], rerun bool) {
 	}
 }
 
-// chooseLocked picks the free backend for a job of model ("" = any) that
-// has been the next job for waited. It returns nil and how long to wait
-// when the job should wait for a busy backend, and an error when no
-// backend that is up offers the model at all.
-func (s *Service) chooseLocked(model string, waited time.Duration) (*worker, time.Duration, error) {
+// chooseLocked picks the free backend for a job p of model ("" = any)
+// that has been the next job for waited. It returns nil and how long to
+// wait when the job should wait for a busy backend, and an error when no
+// backend that is up offers the model, or every one refuses the job
+// (Refuser).
+func (s *Service) chooseLocked(p Params, model string, waited time.Duration) (*worker, time.Duration, error) {
 	var free, busyWithModel, offers []*worker
+	var refused error
 	anyUp := false
 	for _, w := range s.workers {
 		if w.down {
 			continue
 		}
 		anyUp = true
+		if r, ok := w.backend.(Refuser); ok {
+			if err := r.Refuses(p); err != nil {
+				refused = cmp.Or(refused, err)
+				continue
+			}
+		}
 		if model != "" && !w.offers(model) {
 			continue
 		}
@@ -138,6 +147,9 @@ func (s *Service) chooseLocked(model string, waited time.Duration) (*worker, tim
 		}
 	}
 	if anyUp && len(offers) == 0 {
+		if refused != nil {
+			return nil, 0, refused
+		}
 		return nil, 0, userErr(ErrModelNotFound, catalog.MsgModelNotFound, model)
 	}
 	if len(free) == 0 {

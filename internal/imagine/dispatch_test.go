@@ -3,6 +3,7 @@ package imagine
 import (
 	"context"
 	"errors"
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"slices"
 	"strings"
 	"sync"
@@ -198,7 +199,7 @@ func TestUnknownModelFails(t *testing.T) {
 			t.Errorf("Submit = %v, want ErrModelNotFound", err)
 		}
 		s.mu.Lock()
-		w, _, err := s.chooseLocked("nonexistent", 0)
+		w, _, err := s.chooseLocked(Params{}, "nonexistent", 0)
 		s.mu.Unlock()
 		if w != nil || !errors.Is(err, ErrModelNotFound) {
 			t.Errorf("chooseLocked = %v, %v; want ErrModelNotFound", w, err)
@@ -314,4 +315,67 @@ func TestNewModelOffered(t *testing.T) {
 			t.Errorf("the job for the new model ended %v: %v", st.State, st.Err)
 		}
 	})
+}
+
+// refusingBackend is a fakeBackend that makes no variations, as ComfyUI.
+type refusingBackend struct{ *fakeBackend }
+
+func (refusingBackend) Refuses(p Params) error {
+	if p.Kind == KindVary {
+		return userErr(ErrRejected, catalog.MsgVaryUnsupported)
+	}
+	return nil
+}
+
+// A job a backend refuses runs on one that does not; with none, it fails
+// with the refusal's reason instead of reaching a backend.
+func TestRefusedJobsGoElsewhere(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		backends func() (refusing, other *fakeBackend, all []Backend)
+		wantErr  bool
+	}{
+		{"beside a backend that can", func() (*fakeBackend, *fakeBackend, []Backend) {
+			r, o := &fakeBackend{stepTime: time.Millisecond}, &fakeBackend{stepTime: time.Millisecond}
+			return r, o, []Backend{refusingBackend{r}, o} // the refusing one is first: first free
+		}, false},
+		{"alone", func() (*fakeBackend, *fakeBackend, []Backend) {
+			r := &fakeBackend{stepTime: time.Millisecond}
+			return r, nil, []Backend{refusingBackend{r}}
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				refusing, other, all := tc.backends()
+				s, _ := startService(t, Config{PerUser: 5, MaxQueue: 100}, all...)
+				synctest.Wait()
+				req := NewRequest("a fox", user("A")).Vary(user("A"), 42)
+				tk, err := s.Submit(req)
+				if err != nil {
+					t.Fatalf("Submit: %v", err)
+				}
+				st := final(t, tk.Watch)
+				if tc.wantErr {
+					var ue *UserError
+					if st.State != Failed || !errors.As(st.Err, &ue) || ue.ID != catalog.MsgVaryUnsupported {
+						t.Errorf("final = %v %v, want Failed with MsgVaryUnsupported", st.State, st.Err)
+					}
+				} else if st.State != Done {
+					t.Errorf("final = %v %v, want Done", st.State, st.Err)
+				}
+				if got := starts(refusing.events()); len(got) != 0 {
+					t.Errorf("the refusing backend ran %v", got)
+				}
+				if other != nil && len(starts(other.events())) != 1 {
+					t.Errorf("the other backend ran %v, want the variation", starts(other.events()))
+				}
+				// A plain job still runs on the refusing backend.
+				if tc.wantErr {
+					if st := final(t, submit(t, s, user("B"), "plain", 1).Watch); st.State != Done {
+						t.Errorf("a txt2img beside the refusal = %v %v", st.State, st.Err)
+					}
+				}
+			})
+		})
+	}
 }

@@ -209,10 +209,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 		t.Stop()
 	}
 	switch {
-	case r.Method != http.MethodGet && r.Method != http.MethodHead:
-		d.Status = http.StatusMethodNotAllowed
 	case b == nil:
 		d.Status = http.StatusNotFound
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		d.Status = http.StatusMethodNotAllowed
 	case fault != nil && fault.Status != 0:
 		d.Status = fault.Status
 	case fault != nil && fault.HTML:

@@ -52,7 +52,7 @@ type editor struct {
 	// input is the user's picture an img2img started from, kept in the
 	// job's reference for the buttons that need it again.
 	input *picture
-	log *slog.Logger
+	log   *slog.Logger
 
 	msgID     int       // the status message, 0 until posted
 	isMedia   bool      // it holds a photo or document

@@ -131,9 +131,16 @@ func (s *Server) userPhotoLocked(name string, data []byte, noSize bool) *Photo {
 	}
 	f.photo = p
 	s.addBlobLocked(p.FileID, "photos", path.Ext(name), data, noSize)
+	if max(p.Width, p.Height) <= thumbSides[0] {
+		return p
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return p
+	}
 	for _, side := range thumbSides {
 		if max(p.Width, p.Height) > side {
-			if thumb := thumbnail(data, side); thumb != nil {
+			if thumb := scaledJPEG(src, side); thumb != nil {
 				s.addBlobLocked(p.FileID+"-"+strconv.Itoa(side), "thumbnails", ".jpg", thumb, noSize)
 			}
 		}

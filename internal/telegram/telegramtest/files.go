@@ -130,6 +130,11 @@ func thumbnail(data []byte, side int) []byte {
 	if err != nil {
 		return nil
 	}
+	return scaledJPEG(src, side)
+}
+
+// scaledJPEG is src scaled to side pixels on its long side, as a JPEG.
+func scaledJPEG(src image.Image, side int) []byte {
 	sb := src.Bounds()
 	long := max(sb.Dx(), sb.Dy())
 	if long <= side {

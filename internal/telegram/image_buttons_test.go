@@ -209,3 +209,27 @@ func TestHelpExplainsPictures(t *testing.T) {
 		}
 	}
 }
+
+// TestImg2ImgReferenceSurvivesRestart: the job's reference keeps the
+// picture's file_id (never the picture), so Reroll works after a restart.
+func TestImg2ImgReferenceSurvivesRestart(t *testing.T) {
+	h := newHarness(t, options{})
+	photo := picturePNG(t, 300, 200, 0)
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a red fox", telegramtest.WithPhoto("fox.png", photo))
+	res := h.waitDone(dm.ID, cmd.ID)
+	p, _ := parsePress(callbackData(res, "r:"))
+	rec, err := h.svc.Record(p.job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := decodeRef(rec.Ref)
+	if err != nil || ref.Input == nil || ref.Input.FileID != cmd.Photo.FileID || bytes.Contains(rec.Ref, photo[:64]) {
+		t.Fatalf("reference %s (%v), want the largest size's file_id and no picture", rec.Ref, err)
+	}
+	h.restart()
+	h.tg.Click(dm, alice, res.ID, callbackData(res, "r:"))
+	h.waitFor("the reroll after the restart", func() bool { return len(h.jobsOf(imagine.KindImg2Img)) == 2 })
+	if j := h.jobsOf(imagine.KindImg2Img)[1]; !bytes.Equal(j.Params.Init.Data, photo) {
+		t.Error("the reroll after the restart did not start from the photo")
+	}
+}

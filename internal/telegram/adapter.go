@@ -37,6 +37,9 @@ type Config struct {
 	// (telegram.allow_private); without it, only in those listed in
 	// AllowedChatIDs.
 	AllowPrivate bool
+	// DownloadTimeout bounds fetching one user's picture from Telegram
+	// (getFile and the download; default 60s).
+	DownloadTimeout time.Duration
 	// Recorder counts preview edits and 429s, e.g. for metrics; optional.
 	Recorder frontend.Recorder
 	Logger   *slog.Logger
@@ -70,6 +73,9 @@ func (c Config) withDefaults() Config {
 		t.MaxIdleConnsPerHost = 32 // sends to one host run in parallel
 		c.HTTPClient = &http.Client{Transport: t}
 	}
+	if c.DownloadTimeout == 0 {
+		c.DownloadTimeout = downloadTimeout
+	}
 	if c.Recorder == nil {
 		c.Recorder = frontend.NopRecorder{}
 	}
@@ -89,6 +95,8 @@ func (c Config) validate() error {
 		return errors.New("telegram: the bot token contains spaces or URL characters (telegram.token)")
 	case c.EditInterval < 0:
 		return errors.New("telegram: edit_interval must not be negative")
+	case c.DownloadTimeout < 0:
+		return errors.New("telegram: the download timeout must not be negative")
 	case c.ShutdownGrace < 0:
 		return errors.New("telegram: the shutdown grace must not be negative")
 	}
@@ -114,10 +122,11 @@ type Adapter struct {
 	me      botUser // set by Run before it starts any goroutine; read-only afterwards
 	running atomic.Bool
 
-	handlers chan struct{} // semaphore of maxHandlers
-	quit     chan struct{} // closed when Run's ctx ends
-	gate     chatGate      // replies pending per chat
-	health   health
+	handlers  chan struct{} // semaphore of maxHandlers
+	downloads chan struct{} // semaphore of maxDownloads
+	quit      chan struct{} // closed when Run's ctx ends
+	gate      chatGate      // replies pending per chat
+	health    health
 }
 
 // New returns an Adapter for the core. It validates cfg and does no
@@ -132,15 +141,16 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 	}
 	log := cfg.Logger.With("component", "telegram")
 	a := &Adapter{
-		cfg:      cfg,
-		core:     core,
-		log:      log,
-		client:   newClient(cfg, log),
-		store:    newStore(),
-		tasks:    tasks.New(log),
-		handlers: make(chan struct{}, maxHandlers),
-		quit:     make(chan struct{}),
-		gate:     chatGate{pending: map[int64]int{}},
+		cfg:       cfg,
+		core:      core,
+		log:       log,
+		client:    newClient(cfg, log),
+		store:     newStore(),
+		tasks:     tasks.New(log),
+		handlers:  make(chan struct{}, maxHandlers),
+		downloads: make(chan struct{}, maxDownloads),
+		quit:      make(chan struct{}),
+		gate:      chatGate{pending: map[int64]int{}},
 	}
 	a.editing = editing{
 		bot:      a.client,

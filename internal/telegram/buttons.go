@@ -21,10 +21,13 @@ const (
 	actModel                       // m:<list>:<i>     switch to model i of a stored list (admins)
 	actModelPage                   // mp:<list>:<page> another page of a model list (admins)
 	actSettings                    // s:<user>:<field>:<value> change a /settings field of user's
+	actUpscale                     // u:<job>:<i>      enlarge image i of a result
+	actVary                        // v:<job>:<i>      variations of image i of a result
 )
 
 // actionCodes are the actions as callback data spells them.
-var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp", actSettings: "s"}
+var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", actPNG: "p", actModel: "m", actModelPage: "mp", actSettings: "s",
+	actUpscale: "u", actVary: "v"}
 
 // press is a button's callback data: at most maxCallbackData bytes,
 // "code:args" (see the actions). Jobs are imagine.JobID.String(); the
@@ -32,9 +35,9 @@ var actionCodes = [...]string{actCancel: "c", actReroll: "r", actRetry: "t", act
 // after it was evicted gets a friendly answer.
 type press struct {
 	act  action
-	job  imagine.JobID // cancel, reroll, retry, png
+	job  imagine.JobID // cancel, reroll, retry, png, upscale, vary
 	list int           // model, model page: the stored model list
-	n    int           // png: image index; model: model index; model page: page
+	n    int           // png, upscale, vary: image index; model: model index; model page: page
 
 	user         int64  // settings: whose settings the message shows
 	field, value string // settings: what to set (see settings.go)
@@ -49,7 +52,7 @@ func (p press) data() string {
 	switch p.act {
 	case actCancel, actReroll, actRetry:
 		return code + ":" + p.job.String()
-	case actPNG:
+	case actPNG, actUpscale, actVary:
 		return code + ":" + p.job.String() + ":" + strconv.Itoa(p.n)
 	case actSettings:
 		return code + ":" + strconv.FormatInt(p.user, 10) + ":" + p.field + ":" + p.value
@@ -75,7 +78,7 @@ func parsePress(data string) (press, bool) {
 	switch p.act {
 	case actCancel, actReroll, actRetry:
 		p.job, err = parseJob(rest)
-	case actPNG:
+	case actPNG, actUpscale, actVary:
 		job, n, _ := strings.Cut(rest, ":")
 		if p.job, err = parseJob(job); err == nil {
 			p.n, err = parseIndex(n)
@@ -131,8 +134,12 @@ func (a *Adapter) handleButton(ctx context.Context, q *callbackQuery) {
 	switch p.act {
 	case actCancel:
 		a.handleCancel(ctx, q, who, p.job)
-	case actReroll, actRetry:
-		a.handleReroll(ctx, q, who, p.job, p.act)
+	case actReroll, actRetry, actVary:
+		a.handleReroll(ctx, q, who, p)
+	case actUpscale:
+		if !a.goHandle(ctx, func(ctx context.Context) { a.handleUpscale(ctx, q, who, p.job, p.n) }) {
+			a.answerLater(ctx, q, "", false)
+		}
 	case actPNG:
 		if q.Message == nil || !a.goChat(ctx, q.Message.Chat.ID, func(ctx context.Context) { a.handlePNG(ctx, q, who, p.job, p.n) }) {
 			a.answerLater(ctx, q, "", false)
@@ -167,30 +174,107 @@ func (a *Adapter) handleCancel(ctx context.Context, q *callbackQuery, who imagin
 
 // handleReroll submits a result's request again as the user who pressed
 // the button (whose own limits apply): Reroll with a new seed, Try again
-// or run again from /history (actRetry) as it was. The core keeps the request for store.retention,
-// across restarts. The new status message replies to the pressed message.
-func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, act action) {
+// or run again from /history (actRetry) as it was, Vary with the seed of
+// one image and a small variation. The core keeps the request for
+// store.retention, across restarts. The new status message replies to the
+// pressed message. A request that needs its picture again (an img2img's,
+// see imagine.Record.NeedsInput) gets it in a goroutine: an img2img's from
+// Telegram by the file_id kept in its reference, an upscale's from the
+// store.
+func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagine.Requester, p press) {
 	loc := who.Locale
-	rec, err := a.core.Record(id)
+	rec, err := a.core.Record(p.job)
 	if err != nil {
-		a.log.Info("button of a result the store no longer has", "job", id.String(), "err", err)
+		a.log.Info("button of a result the store no longer has", "job", p.job.String(), "err", err)
 		a.answerLater(ctx, q, imagine.Describe(err, loc), true)
 		return
 	}
-	req, answer := rec.Request.Reroll(who), texts.rerolling
-	if act == actRetry {
+	var req imagine.Request
+	var answer catalog.Text
+	switch p.act {
+	case actReroll:
+		req, answer = rec.Request.Reroll(who), texts.rerolling
+	case actVary:
+		if p.n < 0 || p.n >= max(rec.Images, 1) {
+			a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
+			return
+		}
+		req, answer = rec.Vary(who, p.n), texts.varying
+	default:
 		// Try again, and run again from /history: the same seed, the one
 		// the result got if it was asked for with a random one.
 		req, answer = rec.Again(who), texts.tryingAgain
 	}
-	a.submitPress(ctx, q, req, id, rec.Ref, answer)
+	if !rec.NeedsInput() {
+		a.submitPress(ctx, q, req, p.job, rec.Ref, answer, nil)
+		return
+	}
+	if !a.goHandle(ctx, func(ctx context.Context) { a.submitPressWithInput(ctx, q, rec, req, answer) }) {
+		a.answerLater(ctx, q, "", false)
+	}
+}
+
+// submitPressWithInput gives req the picture rec's request started from
+// and submits it (see submitPress): an upscale's image from the store, an
+// img2img's picture fetched again from Telegram. A picture no longer
+// there is explained in an alert.
+func (a *Adapter) submitPressWithInput(ctx context.Context, q *callbackQuery, rec imagine.Record, req imagine.Request, answer catalog.Text) {
+	loc := req.Requester.Locale
+	var input *picture
+	var err error
+	switch from := rec.Request.From; {
+	case rec.Request.Kind == imagine.KindUpscale && from != nil:
+		var img []byte
+		if img, err = a.core.Image(from.Job, from.Index); err == nil {
+			req.Init = &imagine.InputImage{Data: img}
+		}
+	case rec.Request.Kind == imagine.KindUpscale:
+		err = &imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone}
+	default:
+		ref, rerr := decodeRef(rec.Ref)
+		if rerr != nil || ref.Input == nil {
+			err = &imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone}
+			break
+		}
+		input = ref.Input
+		req.Init, err = a.fetchPicture(ctx, *input)
+	}
+	if err != nil {
+		a.log.Info("a button's job cannot have its picture again", "job", rec.ID.String(), "user", req.Requester.Key(), "err", err)
+		a.client.answerCallback(ctx, q.ID, describe(err, loc), true)
+		return
+	}
+	a.submitPress(ctx, q, req, rec.ID, rec.Ref, answer, input)
+}
+
+// handleUpscale submits the upscale of image i of job's result, asked by
+// who (⬆ Upscale): an ordinary job that counts against who's quota and
+// waits in the fair queue. Its status message, and then the larger image,
+// is a new message replying to the pressed one; the result stays.
+func (a *Adapter) handleUpscale(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
+	loc := who.Locale
+	rec, err := a.core.Record(id)
+	if err == nil && (i < 0 || i >= rec.Images) {
+		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
+		return
+	}
+	var img []byte
+	if err == nil {
+		img, err = a.core.Image(id, i)
+	}
+	if err != nil {
+		a.log.Info("Upscale button of an image the store no longer has", "job", id.String(), "image", i, "err", err)
+		a.client.answerCallback(ctx, q.ID, imagine.Describe(err, loc), true)
+		return
+	}
+	a.submitPress(ctx, q, rec.UpscaleImage(who, i, img), id, rec.Ref, texts.upscaling, nil)
 }
 
 // submitPress submits a job asked for by a button press on the result (or
 // history line) of job from, whose reference is ref; answer tells the
 // presser it is under way. The new status message replies to the pressed
-// message.
-func (a *Adapter) submitPress(ctx context.Context, q *callbackQuery, req imagine.Request, from imagine.JobID, ref []byte, answer catalog.Text) {
+// message. input is the user's picture of an img2img, nil for other jobs.
+func (a *Adapter) submitPress(ctx context.Context, q *callbackQuery, req imagine.Request, from imagine.JobID, ref []byte, answer catalog.Text, input *picture) {
 	loc := req.Requester.Locale
 	req.Source = pressSource(q)
 	tk, err := a.core.Submit(req)
@@ -216,7 +300,7 @@ func (a *Adapter) submitPress(ctx context.Context, q *callbackQuery, req imagine
 	}
 	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", from.String(), "user", req.Requester.Key())
 	a.answerLater(ctx, q, answer.In(loc), false)
-	a.startEditor(ctx, tk, at, req)
+	a.startEditor(ctx, tk, at, req, input)
 }
 
 // handlePNG sends one original image of a result as a document, from the

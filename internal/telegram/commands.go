@@ -117,7 +117,8 @@ func (a *Adapter) handleMessage(ctx context.Context, m *message) {
 // handleHelp explains the bot with examples, in the user's language, with
 // this server's limits and styles; admins also learn about /model.
 func (a *Adapter) handleHelp(ctx context.Context, m *message) {
-	text := frontend.HelpText(a.who(m.From).Locale, a.core.Settings(), texts.help, a.cfg.isAdmin(m.From.ID))
+	loc, settings := a.who(m.From).Locale, a.core.Settings()
+	text := frontend.HelpText(loc, settings, texts.help, a.cfg.isAdmin(m.From.ID)) + "\n\n" + frontend.ImageHelpText(loc, settings)
 	a.goReply(ctx, answering(m), text)
 }
 

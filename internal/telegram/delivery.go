@@ -65,11 +65,11 @@ func (e *editor) finish(ctx context.Context, st imagine.Status) {
 func (e *editor) finishSingle(ctx context.Context, st imagine.Status) error {
 	loc, id := e.loc(), e.tk.ID
 	m := imageMedia(st.Result.Images[0], "imagine-"+id.String(), "result-"+id.String())
-	v := view{text: caption(loc, st, e.req.Requester.Name), media: &m, kb: resultKeyboard(loc, id, 1, !m.doc)}
+	v := view{text: caption(loc, st, e.req.Requester.Name), media: &m, kb: resultKeyboard(loc, id, 1, !m.doc, e.req.Kind)}
 	err := e.showMedia(ctx, v)
 	if err != nil && !m.doc && isPhotoRejected(err) {
 		m.doc = true
-		v.kb = resultKeyboard(loc, id, 1, false)
+		v.kb = resultKeyboard(loc, id, 1, false, e.req.Kind)
 		err = e.showMedia(ctx, v)
 	}
 	if err != nil && ctx.Err() == nil && e.msgID != 0 && isRefused(err) && !isChatGone(err) {
@@ -99,7 +99,7 @@ func (e *editor) finishBatch(ctx context.Context, st imagine.Status) (sent bool,
 	if err != nil {
 		return false, err
 	}
-	v := view{text: caption(loc, st, e.req.Requester.Name), kb: resultKeyboard(loc, id, len(items), photos)}
+	v := view{text: caption(loc, st, e.req.Requester.Name), kb: resultKeyboard(loc, id, len(items), photos, e.req.Kind)}
 	if err := e.replace(ctx, v); err != nil && ctx.Err() == nil {
 		// No new message: the status message above the album says it.
 		e.log.Warn("could not post the caption below the album; editing the status message", "err", err)
@@ -198,7 +198,7 @@ func (e *editor) undeliverable(ctx context.Context, st imagine.Status, cause err
 	loc, id := e.loc(), e.tk.ID
 	e.log.Error("Telegram refused the image; telling the user", "err", cause)
 	text := texts.imageNotSent.In(loc, refusalReason(loc, cause)) + "\n\n" + caption(loc, st, e.req.Requester.Name)
-	v := view{text: text, kb: resultKeyboard(loc, id, len(st.Result.Images), false)}
+	v := view{text: text, kb: resultKeyboard(loc, id, len(st.Result.Images), false, e.req.Kind)}
 	return e.showText(ctx, v)
 }
 

@@ -8,6 +8,15 @@
 //   - /imagine PROMPT [--options], in private chats and groups
 //     (/imagine@ThisBot; commands for other bots are ignored), or as a reply
 //     to a message whose text becomes the prompt;
+//   - the same as the caption of a photo or of a picture sent as a
+//     document, or replying to one: an img2img from that picture (input.go).
+//     The largest photo size is fetched with getFile and the file route of
+//     telegram.api_url (never the library's hard-coded host), at most
+//     limits.max_input_bytes+1 bytes, and checked by the core's input
+//     checker; what Telegram says of the file (a mime type that is not an
+//     image, a file_size over the limit or over Telegram's 20 MB download
+//     limit) refuses it before any download. The URL holds the token, so
+//     its errors are scrubbed; neither it nor the picture is logged;
 //   - /queue (with what is left of a daily quota), /help and /start, in
 //     the user's language (or the one they chose in /settings);
 //   - /settings: the user's defaults, changed with an inline keyboard or
@@ -18,8 +27,13 @@
 // Every accepted job gets one status message, a reply to the command sent
 // at once, which its editor goroutine edits from "queued" to live previews
 // (a photo with a progress caption) to the result: the image with its
-// caption and Reroll and PNG buttons, or for a batch an album plus a
-// caption message carrying the buttons. Failures and cancellations end in
+// caption and Reroll, PNG, ⬆ Upscale and 🎨 Vary buttons (per image of a
+// batch, one compact row of each), or for a batch an album plus a
+// caption message carrying the buttons. Upscale is an ordinary job of
+// whoever presses it; its larger image comes as a new message replying to
+// the result (a document when it is too large for a photo). Buttons under
+// an img2img's result fetch its picture again by the file_id kept in the
+// job's reference. Failures and cancellations end in
 // a short sentence, and so does a result Telegram refuses to take: no job
 // ends without a visible message. A result ready before its status
 // message went out becomes the first message itself. A status message

@@ -49,7 +49,10 @@ type editor struct {
 	tk  *imagine.Ticket
 	at  place           // the status message replies to the command here
 	req imagine.Request // what was asked, for Reroll
-	log *slog.Logger
+	// input is the user's picture an img2img started from, kept in the
+	// job's reference for the buttons that need it again.
+	input *picture
+	log   *slog.Logger
 
 	msgID     int       // the status message, 0 until posted
 	isMedia   bool      // it holds a photo or document

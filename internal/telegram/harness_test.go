@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -55,6 +56,9 @@ type options struct {
 	noLimits  bool // the adapter ignores flood limits (to provoke 429s)
 	noPrivate bool // private chats are off (telegram.allow_private: false)
 	quiet     bool // log at info level only
+	// settings changes the test settings (limits, image defaults) before
+	// the input checker is built from them.
+	settings func(*imagine.Settings)
 }
 
 // harness runs the adapter against the fake Bot API and a scripted
@@ -89,6 +93,10 @@ func newHarness(t *testing.T, o options) *harness {
 	be := imaginetest.New(o.backend)
 	sc := o.svc
 	sc.Settings = testSettings()
+	if o.settings != nil {
+		o.settings(&sc.Settings)
+	}
+	sc.Settings.CheckInput = imagefile.InputChecker(sc.Settings.Limits.Input) // as cmd/bot wires it
 	if sc.PerUser == 0 {
 		sc.PerUser = 3
 	}

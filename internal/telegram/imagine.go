@@ -13,10 +13,19 @@ import (
 // replies at once. Refusals are answered with a one-line reason, an empty
 // prompt with the help. It runs on the poll loop: Submit is quick, and the
 // network work happens in goroutines.
+//
+// A command sent with a picture (as a photo's or document's caption), or
+// replying to one, starts from that picture (img2img): it is refused at
+// once if Telegram's description of it already says it cannot be used,
+// else fetched and checked in a goroutine before the job is submitted.
 func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
 	who := a.who(m.From)
 	at := answering(m)
 	req, err := buildRequest(args, m.ReplyToMessage, who)
+	if pic, ok := commandPicture(m); ok && err == nil {
+		a.handleImagineFrom(ctx, m, req, pic)
+		return
+	}
 	var tk *imagine.Ticket
 	if err == nil {
 		req.Source = commandSource(m)
@@ -33,7 +42,54 @@ func (a *Adapter) handleImagine(ctx context.Context, m *message, args string) {
 		a.goReply(ctx, at, imagine.Describe(err, who.Locale))
 	default:
 		a.log.Info("job submitted", "job", tk.ID.String(), "user", who.Key(), "chat", at.chat.id)
-		a.startEditor(ctx, tk, at, req)
+		a.startEditor(ctx, tk, at, req, nil)
+	}
+}
+
+// handleImagineFrom handles /imagine with a picture: an empty prompt gets
+// the help, a picture Telegram already describes as unusable a one-line
+// reason, and any other is fetched, checked and submitted in a goroutine
+// (see submitFrom), so that the poll loop never waits for a download.
+func (a *Adapter) handleImagineFrom(ctx context.Context, m *message, req imagine.Request, pic picture) {
+	who, at := req.Requester, answering(m)
+	if strings.TrimSpace(req.Prompt) == "" {
+		a.handleHelp(ctx, m)
+		return
+	}
+	if err := refuseEarly(pic, a.inputLimit()); err != nil {
+		a.log.Info("picture refused", "user", who.Key(), "chat", at.chat.id, "reason", describe(err, "en"))
+		a.goReply(ctx, at, describe(err, who.Locale))
+		return
+	}
+	req.Source, req.Kind = commandSource(m), imagine.KindImg2Img
+	if !a.goChat(ctx, at.chat.id, func(ctx context.Context) { a.submitFrom(ctx, at, req, pic) }) {
+		a.log.Warn("an /imagine with a picture was dropped: too many replies pending in the chat", "chat", at.chat.id, "user", who.Key())
+	}
+}
+
+// submitFrom fetches the picture of an img2img request, submits the
+// request and starts its editor; a picture that cannot be fetched or used,
+// and a refused request, get a one-line reason.
+func (a *Adapter) submitFrom(ctx context.Context, at place, req imagine.Request, pic picture) {
+	who := req.Requester
+	in, err := a.fetchPicture(ctx, pic)
+	var tk *imagine.Ticket
+	if err == nil {
+		req.Init = in
+		tk, err = a.core.Submit(req)
+	}
+	switch {
+	case errors.Is(err, imagine.ErrDuplicate):
+		a.log.Info("command delivered again; its job already exists", "source", req.Source, "user", who.Key())
+	case err != nil && ctx.Err() != nil:
+		a.log.Info("an /imagine with a picture was abandoned at shutdown", "user", who.Key())
+	case err != nil:
+		a.log.Info("img2img refused", "user", who.Key(), "chat", at.chat.id, "reason", describe(err, "en"), "err", err)
+		a.client.reply(ctx, at, 0, describe(err, who.Locale), nil)
+	default:
+		a.log.Info("job submitted", "job", tk.ID.String(), "kind", req.Kind.String(), "user", who.Key(), "chat", at.chat.id,
+			"input", in.Format, "width", in.Width, "height", in.Height)
+		a.startEditor(ctx, tk, at, req, &pic)
 	}
 }
 
@@ -48,8 +104,10 @@ func pressSource(q *callbackQuery) string { return "tg:cb:" + q.ID }
 // startEditor runs the job's editor, which replies at at, in a goroutine of
 // the adapter's group. Editors are not bounded here: the core's queue
 // limits bound the jobs.
-func (a *Adapter) startEditor(ctx context.Context, tk *imagine.Ticket, at place, req imagine.Request) {
+// input is the user's picture of an img2img, nil for other jobs.
+func (a *Adapter) startEditor(ctx context.Context, tk *imagine.Ticket, at place, req imagine.Request, input *picture) {
 	e := a.editing.newEditor(tk, at, req)
+	e.input = input
 	if !a.tasks.Go(func() { e.saveRef(); e.run(ctx) }) {
 		e.cancelJob() // shutting down: nobody would see the job
 	}

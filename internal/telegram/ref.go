@@ -12,8 +12,9 @@ import (
 // (imagine.Ref.Data), to find its messages again after a restart: where
 // the status message replies, the status message itself and, once the
 // job ended, the message carrying the result's buttons. Telegram needs no
-// secret (Ref.Secret stays empty). The PNG buttons take the original
-// images from the store, so no file_id is kept.
+// secret (Ref.Secret stays empty). The PNG and Upscale buttons take the
+// original images from the store; only an img2img keeps the file_id of the
+// user's picture (Input), which Reroll, Vary and Try again fetch again.
 type jobRef struct {
 	Chat    int64 `json:"chat"`
 	Group   bool  `json:"group,omitempty"`
@@ -23,6 +24,8 @@ type jobRef struct {
 	Media   bool  `json:"media,omitempty"`    // it holds a photo or document
 	Mention bool  `json:"mention,omitempty"`  // new messages name the requester
 	Result  int   `json:"result,omitempty"`   // the message with the result's buttons, once delivered
+	// Input is the user's picture an img2img started from.
+	Input *picture `json:"input,omitempty"`
 }
 
 // errNoRef is a stored reference without a chat.
@@ -54,7 +57,7 @@ func (r jobRef) place() place {
 // was delivered. A store failure is the core's to log; the job goes on.
 func (e *editor) saveRef() {
 	r := jobRef{Chat: e.at.chat.id, Group: e.at.chat.group, Thread: e.at.thread, ReplyTo: e.at.replyTo,
-		Status: e.msgID, Media: e.isMedia, Mention: e.mention}
+		Status: e.msgID, Media: e.isMedia, Mention: e.mention, Input: e.input}
 	if e.delivered {
 		r.Result = e.msgID
 	}
@@ -81,7 +84,7 @@ func (a *Adapter) resume(ctx context.Context) {
 		// The last process may have just written to the chat.
 		a.client.lim.spent(ref.place().chat)
 		e := a.editing.newEditor(r.Ticket, ref.place(), r.Request)
-		e.msgID, e.isMedia, e.mention = ref.Status, ref.Media, ref.Mention
+		e.msgID, e.isMedia, e.mention, e.input = ref.Status, ref.Media, ref.Mention, ref.Input
 		if !a.tasks.Go(func() { e.run(ctx) }) {
 			return
 		}

@@ -116,9 +116,9 @@ func (e *editor) render(st imagine.Status) view {
 		}
 		return view{text: catalog.T(loc, catalog.MsgRestarting), kb: kb}
 	case imagine.Queued:
-		return view{text: restartNote(loc, st) + imagine.QueueLine(loc, st), kb: kb}
+		return view{text: restartNote(loc, st) + kindNote(loc, st) + imagine.QueueLine(loc, st), kb: kb}
 	}
-	v := view{text: restartNote(loc, st) + imagine.ProgressLine(loc, st), kb: kb}
+	v := view{text: restartNote(loc, st) + kindNote(loc, st) + imagine.ProgressLine(loc, st), kb: kb}
 	if st.Preview == nil || !e.previews() {
 		return v
 	}
@@ -149,30 +149,57 @@ func restartNote(loc string, st imagine.Status) string {
 	return ""
 }
 
+// kindNote is the line above the status of a job that is not a plain
+// txt2img: it started from the user's picture, is an upscale or a
+// variation (imagine.KindLine).
+func kindNote(loc string, st imagine.Status) string {
+	if k := imagine.KindLine(loc, st.Params); k != "" {
+		return k + "\n"
+	}
+	return ""
+}
+
 func cancelKeyboard(loc string, id imagine.JobID) keyboard {
 	return keyboard{{{Text: catalog.T(loc, catalog.MsgBtnCancel), Data: press{act: actCancel, job: id}.data()}}}
 }
 
-// resultKeyboard offers Reroll and, for images sent as photos (which
-// Telegram re-encodes), the original PNG: one button, or one per image of a
-// batch, four to a row.
-func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool) keyboard {
+// resultKeyboard offers, under a result of images, 🎲 Reroll, for images
+// sent as photos (which Telegram re-encodes) the original PNG, and per
+// image ⬆ Upscale and 🎨 Vary: one row of each kind, four to a row, with
+// short numbered labels for a batch. An upscale's result gets only its
+// PNG: there is nothing to sample again.
+func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool, kind imagine.JobKind) keyboard {
+	png := button{Text: texts.btnPNG.In(loc), Data: press{act: actPNG, job: id}.data()}
+	if kind == imagine.KindUpscale {
+		if pngs {
+			return keyboard{{png}}
+		}
+		return nil
+	}
 	kb := keyboard{{{Text: catalog.T(loc, catalog.MsgBtnReroll), Data: press{act: actReroll, job: id}.data()}}}
-	if !pngs {
-		return kb
-	}
 	if images == 1 {
-		kb[0] = append(kb[0], button{Text: texts.btnPNG.In(loc), Data: press{act: actPNG, job: id}.data()})
-		return kb
+		if pngs {
+			kb[0] = append(kb[0], png)
+		}
+		return append(kb, []button{
+			{Text: texts.btnUpscale.In(loc), Data: press{act: actUpscale, job: id}.data()},
+			{Text: texts.btnVary.In(loc), Data: press{act: actVary, job: id}.data()},
+		})
 	}
-	var row []button
-	for i := range images {
-		row = append(row, button{Text: texts.btnPNGN.In(loc, i+1), Data: press{act: actPNG, job: id, n: i}.data()})
-		if len(row) == 4 || i == images-1 {
-			kb = append(kb, row)
-			row = nil
+	perImage := func(act action, label catalog.Text) {
+		var row []button
+		for i := range images {
+			row = append(row, button{Text: label.In(loc, i+1), Data: press{act: act, job: id, n: i}.data()})
+			if len(row) == 4 || i == images-1 {
+				kb, row = append(kb, row), nil
+			}
 		}
 	}
+	if pngs {
+		perImage(actPNG, texts.btnPNGN)
+	}
+	perImage(actUpscale, texts.btnUpscaleN)
+	perImage(actVary, texts.btnVaryN)
 	return kb
 }
 

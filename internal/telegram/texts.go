@@ -10,7 +10,8 @@ import "github.com/imaginebot/imaginebot/internal/catalog"
 var texts = struct {
 	help, btnPNG, btnPNGN, btnPrev, btnNext, btnReset, settingsNotYours, cancelling, rerolling, tryingAgain, sendingPNG,
 	modelChoose, modelListFailed, modelLoadFailed,
-	imageNotSent, sendBadFile, sendTooLarge, sendNoRights, sendRefused, sendFailedNetwork catalog.Text
+	imageNotSent, sendBadFile, sendTooLarge, sendNoRights, sendRefused, sendFailedNetwork,
+	inputTelegramLimit, inputFetchFailed, btnUpscale, btnUpscaleN, btnVary, btnVaryN, upscaling, varying catalog.Text
 }{
 	help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +
 		"Examples:\n/imagine a lighthouse at dusk, oil painting\n/imagine a red fox in fresh snow --ar 16:9\n/imagine a cozy cabin --steps 30 --seed 42 --no people\n\n" +
@@ -43,4 +44,13 @@ var texts = struct {
 	sendNoRights:      catalog.Text{EN: "the bot may not send pictures in this chat.", ZH: "机器人无权在此聊天中发送图片。"},
 	sendRefused:       catalog.Text{EN: "the messenger refused it (error %d).", ZH: "消息平台拒绝了它（错误 %d）。"},
 	sendFailedNetwork: catalog.Text{EN: "the messenger could not be reached.", ZH: "无法连接到消息平台。"},
+	inputTelegramLimit: catalog.Text{EN: "That file is over 20 MB, the most Telegram lets a bot download; please send a smaller picture (as a photo, Telegram makes it smaller for you).",
+		ZH: "该文件超过 20 MB，这是 Telegram 允许机器人下载的上限；请发送更小的图片（以照片方式发送时，Telegram 会自动压缩）。"},
+	inputFetchFailed: catalog.Text{EN: "I could not fetch your picture from Telegram; please try again in a moment.", ZH: "无法从 Telegram 获取你的图片，请稍后再试。"},
+	btnUpscale:       catalog.Text{EN: "⬆ Upscale", ZH: "⬆ 放大"},
+	btnUpscaleN:      catalog.Text{EN: "⬆%d", ZH: "⬆%d"},
+	btnVary:          catalog.Text{EN: "🎨 Vary", ZH: "🎨 变体"},
+	btnVaryN:         catalog.Text{EN: "🎨%d", ZH: "🎨%d"},
+	upscaling:        catalog.Text{EN: "Upscaling this image…", ZH: "正在放大这张图片…"},
+	varying:          catalog.Text{EN: "Making variations of this image…", ZH: "正在生成这张图片的变体…"},
 }

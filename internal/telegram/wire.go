@@ -38,16 +38,36 @@ type entity struct {
 	Length int    `json:"length"`
 }
 
+// photoSize is one size of a photo; a message lists them smallest first,
+// but the adapter does not rely on the order.
+type photoSize struct {
+	FileID   string `json:"file_id"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
+	FileSize int64  `json:"file_size"` // 0 when Telegram does not say
+}
+
+// document is a file sent as a document, e.g. an uncompressed picture.
+type document struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+	MIMEType string `json:"mime_type"`
+	FileSize int64  `json:"file_size"`
+}
+
 type message struct {
-	MessageID       int      `json:"message_id"`
-	MessageThreadID int      `json:"message_thread_id"`
-	IsTopicMessage  bool     `json:"is_topic_message"`
-	From            *botUser `json:"from"`
-	Chat            chat     `json:"chat"`
-	Text            string   `json:"text"`
-	Caption         string   `json:"caption"`
-	Entities        []entity `json:"entities"`
-	ReplyToMessage  *message `json:"reply_to_message"`
+	MessageID       int         `json:"message_id"`
+	MessageThreadID int         `json:"message_thread_id"`
+	IsTopicMessage  bool        `json:"is_topic_message"`
+	From            *botUser    `json:"from"`
+	Chat            chat        `json:"chat"`
+	Text            string      `json:"text"`
+	Caption         string      `json:"caption"`
+	Entities        []entity    `json:"entities"`
+	CaptionEntities []entity    `json:"caption_entities"`
+	Photo           []photoSize `json:"photo"`
+	Document        *document   `json:"document"`
+	ReplyToMessage  *message    `json:"reply_to_message"`
 }
 
 type callbackQuery struct {
@@ -125,18 +145,23 @@ type command struct {
 	args string // the text after the command, trimmed
 }
 
-// parseCommand reads the bot_command entity at offset 0 of m's text. A
-// command addressed to another bot (/imagine@OtherBot) is not ours: ok is
-// false, as it is for a message without a command.
+// parseCommand reads the bot_command entity at offset 0 of m's text, or of
+// its caption (a photo or document sent with /imagine). A command addressed
+// to another bot (/imagine@OtherBot) is not ours: ok is false, as it is for
+// a message without a command.
 func parseCommand(m *message, self string) (command, bool) {
-	if m.Text == "" {
+	text, entities := m.Text, m.Entities
+	if text == "" {
+		text, entities = m.Caption, m.CaptionEntities
+	}
+	if text == "" {
 		return command{}, false
 	}
-	for _, e := range m.Entities {
+	for _, e := range entities {
 		if e.Type != "bot_command" || e.Offset != 0 {
 			continue
 		}
-		units := utf16.Encode([]rune(m.Text))
+		units := utf16.Encode([]rune(text))
 		if e.Length <= 1 || e.Length > len(units) {
 			return command{}, false
 		}

@@ -31,6 +31,16 @@
 //     hang-up can be noticed late (Options.PollHangUpDelay), as across a
 //     network.
 //
+// Users' pictures: [Server.SendMessage] with [WithPhoto] posts a photo
+// (message.photo lists its sizes, thumbnails first, with file_size; the
+// caption carries the bot_command caption_entities), with [WithDocument] a
+// file sent as a document, with [WithoutFileSize] one whose size the bot
+// learns only by downloading. getFile answers file_path and file_size, or
+// "Bad Request: file is too big" above [MaxDownloadBytes] (20 MB), and the
+// file route {URL}/file/bot{token}/{file_path} serves the bytes (404 for an
+// unknown path or token). [Server.FailDownloads] makes downloads fail, hang
+// or answer an HTML page; [Server.Downloads] lists them.
+//
 // Tests drive users with [Server.SendMessage], [Server.Click] and
 // [Server.DeleteMessage], inject failures with [Server.FailNext] and
 // [Server.FailNextIn] (one chat's calls), upgrade a group with

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"image"
 	"maps"
+	"mime"
 	"net/http"
+	"path"
+	"strconv"
+	"strings"
 )
 
 // MsgOption configures a message sent by a simulated user.
@@ -16,6 +20,9 @@ type userMessage struct {
 	lang      string
 	photo     []byte
 	photoName string
+	doc       []byte
+	docName   string
+	noSize    bool
 }
 
 // ReplyTo makes the message a reply to messageID (ignored if that message
@@ -28,10 +35,26 @@ func InThread(threadID int) MsgOption { return func(m *userMessage) { m.thread =
 // WithLanguage sets the sender's language_code, unless from already has one.
 func WithLanguage(code string) MsgOption { return func(m *userMessage) { m.lang = code } }
 
-// WithPhoto sends a photo with the text as its caption.
+// WithPhoto sends a photo with the text as its caption (and its
+// bot_command entities as caption_entities). The update lists the photo's
+// sizes as Telegram does: thumbnails of 90, 320, 800 and 1280 pixels on the
+// long side where the photo is larger (smaller JPEGs, which getFile and the
+// file route serve), and the photo itself last, whose bytes are data.
 func WithPhoto(name string, data []byte) MsgOption {
 	return func(m *userMessage) { m.photoName, m.photo = name, data }
 }
+
+// WithDocument sends a file as a document (as an uncompressed picture is
+// sent) with the text as its caption; its mime_type comes from the name's
+// extension.
+func WithDocument(name string, data []byte) MsgOption {
+	return func(m *userMessage) { m.docName, m.doc = name, data }
+}
+
+// WithoutFileSize leaves file_size out of the message's photo sizes or
+// document and out of getFile's answer, as Telegram may: the bot learns the
+// size only by downloading.
+func WithoutFileSize() MsgOption { return func(m *userMessage) { m.noSize = true } }
 
 // AddChat makes a chat known to the server (so the bot can send to it)
 // without posting a message, or updates its details.
@@ -73,10 +96,14 @@ func (s *Server) SendMessage(chat Chat, from User, text string, opts ...MsgOptio
 	cs := s.ensureChatLocked(chat)
 	s.users[from.ID] = from
 	c := Content{Source: text, Entities: botCommandEntities(text)}
-	if o.photo != nil {
+	switch {
+	case o.photo != nil:
 		c.Caption = text
-		c.Photo = s.userPhotoLocked(o.photoName, o.photo)
-	} else {
+		c.Photo = s.userPhotoLocked(o.photoName, o.photo, o.noSize)
+	case o.doc != nil:
+		c.Caption = text
+		c.Document = s.userDocumentLocked(o.docName, o.doc, o.noSize)
+	default:
 		c.Text = text
 	}
 	m := cs.addMessage(from, s.opts.Now(), c)
@@ -95,14 +122,39 @@ func (s *Server) SendMessage(chat Chat, from User, text string, opts ...MsgOptio
 	return m.clone()
 }
 
-func (s *Server) userPhotoLocked(name string, data []byte) *Photo {
+// userPhotoLocked stores a user's photo and its thumbnails (see WithPhoto).
+func (s *Server) userPhotoLocked(name string, data []byte, noSize bool) *Photo {
 	f := s.storeFileLocked("photo")
 	p := &Photo{FileID: f.id, FileName: name, Bytes: data}
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
 		p.Width, p.Height = cfg.Width, cfg.Height
 	}
 	f.photo = p
+	s.addBlobLocked(p.FileID, "photos", path.Ext(name), data, noSize)
+	if max(p.Width, p.Height) <= thumbSides[0] {
+		return p
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return p
+	}
+	for _, side := range thumbSides {
+		if max(p.Width, p.Height) > side {
+			if thumb := scaledJPEG(src, side); thumb != nil {
+				s.addBlobLocked(p.FileID+"-"+strconv.Itoa(side), "thumbnails", ".jpg", thumb, noSize)
+			}
+		}
+	}
 	return p
+}
+
+// userDocumentLocked stores a file a user sent as a document.
+func (s *Server) userDocumentLocked(name string, data []byte, noSize bool) *Document {
+	f := s.storeFileLocked("document")
+	mt, _, _ := strings.Cut(mime.TypeByExtension(path.Ext(name)), ";")
+	f.document = &Document{FileID: f.id, FileName: name, MIMEType: mt, Bytes: data}
+	s.addBlobLocked(f.id, "documents", path.Ext(name), data, noSize)
+	return f.document
 }
 
 // DeleteMessage simulates a user deleting a message (for example the bot's

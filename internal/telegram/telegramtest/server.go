@@ -48,6 +48,10 @@ type Server struct {
 	answers        map[string][]CallbackAnswer
 	commands       map[commandKey][]BotCommand
 	files          map[string]*storedFile
+	blobs          map[string]*blob // by file_id: what getFile serves
+	paths          map[string]*blob // by file_path: what the file route serves
+	downloads      []Download
+	downloadFaults []*DownloadFault
 	nextFile       int
 	nextGroup      int64
 	nextQuery      int64
@@ -78,6 +82,7 @@ var handlers = map[string]handler{
 	"answerCallbackQuery": (*Server).answerCallbackQueryLocked,
 	"setMyCommands":       (*Server).setMyCommandsLocked,
 	"deleteWebhook":       (*Server).deleteWebhookLocked,
+	"getFile":             (*Server).getFileLocked,
 }
 
 // NewServer starts a fake Bot API server on a loopback port.
@@ -103,6 +108,8 @@ func NewServer(opts Options) *Server {
 		answers:       map[string][]CallbackAnswer{},
 		commands:      map[commandKey][]BotCommand{},
 		files:         map[string]*storedFile{},
+		blobs:         map[string]*blob{},
+		paths:         map[string]*blob{},
 		nextGroup:     13000000000000000,
 		nextQuery:     4000000000000000000,
 	}
@@ -130,6 +137,10 @@ func (s *Server) Token() string { return s.opts.Token }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.opts.Now()
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, name, _ := strings.Cut(rest, "/")
 	if !ok || name == "" || strings.Contains(name, "/") {

@@ -82,8 +82,7 @@ func TestRequestErrors(t *testing.T) {
 			"Not Implemented: telegramtest does not implement getChatMember"},
 		{"unused sendChatAction", base + "sendChatAction", url.Values{"chat_id": {"1001"}, "action": {"typing"}}, 501,
 			"Not Implemented: telegramtest does not implement sendChatAction"},
-		{"unused getFile", base + "getFile", url.Values{"file_id": {"x"}}, 501,
-			"Not Implemented: telegramtest does not implement getFile"},
+		{"getFile of an unknown file", base + "getFile", url.Values{"file_id": {"x"}}, 400, "Bad Request: invalid file_id"},
 		{"unused setWebhook", base + "setWebhook", url.Values{"url": {"https://example.invalid/hook"}}, 501,
 			"Not Implemented: telegramtest does not implement setWebhook"},
 	}

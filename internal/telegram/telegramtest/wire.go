@@ -123,10 +123,22 @@ func (s *Server) wireMessageLocked(cs *chatState, m *Message, withReply bool) *w
 	switch {
 	case m.Photo != nil:
 		w.Photo = photoSizes(m.Photo)
+		for i := range w.Photo {
+			// Sizes as served: user photos' thumbnails exist from the start.
+			if b := s.blobs[w.Photo[i].FileID]; b != nil {
+				w.Photo[i].FileSize = len(b.data)
+				if b.noSize {
+					w.Photo[i].FileSize = 0
+				}
+			}
+		}
 		w.Caption, w.CaptionEntities = m.Caption, m.Entities
 	case m.Document != nil:
 		d := m.Document
 		w.Document = &wireDocument{FileID: d.FileID, FileUniqueID: uniqueID(d.FileID), FileName: d.FileName, MIMEType: d.MIMEType, FileSize: len(d.Bytes)}
+		if b := s.blobs[d.FileID]; b != nil && b.noSize {
+			w.Document.FileSize = 0
+		}
 		w.Caption, w.CaptionEntities = m.Caption, m.Entities
 	default:
 		w.Text, w.Entities = m.Text, m.Entities
@@ -149,7 +161,7 @@ func photoSizes(p *Photo) []wirePhotoSize {
 		return max(1, p.Width*side/long), max(1, p.Height*side/long)
 	}
 	var sizes []wirePhotoSize
-	for _, side := range []int{90, 320, 800, 1280} {
+	for _, side := range thumbSides {
 		if long > side {
 			w, h := scaled(side)
 			id := p.FileID + "-" + strconv.Itoa(side)

@@ -81,6 +81,7 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 	j := it.Value
 	j.cancel = nil
 	j.rerun = true
+	w.job = nil // it waits again
 	// Published before the dispatcher can see the job: the next backend's
 	// statuses come after this one.
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, NoBackend: s.noBackendLocked(), Restarted: j.restarted, Params: j.params})

@@ -82,7 +82,7 @@ func (s *Service) assignLocked(now time.Time) time.Duration {
 		}
 		s.takeLocked(it, rerun)
 		j.params.Model = model
-		w.busy = true
+		w.busy, w.job, w.since = true, j, now
 		if model != "" {
 			w.loaded = model // the job loads it
 		}
@@ -173,7 +173,7 @@ func (s *Service) failUnrunnableLocked(it queue.Item[*job], err error) {
 // goroutine: a backend idles as briefly as possible between two jobs.
 func (s *Service) freed(w *worker, loaded string) {
 	s.mu.Lock()
-	w.busy = false
+	w.busy, w.job = false, nil
 	if loaded != "" {
 		w.loaded = loaded
 	}

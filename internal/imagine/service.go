@@ -1,6 +1,7 @@
 package imagine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,9 +158,11 @@ func New(cfg Config, backends []NamedBackend) *Service {
 	if s.settings.DefaultModel == nil {
 		s.settings.DefaultModel = s.profileModel
 	}
-	for _, b := range backends {
+	for i, b := range backends {
 		s.workers = append(s.workers, &worker{
+			idx:     i,
 			name:    b.Name,
+			kind:    cmp.Or(b.Kind, BackendA1111),
 			backend: b.Backend,
 			svc:     s,
 			log:     cfg.Logger.With("backend", b.Name),

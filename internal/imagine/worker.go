@@ -13,7 +13,9 @@ import (
 // worker runs jobs on one backend, one at a time, and the model switches
 // the dispatcher hands it between them.
 type worker struct {
+	idx     int // its place in Service.workers
 	name    string
+	kind    string // NamedBackend.Kind
 	backend Backend
 	svc     *Service
 	log     *slog.Logger
@@ -25,6 +27,10 @@ type worker struct {
 	down   bool
 	loaded string   // the checkpoint loaded, as last reported ("" unknown)
 	models []string // the checkpoints it lists (titles); nil: unknown
+	// job is the job handed to it, until it is freed or the job moves to
+	// another backend; since is when it was handed over. For Overview.
+	job   *job
+	since time.Time
 }
 
 // offers reports whether the backend lists model, or its list is unknown.

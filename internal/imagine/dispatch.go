@@ -54,6 +54,12 @@ func (s *Service) dispatch(ctx context.Context) {
 // be assigned now. It returns how long to wait before looking again when a
 // job waits for a busy backend that has its model (0: until kicked).
 func (s *Service) assignLocked(now time.Time) time.Duration {
+	wait := s.assignJobsLocked(now)
+	s.noteWaitingLocked() // after the pops: a job taken at once never waited
+	return wait
+}
+
+func (s *Service) assignJobsLocked(now time.Time) time.Duration {
 	if s.stopping {
 		return 0
 	}

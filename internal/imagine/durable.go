@@ -83,6 +83,7 @@ func (s *Service) restore(ctx context.Context) error {
 		waiting[i].Value.qid = id
 	}
 	s.rerun = items
+	s.noteWaitingLocked()
 	snap := s.queue.Snapshot()
 	for i, it := range snap.Waiting {
 		it.Value.watch.update(func(st *Status) bool {

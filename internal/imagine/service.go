@@ -70,6 +70,7 @@ type Service struct {
 	mod      *moderator
 
 	store    Store
+	stats    *stats     // the last hour, for Stats (stats.go)
 	switchMu sync.Mutex // serialises model switches
 	lists    listCache  // the backends' models, samplers, schedulers and LoRAs (lists.go)
 
@@ -154,6 +155,7 @@ func New(cfg Config, backends []NamedBackend) *Service {
 		pending:  map[string]int{},
 		prefs:    map[string]Prefs{},
 		kicks:    make(chan struct{}, 1),
+		stats:    newStats(len(backends), time.Now()),
 	}
 	if s.settings.DefaultModel == nil {
 		s.settings.DefaultModel = s.profileModel
@@ -291,6 +293,7 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 	if _, ok := s.queue.Cancel(j.qid); ok {
 		s.kick() // it may have been next in line
 		s.forgetLocked(j)
+		s.noteWaitingLocked()
 		s.saveEnd(j, JobEnd{Outcome: Cancelled})
 		j.watch.publish(Status{Job: id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		logJobEnd(s.log, j, Cancelled, time.Since(j.submitted), 0, nil)
@@ -383,6 +386,7 @@ func (s *Service) Run(ctx context.Context) error {
 		j.watch.publish(Status{Job: j.id, State: Restarting, Restarted: true, Rerun: true, Params: j.params})
 	}
 	s.rerun = nil
+	s.noteWaitingLocked()
 	s.mu.Unlock()
 	if durable {
 		s.log.Info("shutting down; waiting jobs keep their places", "waiting", len(left), "grace", s.cfg.ShutdownTimeout)

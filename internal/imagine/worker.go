@@ -104,12 +104,14 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	}
 
 	start := time.Now()
+	s.stats.jobStarted(w.idx, start)
 	obs := s.cfg.Observer
 	obs.JobStarted(w.name)
 	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Restarted: j.restarted, Rerun: j.rerun, Params: j.params}
 	j.watch.publish(running)
 	res, err := w.generate(jctx, j)
 	took := time.Since(start)
+	s.stats.jobEnded(w.idx, start.Add(took))
 	if err != nil && errors.Is(err, ErrBackendDown) && !j.cancelled && ctx.Err() == nil && w.moveJob(it) {
 		moved = true
 		obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: Queued, Wait: start.Sub(j.submitted), Run: took})
@@ -128,6 +130,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 		final.State, final.Err = Cancelled, ErrCancelled
 	case err == nil:
 		final.State, final.Result = Done, res
+		s.stats.imagesDone(start.Add(took), len(res.Images))
 	case ctx.Err() != nil && s.store.Durable():
 		// Cut by the shutdown: it runs again after the restart.
 		final.State, final.Restarted, final.Rerun = Restarting, j.restarted, true

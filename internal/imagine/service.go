@@ -114,6 +114,9 @@ type job struct {
 	// Set by the worker while it runs the job; guarded by Service.mu.
 	cancel    context.CancelFunc
 	cancelled bool
+	// endErr, with cancelled, ends the job Failed with this reason rather
+	// than Cancelled (Block); guarded by Service.mu.
+	endErr error
 
 	// The bools share a word with cancelled: 10,000 queued jobs stay
 	// under 20 MB (TestQueuedJobsMemory).
@@ -227,6 +230,10 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	defer s.mu.Unlock()
 	if s.stopping {
 		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
+	}
+	if s.mod.runtimeBlocked(user) {
+		// An admin blocked them since the check above (see Block).
+		return nil, userErr(ErrBlocked, catalog.MsgBlocked)
 	}
 	if quota && used+s.pending[user]+p.BatchSize > s.cfg.DailyImages {
 		return nil, quotaErr(s.cfg.DailyImages, time.Now())

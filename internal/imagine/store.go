@@ -27,6 +27,7 @@ type Store interface {
 	JobStore
 	ResultStore
 	UserStore
+	BlockStore
 }
 
 // JobStore keeps the jobs that wait or run, so that a restart resumes them.
@@ -79,6 +80,18 @@ type UserStore interface {
 	// Usage returns how many images the user's jobs made on day's UTC
 	// date.
 	Usage(ctx context.Context, user string, day time.Time) (int, error)
+}
+
+// BlockStore keeps the users admins blocked at runtime (Service.Block);
+// those the configuration blocks are not stored.
+type BlockStore interface {
+	// Blocks returns every stored block, oldest first.
+	Blocks(ctx context.Context) ([]BlockEntry, error)
+	// Block stores b, replacing a block of the same user.
+	Block(ctx context.Context, b BlockEntry) error
+	// Unblock deletes the block of the user with key who; deleting none
+	// is no error.
+	Unblock(ctx context.Context, who string) error
 }
 
 // SavedJob is a job as the store keeps it while it waits or runs.

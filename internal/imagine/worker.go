@@ -80,12 +80,12 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
-	skip := j.cancelled
+	skip, endErr := j.cancelled, j.endErr
 	j.cancel = cancel
 	j.params.NegativePrompt = s.settings.negative(j.req) // see Submit
 	if skip {
 		s.forgetLocked(j)
-		s.saveEnd(j, JobEnd{Outcome: Cancelled})
+		s.saveEnd(j, JobEnd{Outcome: skipped(endErr)})
 	} else {
 		// Under s.mu, so that the stored turns follow the queue's in order
 		// (see queue.Turn).
@@ -99,6 +99,11 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	}
 	s.mu.Unlock()
 	if skip {
+		if endErr != nil {
+			j.watch.publish(Status{Job: j.id, State: Failed, Err: endErr, Params: j.params})
+			logJobEnd(w.log, j, Failed, time.Since(j.submitted), 0, endErr)
+			return ""
+		}
 		j.watch.publish(Status{Job: j.id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		return ""
 	}
@@ -121,11 +126,13 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	// The job leaves s.jobs before its end is published: whoever sees the
 	// end and then presses Cancel gets ErrJobNotFound, not a silent nil.
 	s.mu.Lock()
-	cancelled := j.cancelled
+	cancelled, endErr := j.cancelled, j.endErr
 	s.forgetLocked(j)
 	s.mu.Unlock()
 	final := Status{Job: j.id, Params: j.params, StartedAt: start, Duration: took}
 	switch {
+	case cancelled && endErr != nil:
+		final.State, final.Err = Failed, endErr
 	case cancelled:
 		final.State, final.Err = Cancelled, ErrCancelled
 	case err == nil:
@@ -152,7 +159,7 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
 
 	var logErr error
-	if !cancelled {
+	if !cancelled || endErr != nil {
 		logErr = final.Err
 	}
 	logJobEnd(w.log, j, final.State, start.Sub(j.submitted), took, logErr)
@@ -208,4 +215,13 @@ func logJobEnd(log *slog.Logger, j *job, outcome State, wait, run time.Duration,
 	} else {
 		log.Info("job ended", attrs...)
 	}
+}
+
+// skipped is the outcome of a job cancelled before it started: Failed with
+// an end reason (Block), else Cancelled.
+func skipped(endErr error) State {
+	if endErr != nil {
+		return Failed
+	}
+	return Cancelled
 }

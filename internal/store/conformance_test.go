@@ -219,6 +219,48 @@ func TestConformance(t *testing.T) {
 			}
 			mustAdd(t, s, saved(7, "1", "after prune", "tg:5:7"))
 		}},
+		{"blocks", func(t *testing.T, s imagine.Store, _ int) {
+			admin := imagine.BlockEntry{By: "web:admin", ByName: "admin"}
+			block := func(who string, at time.Time, by imagine.BlockEntry) {
+				by.Who, by.At = who, at
+				if err := s.Block(ctx, by); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check := func(step string, want ...imagine.BlockEntry) {
+				t.Helper()
+				got, err := s.Blocks(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ok := len(got) == len(want)
+				for i := 0; ok && i < len(got); i++ {
+					g, w := got[i], want[i]
+					ok = g.Who == w.Who && g.By == w.By && g.ByName == w.ByName && g.At.Equal(w.At) && !g.Config
+				}
+				if !ok {
+					t.Errorf("%s: Blocks\n got %+v\nwant %+v", step, got, want)
+				}
+			}
+			check("at first")
+			block("tg:1", t0, admin)
+			block("dc:2", t0.Add(time.Second), admin)
+			check("two blocks, oldest first",
+				imagine.BlockEntry{Who: "tg:1", By: "web:admin", ByName: "admin", At: t0},
+				imagine.BlockEntry{Who: "dc:2", By: "web:admin", ByName: "admin", At: t0.Add(time.Second)})
+			// Blocking again replaces the block.
+			block("tg:1", t0.Add(2*time.Second), imagine.BlockEntry{By: "tg:9", ByName: "Ann"})
+			check("blocked again",
+				imagine.BlockEntry{Who: "dc:2", By: "web:admin", ByName: "admin", At: t0.Add(time.Second)},
+				imagine.BlockEntry{Who: "tg:1", By: "tg:9", ByName: "Ann", At: t0.Add(2 * time.Second)})
+			for _, who := range []string{"dc:2", "dc:2", "tg:404"} { // a second or unknown unblock is no error
+				if err := s.Unblock(ctx, who); err != nil {
+					t.Errorf("Unblock(%s): %v", who, err)
+				}
+			}
+			check("after unblocking dc:2",
+				imagine.BlockEntry{Who: "tg:1", By: "tg:9", ByName: "Ann", At: t0.Add(2 * time.Second)})
+		}},
 		{"image budget drops the oldest first", func(t *testing.T, s imagine.Store, budget int) {
 			img := bytes.Repeat([]byte{7}, budget/3+1) // three are over the budget
 			for id := imagine.JobID(1); id <= 5; id++ {

@@ -176,6 +176,29 @@ func (m *MemoryStore) History(_ context.Context, user string, n int) ([]Record, 
 	return out, nil
 }
 
+// Recent returns the newest jobs that made images, of any user.
+func (m *MemoryStore) Recent(_ context.Context, n int) ([]Record, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var done []*Record
+	for _, id := range m.order {
+		if r := m.records[id]; r.Outcome == Done {
+			done = append(done, r)
+		}
+	}
+	slices.SortFunc(done, func(a, b *Record) int { return cmp.Or(b.Ended.Compare(a.Ended), cmp.Compare(b.ID, a.ID)) })
+	out := make([]Record, 0, min(n, len(done)))
+	for _, r := range done[:min(n, len(done))] {
+		c := *r
+		c.Seeds = slices.Clone(r.Seeds)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // Prune deletes records of jobs that ended before t.
 func (m *MemoryStore) Prune(_ context.Context, before time.Time) (int, error) {
 	m.mu.Lock()

@@ -55,8 +55,8 @@ type JobStore interface {
 	EndJob(ctx context.Context, e JobEnd) error
 }
 
-// ResultStore keeps finished jobs for the buttons under their results and
-// for /history.
+// ResultStore keeps finished jobs for the buttons under their results,
+// for /history and for the admins' gallery.
 type ResultStore interface {
 	// Record returns a job's record; ErrNotFound if the store has none.
 	Record(ctx context.Context, id JobID) (Record, error)
@@ -66,6 +66,9 @@ type ResultStore interface {
 	// History returns up to n of user's jobs that ended with images,
 	// newest first.
 	History(ctx context.Context, user string, n int) ([]Record, error)
+	// Recent returns up to n jobs of any user that ended with images, the
+	// last to end first (then the highest ID).
+	Recent(ctx context.Context, n int) ([]Record, error)
 	// Prune deletes the records of jobs that ended before t, and returns
 	// how many it deleted.
 	Prune(ctx context.Context, before time.Time) (int, error)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -141,6 +142,45 @@ func TestConformance(t *testing.T) {
 				if !slices.Equal(ids, c.want) {
 					t.Errorf("History(%s, %d) = %v, want %v", c.user, c.n, ids, c.want)
 				}
+			}
+		}},
+		{"recent", func(t *testing.T, s imagine.Store, _ int) {
+			for id := imagine.JobID(1); id <= 6; id++ {
+				mustAdd(t, s, saved(id, fmt.Sprint(id%2), "prompt", ""))
+			}
+			// They end out of order; 4 and 6 at the same time.
+			mustEnd(t, s, done(1, "1", t0.Add(3*time.Minute), []byte("a")))
+			mustEnd(t, s, done(2, "0", t0.Add(time.Minute), []byte("b")))
+			mustEnd(t, s, imagine.JobEnd{ID: 3, User: "tg:1", Outcome: imagine.Failed, At: t0.Add(4 * time.Minute)})
+			mustEnd(t, s, done(4, "0", t0.Add(2*time.Minute), []byte("d")))
+			mustEnd(t, s, done(6, "0", t0.Add(2*time.Minute), []byte("f")))
+			// 5 still waits.
+			for _, c := range []struct {
+				n    int
+				want []imagine.JobID
+			}{
+				{10, []imagine.JobID{1, 6, 4, 2}},
+				{2, []imagine.JobID{1, 6}},
+				{0, nil},
+				{-1, nil},
+			} {
+				rs, err := s.Recent(ctx, c.n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []imagine.JobID
+				for _, r := range rs {
+					ids = append(ids, r.ID)
+					if r.Outcome != imagine.Done || r.Images != 1 || r.Request.Prompt != "prompt" || len(r.Seeds) != 1 {
+						t.Errorf("recent record %+v", r)
+					}
+				}
+				if !slices.Equal(ids, c.want) {
+					t.Errorf("Recent(%d) = %v, want %v", c.n, ids, c.want)
+				}
+			}
+			if rs, _ := s.Recent(ctx, 1); len(rs) == 1 && (rs[0].Request.Requester.Key() != "tg:1" || rs[0].Request.Requester.Platform != imagine.Telegram) {
+				t.Errorf("the newest result's user is %+v, want tg:1", rs[0].Request.Requester)
 			}
 		}},
 		{"usage per UTC day", func(t *testing.T, s imagine.Store, _ int) {

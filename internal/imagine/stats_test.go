@@ -1,7 +1,9 @@
 package imagine
 
 import (
+	"context"
 	"math"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -82,4 +84,46 @@ func TestStatsMemory(t *testing.T) {
 	if size > 4096 {
 		t.Errorf("the stats ring takes %d bytes, want under 4 KB", size)
 	}
+}
+
+// reports records the observer's job reports.
+type reports struct {
+	noObserver
+	mu   sync.Mutex
+	jobs []JobReport
+}
+
+func (r *reports) JobEnded(j JobReport) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.jobs = append(r.jobs, j)
+}
+
+// TestJobReportImages: the observer (the metrics' images_total) hears how
+// many images a finished job made, and none for a job that failed.
+func TestJobReportImages(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gen := func(_ context.Context, p Params, _ func(Progress)) (*Result, error) {
+			if p.UserPrompt == "bad" {
+				return nil, ErrOutOfMemory
+			}
+			return &Result{Images: make([][]byte, p.BatchSize), Seeds: make([]int64, p.BatchSize)}, nil
+		}
+		obs := &reports{}
+		s, _ := startService(t, Config{PerUser: 5, MaxQueue: 10, Observer: obs}, &fakeBackend{gen: gen})
+		req := NewRequest("two", user("A"))
+		req.BatchSize = 2
+		tk, err := s.Submit(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		final(t, tk.Watch)
+		final(t, submit(t, s, user("A"), "bad", 1).Watch)
+		synctest.Wait()
+		obs.mu.Lock()
+		defer obs.mu.Unlock()
+		if len(obs.jobs) != 2 || obs.jobs[0].Outcome != Done || obs.jobs[0].Images != 2 || obs.jobs[1].Outcome != Failed || obs.jobs[1].Images != 0 {
+			t.Errorf("reports %+v, want done with 2 images, then failed with none", obs.jobs)
+		}
+	})
 }

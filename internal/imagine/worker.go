@@ -156,7 +156,11 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	// Saved before it is published, so that the result's buttons find it.
 	s.saveEnd(j, JobEnd{Outcome: final.State, Result: res})
 	j.watch.publish(final)
-	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
+	report := JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took}
+	if final.State == Done {
+		report.Images = len(res.Images)
+	}
+	obs.JobEnded(report)
 
 	var logErr error
 	if !cancelled || endErr != nil {

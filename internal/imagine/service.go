@@ -70,7 +70,8 @@ type Service struct {
 	mod      *moderator
 
 	store    Store
-	stats    *stats     // the last hour, for Stats (stats.go)
+	stats    *stats // the last hour, for Stats (stats.go)
+	overview overviewCache
 	switchMu sync.Mutex // serialises model switches
 	lists    listCache  // the backends' models, samplers, schedulers and LoRAs (lists.go)
 

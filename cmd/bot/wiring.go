@@ -142,7 +142,11 @@ func newBackends(c *config.Config, log *slog.Logger, hc *http.Client) ([]backend
 func newService(c *config.Config, backends []backend, st imagine.Store, m *metrics.Metrics, log *slog.Logger) *imagine.Service {
 	named := make([]imagine.NamedBackend, len(backends))
 	for i, b := range backends {
-		named[i] = imagine.NamedBackend{Name: b.name, Backend: b.core()}
+		kind := imagine.BackendA1111
+		if b.comfy != nil {
+			kind = imagine.BackendComfyUI
+		}
+		named[i] = imagine.NamedBackend{Name: b.name, Backend: b.core(), Kind: kind}
 	}
 	var obs imagine.Observer
 	if m != nil {

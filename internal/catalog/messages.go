@@ -35,6 +35,11 @@ const (
 	MsgNotRun
 	MsgStoppedByRestart
 	MsgBlocked
+	MsgBlockedStopped
+	MsgBadUserKey
+	MsgBlockSelf
+	MsgBlockedInConfig
+	MsgNotBlocked
 	MsgBannedPrompt
 	MsgCooldown
 	MsgNotHere
@@ -169,6 +174,11 @@ var catalogue = [numMsgs]Text{
 	MsgNotRun:           {"The bot restarted before your request ran. Please send it again.", "机器人在你的请求运行前重启了，请重新发送。"},
 	MsgStoppedByRestart: {"The bot restarted before your image was finished. Please send it again.", "机器人在图片完成前重启了，请重新发送。"},
 	MsgBlocked:          {"Sorry, you can't use this bot.", "抱歉，你无法使用此机器人。"},
+	MsgBlockedStopped:   {"An admin has blocked you, so this request was stopped.", "管理员已封禁你，此请求已被停止。"},
+	MsgBadUserKey:       {"%q is not a user: write it as platform:id, e.g. tg:123 or dc:456.", "%q 不是有效的用户：请写成 平台:ID，例如 tg:123 或 dc:456。"},
+	MsgBlockSelf:        {"You can't block yourself.", "你不能封禁自己。"},
+	MsgBlockedInConfig:  {"%s is blocked in the configuration (moderation.blocked_user_ids); unblock them there.", "%s 是在配置中封禁的（moderation.blocked_user_ids），请在配置中解除封禁。"},
+	MsgNotBlocked:       {"%s is not blocked.", "%s 未被封禁。"},
 	MsgBannedPrompt:     {"Sorry, that prompt is not allowed here. Please try something else.", "抱歉，此处不允许该提示词，请换一个试试。"},
 	MsgNotHere:          {"Sorry, this bot is not available here.", "抱歉，此机器人在这里不可用。"},
 	MsgCooldown:         {"Please wait %s before your next request.", "请等待 %s 后再发送下一个请求。"},

@@ -55,7 +55,18 @@ type Refuser interface {
 type NamedBackend struct {
 	Name    string
 	Backend Backend
+	// Kind is the API the server speaks, as the configuration names it
+	// (BackendA1111 or BackendComfyUI); "" reads as BackendA1111. Only
+	// the admin's Overview shows it: the core drives every kind alike.
+	Kind string
 }
+
+// The kinds of backend, as NamedBackend.Kind and BackendView.Kind name
+// them (the configuration's sd.backends[].kind).
+const (
+	BackendA1111   = "a1111"
+	BackendComfyUI = "comfyui"
+)
 
 // Progress is one progress sample of a running generation.
 type Progress struct {

@@ -81,10 +81,12 @@ func (w *worker) moveJob(it queue.Item[*job]) bool {
 	j := it.Value
 	j.cancel = nil
 	j.rerun = true
+	w.job = nil // it waits again
 	// Published before the dispatcher can see the job: the next backend's
 	// statuses come after this one.
 	j.watch.publish(Status{Job: j.id, State: Queued, Position: 1, QueueLen: s.queue.Len() + 1, NoBackend: s.noBackendLocked(), Restarted: j.restarted, Params: j.params})
 	s.rerun = append([]queue.Item[*job]{it}, s.rerun...)
+	s.noteWaitingLocked()
 	s.mu.Unlock()
 	s.kick()
 	w.log.Warn("backend down; its job moves to another backend", "job", j.id.String())

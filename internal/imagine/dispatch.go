@@ -55,6 +55,12 @@ func (s *Service) dispatch(ctx context.Context) {
 // be assigned now. It returns how long to wait before looking again when a
 // job waits for a busy backend that has its model (0: until kicked).
 func (s *Service) assignLocked(now time.Time) time.Duration {
+	wait := s.assignJobsLocked(now)
+	s.noteWaitingLocked() // after the pops: a job taken at once never waited
+	return wait
+}
+
+func (s *Service) assignJobsLocked(now time.Time) time.Duration {
 	if s.stopping {
 		return 0
 	}
@@ -83,7 +89,7 @@ func (s *Service) assignLocked(now time.Time) time.Duration {
 		}
 		s.takeLocked(it, rerun)
 		j.params.Model = model
-		w.busy = true
+		w.busy, w.job, w.since = true, j, now
 		if model != "" {
 			w.loaded = model // the job loads it
 		}
@@ -185,7 +191,7 @@ func (s *Service) failUnrunnableLocked(it queue.Item[*job], err error) {
 // goroutine: a backend idles as briefly as possible between two jobs.
 func (s *Service) freed(w *worker, loaded string) {
 	s.mu.Lock()
-	w.busy = false
+	w.busy, w.job = false, nil
 	if loaded != "" {
 		w.loaded = loaded
 	}

@@ -13,6 +13,12 @@ import (
 // took, the model switches made and the dispatch gaps (from a backend's
 // job end to its next start).
 func benchBacklog(b *testing.B, backends []*fakeBackend, cfg Config, firstFree bool, n, users int, model func(i int) string) (took time.Duration, switches int, gaps []time.Duration) {
+	return benchBacklogWith(b, backends, cfg, firstFree, n, users, model, nil)
+}
+
+// benchBacklogWith is benchBacklog that calls also(s) once the service
+// runs, before the jobs are queued (e.g. to start dashboard viewers).
+func benchBacklogWith(b *testing.B, backends []*fakeBackend, cfg Config, firstFree bool, n, users int, model func(i int) string, also func(*Service)) (took time.Duration, switches int, gaps []time.Duration) {
 	bs := make([]Backend, len(backends))
 	for i, f := range backends {
 		bs[i] = f
@@ -23,6 +29,9 @@ func benchBacklog(b *testing.B, backends []*fakeBackend, cfg Config, firstFree b
 	s.firstFree = firstFree
 	s.mu.Unlock()
 	time.Sleep(20 * time.Millisecond) // the workers read their models
+	if also != nil {
+		also(s)
+	}
 	start := time.Now()
 	var tks []*Ticket
 	for i := range n {

@@ -18,9 +18,9 @@ type Resumed struct {
 	Ref     Ref
 }
 
-// Restore loads the jobs the store kept from the last run and queues them
-// again, in the order they would have started: jobs that were running run
-// again first. It runs once; Run calls it if the caller did not. A job
+// Restore loads the blocks admins set (Block) and the jobs the store kept
+// from the last run, and queues the jobs again, in the order they would
+// have started: jobs that were running run again first. It runs once; Run calls it if the caller did not. A job
 // that can no longer run as asked (the configuration changed) fails with
 // the reason. Errors are the store's, e.g. an unreadable database.
 func (s *Service) Restore(ctx context.Context) error {
@@ -29,6 +29,11 @@ func (s *Service) Restore(ctx context.Context) error {
 }
 
 func (s *Service) restore(ctx context.Context) error {
+	blocks, err := s.store.Blocks(ctx)
+	if err != nil {
+		return fmt.Errorf("load blocks: %w", err)
+	}
+	s.mod.setBlocks(blocks)
 	saved, err := s.store.LoadJobs(ctx)
 	if err == nil && len(saved.Jobs) > 0 && len(s.settings.Profiles) > 0 {
 		// The jobs' profiles follow their models: learn what the backends
@@ -83,6 +88,7 @@ func (s *Service) restore(ctx context.Context) error {
 		waiting[i].Value.qid = id
 	}
 	s.rerun = items
+	s.noteWaitingLocked()
 	snap := s.queue.Snapshot()
 	for i, it := range snap.Waiting {
 		it.Value.watch.update(func(st *Status) bool {

@@ -33,8 +33,19 @@ var (
 	ErrJobNotFound = errors.New("imagine: job not found")
 	// ErrNotAdmin refuses an admin command to a user who is not one.
 	ErrNotAdmin = errors.New("imagine: not an admin")
-	// ErrBlocked refuses a blocked user (Moderation.BlockedUsers).
+	// ErrBlocked refuses a blocked user (Moderation.BlockedUsers, or
+	// Service.Block), and ends the jobs of a user an admin blocks.
 	ErrBlocked = errors.New("imagine: user blocked")
+	// ErrBadUserKey refuses blocking or unblocking something that is not a
+	// user key ("tg:123").
+	ErrBadUserKey = errors.New("imagine: not a user key")
+	// ErrBlockSelf refuses an admin blocking themselves.
+	ErrBlockSelf = errors.New("imagine: cannot block oneself")
+	// ErrNotBlocked refuses unblocking a user who is not blocked.
+	ErrNotBlocked = errors.New("imagine: user not blocked")
+	// ErrBlockedInConfig refuses unblocking a user the configuration
+	// blocks (moderation.blocked_user_ids).
+	ErrBlockedInConfig = errors.New("imagine: user blocked by the configuration")
 	// ErrBannedWords refuses a prompt with a banned word.
 	ErrBannedWords = errors.New("imagine: prompt has banned words")
 	// ErrCooldown refuses a request sooner than Moderation.Cooldown after

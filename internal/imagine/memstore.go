@@ -1,9 +1,11 @@
 package imagine
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +32,7 @@ type MemoryStore struct {
 	prefs   map[string]Prefs
 	usage   map[string]int // by user + " " + UTC date
 	sources map[string]JobID
+	blocks  map[string]BlockEntry
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -42,6 +45,7 @@ func NewMemoryStore() *MemoryStore {
 		prefs:   map[string]Prefs{},
 		usage:   map[string]int{},
 		sources: map[string]JobID{},
+		blocks:  map[string]BlockEntry{},
 	}
 }
 
@@ -172,6 +176,29 @@ func (m *MemoryStore) History(_ context.Context, user string, n int) ([]Record, 
 	return out, nil
 }
 
+// Recent returns the newest jobs that made images, of any user.
+func (m *MemoryStore) Recent(_ context.Context, n int) ([]Record, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var done []*Record
+	for _, id := range m.order {
+		if r := m.records[id]; r.Outcome == Done {
+			done = append(done, r)
+		}
+	}
+	slices.SortFunc(done, func(a, b *Record) int { return cmp.Or(b.Ended.Compare(a.Ended), cmp.Compare(b.ID, a.ID)) })
+	out := make([]Record, 0, min(n, len(done)))
+	for _, r := range done[:min(n, len(done))] {
+		c := *r
+		c.Seeds = slices.Clone(r.Seeds)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // Prune deletes records of jobs that ended before t.
 func (m *MemoryStore) Prune(_ context.Context, before time.Time) (int, error) {
 	m.mu.Lock()
@@ -219,3 +246,29 @@ func (m *MemoryStore) Usage(_ context.Context, user string, d time.Time) (int, e
 
 // day is t's UTC date, as quotas count.
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// Blocks returns the blocks, oldest first.
+func (m *MemoryStore) Blocks(context.Context) ([]BlockEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := slices.Collect(maps.Values(m.blocks))
+	slices.SortFunc(out, func(a, b BlockEntry) int { return cmp.Or(a.At.Compare(b.At), strings.Compare(a.Who, b.Who)) })
+	return out, nil
+}
+
+// Block keeps b, replacing a block of the same user.
+func (m *MemoryStore) Block(_ context.Context, b BlockEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b.Config = false
+	m.blocks[b.Who] = b
+	return nil
+}
+
+// Unblock forgets who's block.
+func (m *MemoryStore) Unblock(_ context.Context, who string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.blocks, who)
+	return nil
+}

@@ -1,7 +1,9 @@
 package imagine
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,19 +25,25 @@ type Moderation struct {
 	Cooldown time.Duration
 }
 
-// moderator applies a Moderation. It is safe for concurrent use.
+// moderator applies a Moderation, and the blocks admins set at runtime.
+// It is safe for concurrent use.
 type moderator struct {
-	blocked  map[string]bool
-	banned   *regexp.Regexp // nil when there are no banned words
+	blocked  map[string]bool // by the configuration
+	config   []string        // the same, in the configuration's order
+	banned   *regexp.Regexp  // nil when there are no banned words
 	cooldown time.Duration
 
-	mu   sync.Mutex           // guards last
-	last map[string]time.Time // user key -> last accepted request
+	mu      sync.Mutex            // guards last and runtime
+	last    map[string]time.Time  // user key -> last accepted request
+	runtime map[string]BlockEntry // user key -> an admin's block (Service.Block)
 }
 
 func newModerator(m Moderation) *moderator {
-	md := &moderator{blocked: map[string]bool{}, cooldown: m.Cooldown, last: map[string]time.Time{}}
+	md := &moderator{blocked: map[string]bool{}, cooldown: m.Cooldown, last: map[string]time.Time{}, runtime: map[string]BlockEntry{}}
 	for _, u := range m.BlockedUsers {
+		if !md.blocked[u] {
+			md.config = append(md.config, u)
+		}
 		md.blocked[u] = true
 	}
 	md.banned = bannedPattern(m.BannedWords)
@@ -82,7 +90,7 @@ func unspaced(w string) bool {
 // not start a cooldown.
 func (m *moderator) check(r Request, now time.Time) (commit func(), err error) {
 	key := r.Requester.Key()
-	if m.blocked[key] {
+	if m.isBlocked(key) {
 		return nil, userErr(ErrBlocked, catalog.MsgBlocked)
 	}
 	if m.banned != nil && (m.banned.MatchString(r.Prompt) || m.banned.MatchString(r.NegativePrompt)) {
@@ -115,4 +123,61 @@ func (m *moderator) pruneLocked(now time.Time) {
 			delete(m.last, k)
 		}
 	}
+}
+
+// isBlocked reports whether the configuration or an admin blocks user.
+func (m *moderator) isBlocked(user string) bool {
+	return m.configBlocked(user) || m.runtimeBlocked(user)
+}
+
+// configBlocked reports whether the configuration blocks user.
+func (m *moderator) configBlocked(user string) bool { return m.blocked[user] }
+
+// runtimeBlocked reports whether an admin blocks user.
+func (m *moderator) runtimeBlocked(user string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.runtime[user]
+	return ok
+}
+
+// block records an admin's block.
+func (m *moderator) block(e BlockEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.runtime[e.Who] = e
+}
+
+// unblock lifts an admin's block.
+func (m *moderator) unblock(user string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.runtime, user)
+}
+
+// setBlocks replaces the admins' blocks with those the store kept.
+func (m *moderator) setBlocks(es []BlockEntry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	clear(m.runtime)
+	for _, e := range es {
+		m.runtime[e.Who] = e
+	}
+}
+
+// blocks lists the admins' blocks, newest first, then the configuration's.
+func (m *moderator) blocks() []BlockEntry {
+	m.mu.Lock()
+	out := make([]BlockEntry, 0, len(m.runtime)+len(m.config))
+	for _, e := range m.runtime {
+		out = append(out, e)
+	}
+	m.mu.Unlock()
+	slices.SortFunc(out, func(a, b BlockEntry) int {
+		return cmp.Or(b.At.Compare(a.At), strings.Compare(a.Who, b.Who))
+	})
+	for _, u := range m.config {
+		out = append(out, BlockEntry{Who: u, Config: true})
+	}
+	return out
 }

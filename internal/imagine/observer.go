@@ -27,6 +27,7 @@ type JobReport struct {
 	Outcome  State // Done, Failed or Cancelled
 	Wait     time.Duration
 	Run      time.Duration
+	Images   int // the images it made, when Done
 }
 
 // noObserver is the Observer used when none is configured.

@@ -1,6 +1,7 @@
 package imagine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,6 +70,8 @@ type Service struct {
 	mod      *moderator
 
 	store    Store
+	stats    *stats // the last hour, for Stats (stats.go)
+	overview overviewCache
 	switchMu sync.Mutex // serialises model switches
 	lists    listCache  // the backends' models, samplers, schedulers and LoRAs (lists.go)
 
@@ -112,6 +115,9 @@ type job struct {
 	// Set by the worker while it runs the job; guarded by Service.mu.
 	cancel    context.CancelFunc
 	cancelled bool
+	// endErr, with cancelled, ends the job Failed with this reason rather
+	// than Cancelled (Block); guarded by Service.mu.
+	endErr error
 
 	// The bools share a word with cancelled: 10,000 queued jobs stay
 	// under 20 MB (TestQueuedJobsMemory).
@@ -153,13 +159,16 @@ func New(cfg Config, backends []NamedBackend) *Service {
 		pending:  map[string]int{},
 		prefs:    map[string]Prefs{},
 		kicks:    make(chan struct{}, 1),
+		stats:    newStats(len(backends), time.Now()),
 	}
 	if s.settings.DefaultModel == nil {
 		s.settings.DefaultModel = s.profileModel
 	}
-	for _, b := range backends {
+	for i, b := range backends {
 		s.workers = append(s.workers, &worker{
+			idx:     i,
 			name:    b.Name,
+			kind:    cmp.Or(b.Kind, BackendA1111),
 			backend: b.Backend,
 			svc:     s,
 			log:     cfg.Logger.With("backend", b.Name),
@@ -222,6 +231,10 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 	defer s.mu.Unlock()
 	if s.stopping {
 		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
+	}
+	if s.mod.runtimeBlocked(user) {
+		// An admin blocked them since the check above (see Block).
+		return nil, userErr(ErrBlocked, catalog.MsgBlocked)
 	}
 	if quota && used+s.pending[user]+p.BatchSize > s.cfg.DailyImages {
 		return nil, quotaErr(s.cfg.DailyImages, time.Now())
@@ -288,6 +301,7 @@ func (s *Service) Cancel(id JobID, by Requester, admin bool) error {
 	if _, ok := s.queue.Cancel(j.qid); ok {
 		s.kick() // it may have been next in line
 		s.forgetLocked(j)
+		s.noteWaitingLocked()
 		s.saveEnd(j, JobEnd{Outcome: Cancelled})
 		j.watch.publish(Status{Job: id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		logJobEnd(s.log, j, Cancelled, time.Since(j.submitted), 0, nil)
@@ -380,6 +394,7 @@ func (s *Service) Run(ctx context.Context) error {
 		j.watch.publish(Status{Job: j.id, State: Restarting, Restarted: true, Rerun: true, Params: j.params})
 	}
 	s.rerun = nil
+	s.noteWaitingLocked()
 	s.mu.Unlock()
 	if durable {
 		s.log.Info("shutting down; waiting jobs keep their places", "waiting", len(left), "grace", s.cfg.ShutdownTimeout)

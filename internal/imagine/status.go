@@ -91,7 +91,10 @@ func newWatch(s Status) *Watch {
 // last returned by Latest is available.
 func (w *Watch) Changed() <-chan struct{} { return w.changed }
 
-// Latest returns the newest status.
+// Latest returns the newest status. It does not consume Changed's signal:
+// a Watch has one consumer (the adapter that waits on Changed), but anyone
+// may read Latest (Service.Overview does) without that consumer missing a
+// change.
 func (w *Watch) Latest() Status {
 	w.mu.Lock()
 	defer w.mu.Unlock()

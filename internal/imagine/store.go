@@ -27,6 +27,7 @@ type Store interface {
 	JobStore
 	ResultStore
 	UserStore
+	BlockStore
 }
 
 // JobStore keeps the jobs that wait or run, so that a restart resumes them.
@@ -54,8 +55,8 @@ type JobStore interface {
 	EndJob(ctx context.Context, e JobEnd) error
 }
 
-// ResultStore keeps finished jobs for the buttons under their results and
-// for /history.
+// ResultStore keeps finished jobs for the buttons under their results,
+// for /history and for the admins' gallery.
 type ResultStore interface {
 	// Record returns a job's record; ErrNotFound if the store has none.
 	Record(ctx context.Context, id JobID) (Record, error)
@@ -65,6 +66,9 @@ type ResultStore interface {
 	// History returns up to n of user's jobs that ended with images,
 	// newest first.
 	History(ctx context.Context, user string, n int) ([]Record, error)
+	// Recent returns up to n jobs of any user that ended with images, the
+	// last to end first (then the highest ID).
+	Recent(ctx context.Context, n int) ([]Record, error)
 	// Prune deletes the records of jobs that ended before t, and returns
 	// how many it deleted.
 	Prune(ctx context.Context, before time.Time) (int, error)
@@ -79,6 +83,18 @@ type UserStore interface {
 	// Usage returns how many images the user's jobs made on day's UTC
 	// date.
 	Usage(ctx context.Context, user string, day time.Time) (int, error)
+}
+
+// BlockStore keeps the users admins blocked at runtime (Service.Block);
+// those the configuration blocks are not stored.
+type BlockStore interface {
+	// Blocks returns every stored block, oldest first.
+	Blocks(ctx context.Context) ([]BlockEntry, error)
+	// Block stores b, replacing a block of the same user.
+	Block(ctx context.Context, b BlockEntry) error
+	// Unblock deletes the block of the user with key who; deleting none
+	// is no error.
+	Unblock(ctx context.Context, who string) error
 }
 
 // SavedJob is a job as the store keeps it while it waits or runs.

@@ -47,6 +47,22 @@ func (s *Service) History(who Requester) ([]Record, error) {
 	return s.store.History(context.Background(), who.Key(), HistoryLen)
 }
 
+// MaxRecent bounds the n of Recent: a gallery page's worth.
+const MaxRecent = 200
+
+// Recent returns the n most recent results of all users (n at most
+// MaxRecent), the last to finish first, for the admins' moderation
+// gallery: each Record has the prompt, seed, user and platform, and Image
+// reads its images while the store keeps them. Results stay listed for
+// store.retention, like /history's.
+func (s *Service) Recent(n int) ([]Record, error) {
+	rs, err := s.store.Recent(context.Background(), min(n, MaxRecent))
+	if err != nil {
+		return nil, fmt.Errorf("imagine: recent results: %w", err)
+	}
+	return rs, nil
+}
+
 // Prefs returns who's settings (/settings); the zero Prefs when they set
 // none or the store cannot be read (that is logged).
 func (s *Service) Prefs(who Requester) Prefs {

@@ -13,7 +13,9 @@ import (
 // worker runs jobs on one backend, one at a time, and the model switches
 // the dispatcher hands it between them.
 type worker struct {
+	idx     int // its place in Service.workers
 	name    string
+	kind    string // NamedBackend.Kind
 	backend Backend
 	svc     *Service
 	log     *slog.Logger
@@ -25,6 +27,10 @@ type worker struct {
 	down   bool
 	loaded string   // the checkpoint loaded, as last reported ("" unknown)
 	models []string // the checkpoints it lists (titles); nil: unknown
+	// job is the job handed to it, until it is freed or the job moves to
+	// another backend; since is when it was handed over. For Overview.
+	job   *job
+	since time.Time
 }
 
 // offers reports whether the backend lists model, or its list is unknown.
@@ -74,12 +80,12 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.mu.Lock()
-	skip := j.cancelled
+	skip, endErr := j.cancelled, j.endErr
 	j.cancel = cancel
 	j.params.NegativePrompt = s.settings.negative(j.req) // see Submit
 	if skip {
 		s.forgetLocked(j)
-		s.saveEnd(j, JobEnd{Outcome: Cancelled})
+		s.saveEnd(j, JobEnd{Outcome: skipped(endErr)})
 	} else {
 		// Under s.mu, so that the stored turns follow the queue's in order
 		// (see queue.Turn).
@@ -93,17 +99,24 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	}
 	s.mu.Unlock()
 	if skip {
+		if endErr != nil {
+			j.watch.publish(Status{Job: j.id, State: Failed, Err: endErr, Params: j.params})
+			logJobEnd(w.log, j, Failed, time.Since(j.submitted), 0, endErr)
+			return ""
+		}
 		j.watch.publish(Status{Job: j.id, State: Cancelled, Err: ErrCancelled, Params: j.params})
 		return ""
 	}
 
 	start := time.Now()
+	s.stats.jobStarted(w.idx, start)
 	obs := s.cfg.Observer
 	obs.JobStarted(w.name)
 	running := Status{Job: j.id, State: Running, Steps: j.params.Steps, StartedAt: start, Restarted: j.restarted, Rerun: j.rerun, Params: j.params}
 	j.watch.publish(running)
 	res, err := w.generate(jctx, j)
 	took := time.Since(start)
+	s.stats.jobEnded(w.idx, start.Add(took))
 	if err != nil && errors.Is(err, ErrBackendDown) && !j.cancelled && ctx.Err() == nil && w.moveJob(it) {
 		moved = true
 		obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: Queued, Wait: start.Sub(j.submitted), Run: took})
@@ -113,15 +126,18 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	// The job leaves s.jobs before its end is published: whoever sees the
 	// end and then presses Cancel gets ErrJobNotFound, not a silent nil.
 	s.mu.Lock()
-	cancelled := j.cancelled
+	cancelled, endErr := j.cancelled, j.endErr
 	s.forgetLocked(j)
 	s.mu.Unlock()
 	final := Status{Job: j.id, Params: j.params, StartedAt: start, Duration: took}
 	switch {
+	case cancelled && endErr != nil:
+		final.State, final.Err = Failed, endErr
 	case cancelled:
 		final.State, final.Err = Cancelled, ErrCancelled
 	case err == nil:
 		final.State, final.Result = Done, res
+		s.stats.imagesDone(start.Add(took), len(res.Images))
 	case ctx.Err() != nil && s.store.Durable():
 		// Cut by the shutdown: it runs again after the restart.
 		final.State, final.Restarted, final.Rerun = Restarting, j.restarted, true
@@ -140,10 +156,14 @@ func (w *worker) runJob(ctx context.Context, it queue.Item[*job]) (loaded string
 	// Saved before it is published, so that the result's buttons find it.
 	s.saveEnd(j, JobEnd{Outcome: final.State, Result: res})
 	j.watch.publish(final)
-	obs.JobEnded(JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took})
+	report := JobReport{Backend: w.name, Platform: j.req.Requester.Platform, Outcome: final.State, Wait: start.Sub(j.submitted), Run: took}
+	if final.State == Done {
+		report.Images = len(res.Images)
+	}
+	obs.JobEnded(report)
 
 	var logErr error
-	if !cancelled {
+	if !cancelled || endErr != nil {
 		logErr = final.Err
 	}
 	logJobEnd(w.log, j, final.State, start.Sub(j.submitted), took, logErr)
@@ -199,4 +219,13 @@ func logJobEnd(log *slog.Logger, j *job, outcome State, wait, run time.Duration,
 	} else {
 		log.Info("job ended", attrs...)
 	}
+}
+
+// skipped is the outcome of a job cancelled before it started: Failed with
+// an end reason (Block), else Cancelled.
+func skipped(endErr error) State {
+	if endErr != nil {
+		return Failed
+	}
+	return Cancelled
 }

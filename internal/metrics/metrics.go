@@ -25,6 +25,7 @@ type QueueStats interface {
 type Metrics struct {
 	reg         *prometheus.Registry
 	jobs        *prometheus.CounterVec
+	images      *prometheus.CounterVec
 	generation  *prometheus.HistogramVec
 	wait        prometheus.Histogram
 	previews    *prometheus.CounterVec
@@ -51,6 +52,9 @@ func New() *Metrics {
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imaginebot_jobs_total", Help: "Jobs that reached a backend, by outcome (done, failed, cancelled) and platform.",
 		}, []string{"outcome", "platform"}),
+		images: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imaginebot_images_total", Help: "Images of jobs that finished, by platform.",
+		}, []string{"platform"}),
 		generation: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "imaginebot_generation_seconds", Help: "Time a backend spent on one job.",
 			Buckets: []float64{1, 2, 5, 10, 20, 30, 60, 120, 300, 600},
@@ -82,7 +86,7 @@ func New() *Metrics {
 		busy:    map[string]float64{},
 		models:  map[string]string{},
 	}
-	m.reg.MustRegister(m.jobs, m.generation, m.wait, m.previews, m.rateLimited, m.storeErrors, m.backendUp, m.busySeconds, m.model,
+	m.reg.MustRegister(m.jobs, m.images, m.generation, m.wait, m.previews, m.rateLimited, m.storeErrors, m.backendUp, m.busySeconds, m.model,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "imaginebot_queue_length", Help: "Jobs waiting in the queue.",
@@ -105,7 +109,8 @@ var outcomes = []imagine.State{imagine.Done, imagine.Failed, imagine.Cancelled}
 
 // InitSeries creates at 0 every series the platforms and backends will
 // have, so that dashboards and alerts (rate(), absent()) see them before the
-// first job: jobs_total for each outcome and platform, and the generation
+// first job: jobs_total for each outcome and platform, images_total for
+// each platform, and the generation
 // histogram, busy seconds and busy fraction of each backend. Series of
 // platforms or backends it was not told about appear with their first job.
 func (m *Metrics) InitSeries(platforms []imagine.Platform, backends []string) {
@@ -113,6 +118,7 @@ func (m *Metrics) InitSeries(platforms []imagine.Platform, backends []string) {
 		for _, o := range outcomes {
 			m.jobs.WithLabelValues(o.String(), string(p))
 		}
+		m.images.WithLabelValues(string(p))
 		m.previews.WithLabelValues(string(p))
 		m.rateLimited.WithLabelValues(string(p))
 	}
@@ -166,6 +172,9 @@ func (m *Metrics) JobEnded(r imagine.JobReport) {
 	m.busy[r.Backend] += r.Run.Seconds()
 	m.mu.Unlock()
 	m.jobs.WithLabelValues(r.Outcome.String(), string(r.Platform)).Inc()
+	if r.Images > 0 {
+		m.images.WithLabelValues(string(r.Platform)).Add(float64(r.Images))
+	}
 	m.generation.WithLabelValues(r.Backend).Observe(r.Run.Seconds())
 	m.wait.Observe(r.Wait.Seconds())
 	m.busySeconds.WithLabelValues(r.Backend).Add(r.Run.Seconds())

@@ -31,7 +31,7 @@ func TestMetrics(t *testing.T) {
 	m.ModelLoaded("gpu0", "a.safetensors [1]")
 	m.ModelLoaded("gpu0", "b.safetensors [2]")
 	m.JobStarted("gpu0")
-	m.JobEnded(imagine.JobReport{Backend: "gpu0", Platform: imagine.Telegram, Outcome: imagine.Done, Wait: 2 * time.Second, Run: 3 * time.Second})
+	m.JobEnded(imagine.JobReport{Backend: "gpu0", Platform: imagine.Telegram, Outcome: imagine.Done, Wait: 2 * time.Second, Run: 3 * time.Second, Images: 4})
 	m.JobEnded(imagine.JobReport{Backend: "gpu0", Platform: imagine.Discord, Outcome: imagine.Failed, Run: time.Second})
 	m.PreviewEdited(imagine.Telegram)
 	m.PreviewEdited(imagine.Telegram)
@@ -42,6 +42,7 @@ func TestMetrics(t *testing.T) {
 		"imaginebot_queue_user_max 3",
 		`imaginebot_jobs_total{outcome="done",platform="tg"} 1`,
 		`imaginebot_jobs_total{outcome="failed",platform="dc"} 1`,
+		`imaginebot_images_total{platform="tg"} 4`,
 		`imaginebot_generation_seconds_count{backend="gpu0"} 2`,
 		`imaginebot_generation_seconds_sum{backend="gpu0"} 4`,
 		"imaginebot_queue_wait_seconds_count 2",
@@ -71,6 +72,7 @@ func TestSeriesBeforeTheFirstJob(t *testing.T) {
 	want := []string{
 		`imaginebot_preview_edits_total{platform="tg"} 0`,
 		`imaginebot_rate_limited_total{platform="tg"} 0`,
+		`imaginebot_images_total{platform="tg"} 0`,
 		"imaginebot_queue_wait_seconds_count 0",
 	}
 	for _, o := range []string{"done", "failed", "cancelled"} {

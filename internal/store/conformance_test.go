@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -143,6 +144,45 @@ func TestConformance(t *testing.T) {
 				}
 			}
 		}},
+		{"recent", func(t *testing.T, s imagine.Store, _ int) {
+			for id := imagine.JobID(1); id <= 6; id++ {
+				mustAdd(t, s, saved(id, fmt.Sprint(id%2), "prompt", ""))
+			}
+			// They end out of order; 4 and 6 at the same time.
+			mustEnd(t, s, done(1, "1", t0.Add(3*time.Minute), []byte("a")))
+			mustEnd(t, s, done(2, "0", t0.Add(time.Minute), []byte("b")))
+			mustEnd(t, s, imagine.JobEnd{ID: 3, User: "tg:1", Outcome: imagine.Failed, At: t0.Add(4 * time.Minute)})
+			mustEnd(t, s, done(4, "0", t0.Add(2*time.Minute), []byte("d")))
+			mustEnd(t, s, done(6, "0", t0.Add(2*time.Minute), []byte("f")))
+			// 5 still waits.
+			for _, c := range []struct {
+				n    int
+				want []imagine.JobID
+			}{
+				{10, []imagine.JobID{1, 6, 4, 2}},
+				{2, []imagine.JobID{1, 6}},
+				{0, nil},
+				{-1, nil},
+			} {
+				rs, err := s.Recent(ctx, c.n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []imagine.JobID
+				for _, r := range rs {
+					ids = append(ids, r.ID)
+					if r.Outcome != imagine.Done || r.Images != 1 || r.Request.Prompt != "prompt" || len(r.Seeds) != 1 {
+						t.Errorf("recent record %+v", r)
+					}
+				}
+				if !slices.Equal(ids, c.want) {
+					t.Errorf("Recent(%d) = %v, want %v", c.n, ids, c.want)
+				}
+			}
+			if rs, _ := s.Recent(ctx, 1); len(rs) == 1 && (rs[0].Request.Requester.Key() != "tg:1" || rs[0].Request.Requester.Platform != imagine.Telegram) {
+				t.Errorf("the newest result's user is %+v, want tg:1", rs[0].Request.Requester)
+			}
+		}},
 		{"usage per UTC day", func(t *testing.T, s imagine.Store, _ int) {
 			beijing := time.FixedZone("CST", 8*3600)
 			late := time.Date(2025, 3, 14, 23, 30, 0, 0, time.UTC).In(beijing) // the 15th in Beijing
@@ -218,6 +258,48 @@ func TestConformance(t *testing.T) {
 				t.Errorf("Prune = %d, %v; want 1", n, err)
 			}
 			mustAdd(t, s, saved(7, "1", "after prune", "tg:5:7"))
+		}},
+		{"blocks", func(t *testing.T, s imagine.Store, _ int) {
+			admin := imagine.BlockEntry{By: "web:admin", ByName: "admin"}
+			block := func(who string, at time.Time, by imagine.BlockEntry) {
+				by.Who, by.At = who, at
+				if err := s.Block(ctx, by); err != nil {
+					t.Fatal(err)
+				}
+			}
+			check := func(step string, want ...imagine.BlockEntry) {
+				t.Helper()
+				got, err := s.Blocks(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ok := len(got) == len(want)
+				for i := 0; ok && i < len(got); i++ {
+					g, w := got[i], want[i]
+					ok = g.Who == w.Who && g.By == w.By && g.ByName == w.ByName && g.At.Equal(w.At) && !g.Config
+				}
+				if !ok {
+					t.Errorf("%s: Blocks\n got %+v\nwant %+v", step, got, want)
+				}
+			}
+			check("at first")
+			block("tg:1", t0, admin)
+			block("dc:2", t0.Add(time.Second), admin)
+			check("two blocks, oldest first",
+				imagine.BlockEntry{Who: "tg:1", By: "web:admin", ByName: "admin", At: t0},
+				imagine.BlockEntry{Who: "dc:2", By: "web:admin", ByName: "admin", At: t0.Add(time.Second)})
+			// Blocking again replaces the block.
+			block("tg:1", t0.Add(2*time.Second), imagine.BlockEntry{By: "tg:9", ByName: "Ann"})
+			check("blocked again",
+				imagine.BlockEntry{Who: "dc:2", By: "web:admin", ByName: "admin", At: t0.Add(time.Second)},
+				imagine.BlockEntry{Who: "tg:1", By: "tg:9", ByName: "Ann", At: t0.Add(2 * time.Second)})
+			for _, who := range []string{"dc:2", "dc:2", "tg:404"} { // a second or unknown unblock is no error
+				if err := s.Unblock(ctx, who); err != nil {
+					t.Errorf("Unblock(%s): %v", who, err)
+				}
+			}
+			check("after unblocking dc:2",
+				imagine.BlockEntry{Who: "tg:1", By: "tg:9", ByName: "Ann", At: t0.Add(2 * time.Second)})
 		}},
 		{"image budget drops the oldest first", func(t *testing.T, s imagine.Store, budget int) {
 			img := bytes.Repeat([]byte{7}, budget/3+1) // three are over the budget

@@ -202,7 +202,7 @@ func TestOpenErrors(t *testing.T) {
 			d.Close()
 			return path
 		},
-		kind: ErrNewerSchema, want: "was written by a newer imaginebot (schema 99; this one knows up to 1)",
+		kind: ErrNewerSchema, want: "was written by a newer imaginebot (schema 99; this one knows up to 3)",
 	}, {
 		name: "unreadable",
 		setup: func(t *testing.T, dir string) string {

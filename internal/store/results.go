@@ -148,22 +148,40 @@ func (d *DB) History(ctx context.Context, user string, n int) ([]imagine.Record,
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := d.sql.QueryContext(ctx, "SELECT "+recordColumns+` FROM jobs
+	return d.records(ctx, "history", "SELECT "+recordColumns+` FROM jobs
 		WHERE user_key = ? AND state = ? ORDER BY id DESC LIMIT ?`, user, int(imagine.Done), n)
+}
+
+// Recent returns up to n jobs of any user that ended with images, the last
+// to end first (then the highest id), by the jobs_recent index.
+func (d *DB) Recent(ctx context.Context, n int) ([]imagine.Record, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	return d.records(ctx, "recent results", recentQuery, int(imagine.Done), n)
+}
+
+// recentQuery is Recent's query; a test checks its plan.
+const recentQuery = "SELECT " + recordColumns + " FROM jobs WHERE state = ? ORDER BY ended_at DESC, id DESC LIMIT ?"
+
+// records runs a query of recordColumns and reads its rows; what names
+// them in errors.
+func (d *DB) records(ctx context.Context, what, query string, args ...any) ([]imagine.Record, error) {
+	rows, err := d.sql.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []imagine.Record
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read history: %w", err)
+			return nil, fmt.Errorf("read %s: %w", what, err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read history: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return out, nil
 }

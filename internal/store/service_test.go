@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -186,5 +187,24 @@ func TestRestoredJobsGetTheirProfile(t *testing.T) {
 	resumed := build(d, imaginetest.New(imaginetest.Options{})).Resumed(imagine.Telegram)
 	if len(resumed) != 1 || resumed[0].Ticket.Params.Steps != 13 {
 		t.Errorf("resumed %+v, want the job with the profile's 13 steps", resumed)
+	}
+}
+
+// TestBlockSurvivesRestart blocks a user through a Service on the file and
+// finds them blocked by a new Service after the file is reopened.
+func TestBlockSurvivesRestart(t *testing.T) {
+	d := open(t, filepath.Join(t.TempDir(), "imaginebot.db"))
+	admin := imagine.Requester{Platform: imagine.Web, UserID: "admin", Name: "admin", Admin: true}
+	svc := newService(t, d, imaginetest.New(imaginetest.Options{}))
+	if err := svc.Block("tg:bad", admin); err != nil {
+		t.Fatal(err)
+	}
+	d = reopen(t, d, Options{})
+	svc = newService(t, d, imaginetest.New(imaginetest.Options{}))
+	if b := svc.Blocked(); len(b) != 1 || b[0].Who != "tg:bad" || b[0].By != "web:admin" || b[0].At.IsZero() {
+		t.Errorf("Blocked() after a restart = %+v, want tg:bad blocked by web:admin", b)
+	}
+	if _, err := svc.Submit(imagine.NewRequest("hi", who("bad"))); !errors.Is(err, imagine.ErrBlocked) {
+		t.Errorf("a blocked user's request after a restart: %v, want ErrBlocked", err)
 	}
 }

@@ -146,8 +146,8 @@ func (h *hub) publish(j *liveJob, v jobView, st imagine.Status) {
 		j.result = st.Result
 	}
 	if st.State.Terminal() && !j.ended {
+		// The preview stays: a browser may still ask for the last one.
 		j.ended = true
-		j.preview = nil
 		h.finished = append(h.finished, j.id)
 		if len(h.finished) > maxFinished {
 			old := h.finished[0]

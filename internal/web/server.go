@@ -228,9 +228,7 @@ func (a *Adapter) jobsOf(s session) []jobView {
 func (a *Adapter) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	s, _ := a.access.session(w, r, true)
 	if !s.admin {
-		if s.expired {
-			setCookie(w, r, adminCookie, "", 0)
-		}
+		// The sign-in page says when a sign-in expired, and clears it.
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
@@ -25,11 +26,14 @@ import (
 const testPassword = "correct horse battery staple"
 
 func testSettings() imagine.Settings {
-	return imagine.Settings{
+	s := imagine.Settings{
 		Defaults: imagine.Defaults{Width: 64, Height: 64, Steps: 8, BatchSize: 1, CFGScale: 7, HRScale: 2, HRUpscaler: "Latent", DenoisingStrength: 0.5, UpscaleBy: 2, VaryStrength: 0.15},
 		Limits:   imagine.Limits{MaxWidth: 2048, MaxHeight: 2048, MaxSteps: 80, MaxBatch: 4, MaxPromptLength: 300},
 		Styles:   []imagine.Style{{Name: "anime", Prompt: "anime style, {prompt}"}},
 	}
+	s.Limits.Input = imagine.InputLimits{MaxBytes: imagine.DefaultMaxInputBytes, MaxPixels: imagine.DefaultMaxInputPixels}
+	s.CheckInput = imagefile.InputChecker(s.Limits.Input) // as cmd/bot does
+	return s
 }
 
 // options tweak a harness.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -48,7 +49,7 @@ type options struct {
 // harness runs the adapter on loopback in front of the real core on a
 // scripted in-memory backend.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	be   *imaginetest.Backend
 	svc  *imagine.Service
 	a    *Adapter
@@ -63,7 +64,10 @@ type harness struct {
 	runErr           chan error
 }
 
-func newHarness(t *testing.T, o options) *harness {
+func newHarness(t testing.TB, o options) *harness { return newHarnessTB(t, o) }
+
+// newHarnessTB is newHarness for tests and benchmarks.
+func newHarnessTB(t testing.TB, o options) *harness {
 	t.Helper()
 	if o.backend.StepDelay == 0 && !o.backend.Manual {
 		o.backend.StepDelay = 2 * time.Millisecond
@@ -160,7 +164,7 @@ func (h *harness) restart() {
 
 // poll waits for cond, which nothing signals, checking it every few
 // milliseconds; it fails the test after 15s.
-func poll(t *testing.T, what string, cond func() bool) {
+func poll(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -171,7 +175,7 @@ func poll(t *testing.T, what string, cond func() bool) {
 
 // browser is one browser: a cookie jar, shared by its tabs.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	h      *harness
 	c      *http.Client
 	lang   string
@@ -264,7 +268,7 @@ func (b *browser) imagine(form url.Values) jobView {
 
 // events is one tab's live-update stream.
 type events struct {
-	t    *testing.T
+	t    testing.TB
 	resp *http.Response
 	mu   sync.Mutex
 	seen []jobView
@@ -304,7 +308,12 @@ func (e *events) read() {
 	sc := bufio.NewScanner(e.resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	var event string
+	var bad error // a line that did not decode: a fault unless it was the last, cut by the stream's end
 	for sc.Scan() {
+		if bad != nil {
+			e.t.Errorf("event data: %v", bad)
+			bad = nil
+		}
 		line := sc.Text()
 		switch {
 		case strings.HasPrefix(line, "event: "):
@@ -312,7 +321,7 @@ func (e *events) read() {
 		case strings.HasPrefix(line, "data: ") && event == "job":
 			var v jobView
 			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &v); err != nil {
-				e.t.Errorf("event data %q: %v", line, err)
+				bad = fmt.Errorf("%q: %w", line, err)
 				continue
 			}
 			e.mu.Lock()

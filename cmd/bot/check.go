@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -70,8 +71,15 @@ func runCheck(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintf(stdout, "ok    %s: connected as %s\n", p.name, who)
 	}
-	if !cfg.Discord.Enabled() && !cfg.Telegram.Enabled() {
-		fmt.Fprintln(stdout, "note  no chat platform is enabled: set telegram.token or discord.token (e.g. through TELEGRAM_TOKEN, DISCORD_TOKEN) to run the bot")
+	if cfg.Web.Enabled() {
+		if err := checkListen(cfg.Web.Listen); err != nil {
+			fail("web", err)
+		} else {
+			fmt.Fprintf(stdout, "ok    web: can listen on %s (playground: %s)\n", cfg.Web.Listen, cfg.Web.Playground)
+		}
+	}
+	if !cfg.Discord.Enabled() && !cfg.Telegram.Enabled() && !cfg.Web.Enabled() {
+		fmt.Fprintln(stdout, "note  no front end is enabled: set telegram.token or discord.token (e.g. through TELEGRAM_TOKEN, DISCORD_TOKEN), or web.listen, to run the bot")
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("check failed: %s", strings.Join(problems, ", "))
@@ -209,4 +217,14 @@ func checkComfyUpscaler(ctx context.Context, cfg *config.Config, b backend, stdo
 			fmt.Fprintf(stdout, "warn  sd %s: defaults.upscaler %q is not among ComfyUI's upscale models (%s); the Upscale button will fail\n", b.name, up, strings.Join(models, ", "))
 		}
 	}
+}
+
+// checkListen reports whether addr can be listened on (web.listen), and
+// lets it go again.
+func checkListen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web.listen: %w", err)
+	}
+	return ln.Close()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/metrics"
 	"github.com/imaginebot/imaginebot/internal/telegram"
+	"github.com/imaginebot/imaginebot/internal/web"
 )
 
 // platform is one chat adapter, ready to run.
@@ -44,7 +45,33 @@ func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log
 		}
 		out = append(out, platform{name: "discord", run: a.Run, healthy: a.Healthy})
 	}
+	if cfg.Web.Enabled() {
+		wc := webConfig(cfg, log)
+		if m != nil {
+			wc.Recorder = m
+		}
+		a, err := web.New(wc, svc)
+		if err != nil {
+			return nil, err
+		}
+		// Listen now, so that a taken port fails the start.
+		if _, err := a.Listen(); err != nil {
+			return nil, err
+		}
+		out = append(out, platform{name: "web", run: a.Run, healthy: a.Healthy})
+	}
 	return out, nil
+}
+
+func webConfig(cfg *config.Config, log *slog.Logger) web.Config {
+	w := cfg.Web
+	return web.Config{
+		Listen:         w.Listen,
+		OpenPlayground: w.Playground == config.PlaygroundOpen,
+		AdminPassword:  w.AdminPassword,
+		AdminSession:   w.AdminSession,
+		Logger:         log,
+	}
 }
 
 // shutdownGrace is how long adapters keep delivering after a signal: the

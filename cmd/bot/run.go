@@ -26,10 +26,11 @@ func exitCode(err error) int {
 	return 1
 }
 
-const usage = `imaginebot: generate images with your Stable Diffusion server from Discord and Telegram.
+const usage = `imaginebot: generate images with your Stable Diffusion server from Discord, Telegram and the web.
 
 Usage:
-  bot -config FILE                 run the bot (Discord and/or Telegram, by the tokens set)
+  bot demo [-addr HOST:PORT]       try it in the browser: simulated SD server, core and web playground, no config
+  bot -config FILE                 run the bot (Discord, Telegram and/or the web playground, as configured)
   bot generate [flags] PROMPT...   make one image from the command line (-sim: no GPU needed)
   bot check -config FILE           validate the config, reach the SD servers and platforms, open the store
   bot sdsim [-addr HOST:PORT]      serve a simulated SD WebUI API (A1111; -kind comfyui: ComfyUI) for trying things out
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest := args[0], args[1:]
 		switch cmd {
+		case "demo":
+			return runDemo(ctx, rest, getenv, stdout, stderr)
 		case "generate":
 			return runGenerate(ctx, rest, getenv, stdout, stderr)
 		case "check":

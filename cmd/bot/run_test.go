@@ -273,7 +273,7 @@ func TestSDSim(t *testing.T) {
 func TestServeNeedsAPlatform(t *testing.T) {
 	cfg := writeConfig(t, "sd:\n  url: http://127.0.0.1:1\n")
 	_, _, err := runBot(t, context.Background(), nil, "-config", cfg)
-	if err == nil || !strings.Contains(err.Error(), "no chat platform is enabled") {
+	if err == nil || !strings.Contains(err.Error(), "no front end is enabled") {
 		t.Errorf("serve without tokens = %v", err)
 	}
 }

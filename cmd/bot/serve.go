@@ -18,7 +18,7 @@ import (
 const serveAbout = `Running the bot opens its store (store.path, by default imaginebot.db next to
 the config file), resumes the requests of the last run, and starts the fair
 queue over every SD backend, plus the Telegram and/or Discord adapter for
-each token that is set. It stops cleanly on SIGINT or SIGTERM, keeping the
+each token that is set, and the web playground when web.listen is set. It stops cleanly on SIGINT or SIGTERM, keeping the
 queued requests for the next start; a second signal stops it at once.`
 
 // newServeFlags returns the flags of running the bot and where -config
@@ -81,7 +81,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if len(plats) == 0 {
-		return errors.New("no chat platform is enabled: set telegram.token and/or discord.token (the example config reads them from TELEGRAM_TOKEN and DISCORD_TOKEN)")
+		return errors.New("no front end is enabled: set telegram.token and/or discord.token (the example config reads them from TELEGRAM_TOKEN and DISCORD_TOKEN), or web.listen for the web playground")
 	}
 	var ops *opsServer
 	if cfg.HTTP.Listen != "" {

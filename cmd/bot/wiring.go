@@ -185,6 +185,9 @@ func metricsFor(c *config.Config) *metrics.Metrics {
 	if c.Discord.Enabled() {
 		plats = append(plats, imagine.Discord)
 	}
+	if c.Web.Enabled() {
+		plats = append(plats, imagine.Web)
+	}
 	var backends []string
 	for _, b := range c.Backends() {
 		backends = append(backends, b.Name)

@@ -15,6 +15,7 @@ type Config struct {
 	Queue    Queue     `yaml:"queue"`
 	Discord  Discord   `yaml:"discord"`
 	Telegram Telegram  `yaml:"telegram"`
+	Web      Web       `yaml:"web"`
 	Log      Log       `yaml:"log"`
 
 	// ShutdownTimeout is how long running jobs may finish after SIGINT or
@@ -203,6 +204,32 @@ type Telegram struct {
 // Enabled reports whether the Telegram adapter should run.
 func (t Telegram) Enabled() bool { return t.Token != "" }
 
+// The web.playground modes.
+const (
+	PlaygroundOpen   = "open"   // anyone who opens the page may generate
+	PlaygroundAdmins = "admins" // only admins signed in with web.admin_password
+)
+
+// MinAdminPassword is the shortest web.admin_password accepted.
+const MinAdminPassword = 12
+
+// Web configures the web front end (the playground and the admin pages);
+// it is enabled when Listen is set.
+type Web struct {
+	// Listen is the address to serve on, e.g. 127.0.0.1:8080; empty = off.
+	Listen string `yaml:"listen"`
+	// Playground is PlaygroundOpen or PlaygroundAdmins.
+	Playground string `yaml:"playground"`
+	// AdminPassword signs admins in; empty = nobody can sign in. The
+	// example config reads it from ${WEB_ADMIN_PASSWORD}.
+	AdminPassword string `yaml:"admin_password"`
+	// AdminSession is how long an admin stays signed in.
+	AdminSession time.Duration `yaml:"admin_session"`
+}
+
+// Enabled reports whether the web front end should run.
+func (w Web) Enabled() bool { return w.Listen != "" }
+
 // Log configures logging.
 type Log struct {
 	Level  string `yaml:"level"`  // debug, info, warn or error
@@ -249,6 +276,7 @@ func Default() Config {
 		Queue:           Queue{PerUser: 3, Max: 1000},
 		Discord:         Discord{APIURL: "https://discord.com", EditInterval: 1500 * time.Millisecond, AllowDMs: true},
 		Telegram:        Telegram{APIURL: "https://api.telegram.org", EditInterval: time.Second, AllowPrivate: true},
+		Web:             Web{Playground: PlaygroundOpen, AdminSession: 12 * time.Hour},
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 30 * time.Second,
 		Store:           Store{Path: "imaginebot.db", Retention: 720 * time.Hour, MaxImageMB: 256},

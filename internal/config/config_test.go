@@ -230,6 +230,13 @@ func TestParseBad(t *testing.T) {
 		{"profile ranges", "sd: {url: http://x}\nprofiles:\n  - model: a\n    cfg_scale: 40\n    distilled_cfg_scale: 0.5\n    steps: 61\n    width: 1001\n    height: 4096\n    clip_skip: 13\n",
 			[]string{"6 problems", "line 4: profiles[0].cfg_scale", "line 5: profiles[0].distilled_cfg_scale", "line 6: profiles[0].steps must be between 1 and limits.max_steps (60)",
 				"line 7: profiles[0].width must be a multiple of 8", "line 8: profiles[0].height", "line 9: profiles[0].clip_skip"}},
+		{"bad web listen", "sd: {url: http://x}\nweb:\n  listen: localhost\n", []string{"line 3", "web.listen must be host:port"}},
+		{"web listen equals http listen", "sd: {url: http://x}\nhttp: {listen: ':9090'}\nweb: {listen: ':9090'}\n", []string{"web.listen must differ from http.listen"}},
+		{"bad web playground", "sd: {url: http://x}\nweb: {listen: ':8080', playground: everyone}\n", []string{"line 2", "web.playground must be open (anyone may generate) or admins"}},
+		{"weak admin password", "sd: {url: http://x}\nweb: {listen: ':8080', admin_password: hunter2}\n", []string{"web.admin_password is too short: use at least 12"}},
+		{"admins playground without password", "sd: {url: http://x}\nweb: {listen: ':8080', playground: admins}\n", []string{"web.admin_password is needed when web.playground is admins"}},
+		{"zero admin session", "sd: {url: http://x}\nweb: {admin_session: 0s}\n", []string{"web.admin_session must be positive"}},
+		{"bad web user id", "sd: {url: http://x}\nmoderation: {blocked_user_ids: ['web:XYZ']}\n", []string{"moderation.blocked_user_ids[0]", "web:<web user id>"}},
 		{"bad limits.models glob", "sd: {url: http://x}\nlimits:\n  models: ['sdxl-*', '[x']\n", []string{"line 3", "limits.models[1]"}},
 	}
 	for _, tt := range tests {
@@ -281,6 +288,28 @@ profiles:
 	}
 	if p.Width != 1024 || p.ClipSkip != 2 || p.PromptPrefix != "score_9, score_8_up" || p.NegativePrompt != nil {
 		t.Errorf("pony profile %+v", p)
+	}
+}
+
+func TestParseWeb(t *testing.T) {
+	secret := "correct horse battery staple"
+	cfg, err := Parse([]byte("sd: {url: http://x}\nweb:\n  listen: 127.0.0.1:8080\n  playground: admins\n  admin_password: ${WEB_ADMIN_PASSWORD}\n"+
+		"moderation: {blocked_user_ids: ['web:0123abcd']}\n"), env(map[string]string{"WEB_ADMIN_PASSWORD": secret}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Web{Listen: "127.0.0.1:8080", Playground: PlaygroundAdmins, AdminPassword: secret, AdminSession: 12 * time.Hour}
+	if cfg.Web != want || !cfg.Web.Enabled() {
+		t.Errorf("Web = %+v, want %+v", cfg.Web, want)
+	}
+	def := Default()
+	if def.Web.Enabled() || def.Web.Playground != PlaygroundOpen {
+		t.Errorf("default web = %+v; want off, playground open", def.Web)
+	}
+	// A refused password is never echoed.
+	_, err = Parse([]byte("sd: {url: http://x}\nweb: {admin_password: ${P}}\n"), env(map[string]string{"P": "sesame-1"}))
+	if err == nil || strings.Contains(err.Error(), "sesame-1") {
+		t.Errorf("Parse with a short password: %v; want a refusal that does not show it", err)
 	}
 }
 

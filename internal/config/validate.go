@@ -42,9 +42,31 @@ func (c *Config) Validate() error {
 		_, port, err := net.SplitHostPort(c.HTTP.Listen)
 		v.check(err == nil && port != "", "http.listen", "must be host:port, e.g. 127.0.0.1:9090, got %q", c.HTTP.Listen)
 	}
+	c.validateWeb(&v)
 	c.validateModeration(&v)
 	c.validateProfiles(&v)
 	return v.err()
+}
+
+// validateWeb checks the web section.
+func (c *Config) validateWeb(v *validator) {
+	w := c.Web
+	if w.Listen != "" {
+		_, port, err := net.SplitHostPort(w.Listen)
+		v.check(err == nil && port != "", "web.listen", "must be host:port, e.g. 127.0.0.1:8080, got %q", w.Listen)
+		v.check(w.Listen != c.HTTP.Listen, "web.listen", "must differ from http.listen (%q)", c.HTTP.Listen)
+	}
+	v.check(w.Playground == PlaygroundOpen || w.Playground == PlaygroundAdmins, "web.playground",
+		"must be %s (anyone may generate) or %s (only signed-in admins), got %q", PlaygroundOpen, PlaygroundAdmins, w.Playground)
+	if w.AdminPassword != "" {
+		// The password itself is never shown.
+		v.check(len(w.AdminPassword) >= MinAdminPassword, "web.admin_password",
+			"is too short: use at least %d characters (e.g. from openssl rand -base64 18), read from the environment as ${WEB_ADMIN_PASSWORD}", MinAdminPassword)
+		v.check(strings.TrimSpace(w.AdminPassword) == w.AdminPassword, "web.admin_password", "must not start or end with spaces")
+	}
+	v.check(w.Playground != PlaygroundAdmins || w.AdminPassword != "", "web.admin_password",
+		"is needed when web.playground is %s: set WEB_ADMIN_PASSWORD", PlaygroundAdmins)
+	v.check(w.AdminSession > 0, "web.admin_session", "must be positive, got %s", w.AdminSession)
 }
 
 func (c *Config) validateModeration(v *validator) {
@@ -54,8 +76,8 @@ func (c *Config) validateModeration(v *validator) {
 	}
 	for i, id := range m.BlockedUserIDs {
 		platform, user, ok := strings.Cut(id, ":")
-		v.check(ok && (platform == "tg" || platform == "dc") && user != "" && isDigits(user),
-			fmt.Sprintf("moderation.blocked_user_ids[%d]", i), "must be \"tg:<telegram user id>\" or \"dc:<discord user id>\", got %q", id)
+		v.check(ok && (platform == "tg" || platform == "dc") && user != "" && isDigits(user) || ok && platform == "web" && isHex(user),
+			fmt.Sprintf("moderation.blocked_user_ids[%d]", i), "must be \"tg:<telegram user id>\", \"dc:<discord user id>\" or \"web:<web user id>\", got %q", id)
 	}
 	v.check(m.Cooldown >= 0, "moderation.cooldown", "must not be negative, got %s", m.Cooldown)
 }
@@ -88,6 +110,12 @@ func (c *Config) validateProfiles(v *validator) {
 			v.check(strings.TrimSpace(k) != "", key+".override_settings", "has an empty key")
 		}
 	}
+}
+
+// isHex reports whether s is a web user id: lower-case hexadecimal, as
+// the web front end's log lines show them.
+func isHex(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 func isDigits(s string) bool {

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/imaginebot/imaginebot/internal/frontend"
+	"github.com/imaginebot/imaginebot/internal/tasks"
+)
+
+// Config configures the adapter (plain values; cmd/bot fills it from the
+// YAML config's web section).
+type Config struct {
+	// Listen is the address to serve on, e.g. 127.0.0.1:8080 (web.listen).
+	Listen string
+	// Listener, if set, is served instead of listening on Listen (tests,
+	// and bot demo, which prints the address it got).
+	Listener net.Listener
+	// OpenPlayground lets anyone generate on the playground
+	// (web.playground: open); otherwise only signed-in admins may.
+	OpenPlayground bool
+	// AdminPassword signs admins in (web.admin_password); empty: nobody
+	// can sign in.
+	AdminPassword string
+	// AdminSession is how long a sign-in lasts (web.admin_session,
+	// default 12h).
+	AdminSession time.Duration
+	// LoginFailuresPerIP and LoginFailures are the failed sign-ins allowed
+	// from one address and from everyone within LoginWindow (defaults 5
+	// and 50 in 15 minutes); more are refused unchecked.
+	LoginFailuresPerIP, LoginFailures int
+	LoginWindow                       time.Duration
+	// MaxStreams bounds the live-update streams open at once (default
+	// 1000), and MaxStreamsPerUser those of one browser (default 16).
+	MaxStreams, MaxStreamsPerUser int
+	// WriteTimeout is how long one write to a live-update stream may take
+	// before the stream is dropped (default 10s): a stalled browser holds
+	// nothing up for longer.
+	WriteTimeout time.Duration
+	// ShutdownGrace is how long requests may finish after Run's ctx ends
+	// (default 5s).
+	ShutdownGrace time.Duration
+	// Clock tells the time of sign-ins and failed logins; default
+	// time.Now. Tests move it.
+	Clock func() time.Time
+	// Recorder counts preview updates, e.g. for metrics; optional.
+	Recorder frontend.Recorder
+	Logger   *slog.Logger
+}
+
+// withDefaults fills in what c leaves empty.
+func (c Config) withDefaults() Config {
+	if c.AdminSession == 0 {
+		c.AdminSession = 12 * time.Hour
+	}
+	if c.LoginFailuresPerIP == 0 {
+		c.LoginFailuresPerIP = 5
+	}
+	if c.LoginFailures == 0 {
+		c.LoginFailures = 50
+	}
+	if c.LoginWindow == 0 {
+		c.LoginWindow = 15 * time.Minute
+	}
+	if c.MaxStreams == 0 {
+		c.MaxStreams = 1000
+	}
+	if c.MaxStreamsPerUser == 0 {
+		c.MaxStreamsPerUser = 16
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 5 * time.Second
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Recorder == nil {
+		c.Recorder = frontend.NopRecorder{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// validate reports what is wrong with c, in terms of the YAML config.
+func (c Config) validate() error {
+	switch {
+	case c.Listener == nil && c.Listen == "":
+		return errors.New("web: no address to listen on (web.listen)")
+	case !c.OpenPlayground && c.AdminPassword == "":
+		return errors.New("web: the playground is for admins only (web.playground: admins) but no admin can sign in: set web.admin_password")
+	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0:
+		return errors.New("web: durations must not be negative")
+	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0:
+		return errors.New("web: limits must not be negative")
+	}
+	if c.Listener == nil {
+		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+			return fmt.Errorf("web: web.listen must be host:port, e.g. 127.0.0.1:8080, got %q", c.Listen)
+		}
+	}
+	return nil
+}
+
+// Adapter is the web front end of the core: the playground page, its
+// live updates and the admin sign-in. Create it with New and start it
+// with Run.
+type Adapter struct {
+	cfg    Config
+	core   frontend.Core
+	log    *slog.Logger
+	tasks  *tasks.Group
+	hub    *hub
+	access *access
+	pages  *template.Template
+
+	// work is the editors' context: Run cancels it when it stops.
+	work     context.Context
+	stopWork context.CancelFunc
+	quit     chan struct{} // closed when Run's ctx ends: live-update streams end
+	quitOnce sync.Once
+
+	mu sync.Mutex   // guards ln
+	ln net.Listener // once listening
+
+	running atomic.Bool
+	health  health
+}
+
+// New returns an Adapter for the core. It validates cfg and does no
+// network I/O.
+func New(cfg Config, core frontend.Core) (*Adapter, error) {
+	if core == nil {
+		return nil, errors.New("web: no service")
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	log := cfg.Logger.With("component", "web")
+	a := &Adapter{
+		cfg:    cfg,
+		core:   core,
+		log:    log,
+		tasks:  tasks.New(log),
+		hub:    newHub(),
+		access: newAccess(cfg),
+		pages:  pages,
+		quit:   make(chan struct{}),
+	}
+	a.work, a.stopWork = context.WithCancel(context.Background())
+	return a, nil
+}
+
+// Listen starts listening (on Config.Listener, or Config.Listen) if the
+// adapter does not yet, and returns the address, so that a taken port
+// fails the start and bot demo can print the URL. Run calls it.
+func (a *Adapter) Listen() (net.Addr, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ln == nil {
+		ln := a.cfg.Listener
+		if ln == nil {
+			var err error
+			if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+				return nil, fmt.Errorf("web.listen: %w", err)
+			}
+		}
+		a.ln = ln
+	}
+	return a.ln.Addr(), nil
+}
+
+// URL is the playground's address once listening, e.g.
+// http://127.0.0.1:8080/; a wildcard host is shown as 127.0.0.1.
+func (a *Adapter) URL() string {
+	addr, err := a.Listen()
+	if err != nil {
+		return ""
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "http://" + host + ":" + port + "/"
+}

@@ -173,7 +173,7 @@ func testRerollAndUpscale(t *testing.T, e *env) {
 	if cb := e.ack(up); cb.Type != discordtest.CallbackDeferredUpdateMessage {
 		t.Fatalf("upscale answered with type %d, want a deferred update (6): the reply is the bot's message", cb.Type)
 	}
-	um := e.waitReply(m.ID, "delivered", func(r discordtest.Message) bool { return len(r.Attachments) == 1 })
+	um := e.waitReply(m.ID, "delivered", func(r discordtest.Message) bool { return len(r.Attachments) == 1 && len(customIDs(r.Revision)) == 0 })
 	if um.Attachments[0].Width != 128 || !strings.HasPrefix(um.History[0].Content, "<@8001>") {
 		t.Fatalf("upscale result:\n%s\nattachments %+v, want one 128px image mentioning the presser", describe(um), um.Attachments)
 	}

@@ -35,7 +35,7 @@ func (a *Adapter) planImageJob(in *incoming, req imagine.Request, src imageSourc
 // core checks it again on Submit).
 func checkStrength(s float64) error {
 	if s < 0 || s > 1 || math.IsNaN(s) {
-		return &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgCFGRange, Args: []any{optStrength, 0.0, 1.0, s}}
+		return &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgCFGRange, Args: []any{"--strength", 0.0, 1.0, s}}
 	}
 	return nil
 }

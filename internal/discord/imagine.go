@@ -33,6 +33,9 @@ func (a *Adapter) handleImagine(in *incoming, data discordgo.ApplicationCommandI
 		if at == nil {
 			return a.planRefusal(in, badImage(catalog.MsgInputNotImage))
 		}
+		if err := checkStrength(req.Strength); err != nil {
+			return a.planRefusal(in, optionWording(err, opts))
+		}
 		return a.planImageJob(in, req, attachmentSource(at))
 	}
 	req.Source = source(in)

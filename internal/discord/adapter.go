@@ -34,6 +34,8 @@ type Config struct {
 	// ShutdownGrace is how long in-flight message work may go on after the
 	// context of Run ends; default 5s.
 	ShutdownGrace time.Duration
+	// DownloadTimeout bounds the download of a user's picture; default 30s.
+	DownloadTimeout time.Duration
 	// AllowedGuildIDs limits the bot to these guilds; empty = every guild.
 	AllowedGuildIDs []string
 	// AllowDMs lets the bot answer in direct messages and other private
@@ -51,6 +53,7 @@ const (
 	DefaultReadyTimeout  = 30 * time.Second
 	DefaultTokenLifetime = 15 * time.Minute
 	DefaultShutdownGrace = 5 * time.Second
+	DefaultDownload      = 30 * time.Second
 )
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -69,6 +72,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.DownloadTimeout == 0 {
+		c.DownloadTimeout = DefaultDownload
 	}
 	if c.Recorder == nil {
 		c.Recorder = frontend.NopRecorder{}
@@ -92,7 +98,8 @@ func (c Config) validate() error {
 		name string
 		v    time.Duration
 	}{{"edit interval", c.EditInterval}, {"ready timeout", c.ReadyTimeout},
-		{"token lifetime", c.TokenLifetime}, {"shutdown grace", c.ShutdownGrace}} {
+		{"token lifetime", c.TokenLifetime}, {"shutdown grace", c.ShutdownGrace},
+		{"download timeout", c.DownloadTimeout}} {
 		if d.v < 0 {
 			errs = append(errs, fmt.Errorf("the %s must not be negative, got %s", d.name, d.v))
 		}
@@ -144,8 +151,10 @@ type Adapter struct {
 	now     func() time.Time // the clock for token expiry; time.Now outside tests
 	backoff time.Duration    // the first wait after a failed edit; firstBackoff outside tests
 
-	models *modelCache
-	group  *tasks.Group // every goroutine the adapter starts
+	models  *modelCache
+	group   *tasks.Group   // every goroutine the adapter starts
+	files   *http.Client   // downloads users' pictures (attachments.go)
+	pending *pendingImages // pictures waiting for their modal's prompt (fromimage.go)
 
 	started  atomic.Bool
 	stopping atomic.Bool // Run's context ended: no new jobs
@@ -166,7 +175,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 	}
 	target, _ := parseAPIURL(cfg.APIURL)
 	log := cfg.Logger.With("component", "discord")
-	return &Adapter{
+	a := &Adapter{
 		cfg:     cfg,
 		core:    core,
 		log:     log,
@@ -175,5 +184,8 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		backoff: firstBackoff,
 		models:  newModelCache(core, modelTTL, log),
 		group:   tasks.New(log),
-	}, nil
+		pending: newPendingImages(maxPending, pendingTTL),
+	}
+	a.files = a.newFileClient()
+	return a, nil
 }

@@ -18,7 +18,8 @@ type action byte
 const (
 	actCancel  action = 'c'
 	actReroll  action = 'r'
-	actUpscale action = 'u'
+	actUpscale action = 'u' // ⬆ on one image: enlarge it (before image input: a hires re-run)
+	actVary    action = 'v'
 	actRetry   action = 't'
 )
 
@@ -93,8 +94,10 @@ func (a *Adapter) buttonRefusal(in *incoming, err error) string {
 
 // handleButton answers a button click within Discord's 3 seconds:
 // Cancel with a deferred update (the job's editor then shows the result),
-// Reroll, Upscale and Try again (also /history's run-again buttons) with a
-// new deferred message for the new job, made from the stored job.
+// Reroll, Vary and Try again (also /history's run-again buttons) with a
+// new deferred message for the new job, made from the stored job (a job
+// from a picture fetches it again: planRerun), Upscale with a new message
+// that replies to the result (planUpscale).
 func (a *Adapter) handleButton(in *incoming) work {
 	expired := a.planReply(in, catalog.T(in.locale(), catalog.MsgButtonExpired))
 	b, ok := parseButtonID(in.i.MessageComponentData().CustomID)
@@ -116,15 +119,16 @@ func (a *Adapter) handleButton(in *incoming) work {
 	switch {
 	case b.act == actReroll:
 		req = prev.Request.Reroll(in.who)
-	case b.act == actUpscale && b.idx < len(prev.Seeds):
-		req = prev.Request.Upscale(in.who, prev.Seeds[b.idx])
+	case b.act == actUpscale:
+		return a.planUpscale(in, prev, b.idx)
+	case b.act == actVary && b.idx < len(prev.Seeds):
+		req = prev.Vary(in.who, b.idx)
 	case b.act == actRetry:
 		req = prev.Again(in.who)
 	default:
 		return expired
 	}
-	req.Source = source(in)
-	return a.planJob(in, req)
+	return a.planRerun(in, prev, req)
 }
 
 // handleCancel cancels a job for its requester or an admin; anyone else gets

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -42,6 +43,26 @@ func (e *env) click(m discordtest.Message, user string, act action, idx int) *di
 	e.t.Helper()
 	return e.interact(discordtest.InteractSpec{Type: discordtest.InteractionMessageComponent, MessageID: m.ID,
 		UserID: user, CustomID: buttonWith(e.t, m.Revision, act, idx)})
+}
+
+// waitReply waits for a message in the env's channel that replies to the
+// message id and satisfies cond.
+func (e *env) waitReply(id, what string, cond func(discordtest.Message) bool) discordtest.Message {
+	e.t.Helper()
+	var got discordtest.Message
+	err := e.srv.WaitFor(ctxT(e.t), func() bool {
+		for _, m := range e.srv.ChannelMessages(e.ch.ID) {
+			if m.ReplyTo == id {
+				got = m
+				return cond(m)
+			}
+		}
+		return false
+	})
+	if err != nil {
+		e.t.Fatalf("reply never %s; last state: %s", what, describe(got))
+	}
+	return got
 }
 
 // hangingJob starts a job that runs until cancelled and returns it once
@@ -149,15 +170,27 @@ func testRerollAndUpscale(t *testing.T, e *env) {
 	}
 
 	up := e.click(m, "8001", actUpscale, 0)
-	um := e.waitFinal(up)
-	if len(um.Attachments) != 1 || um.Attachments[0].Width != 128 {
-		t.Fatalf("upscale result:\n%s\nattachments %+v, want one 128px image", describe(um), um.Attachments)
+	if cb := e.ack(up); cb.Type != discordtest.CallbackDeferredUpdateMessage {
+		t.Fatalf("upscale answered with type %d, want a deferred update (6): the reply is the bot's message", cb.Type)
 	}
-	if p := e.job("seeded fox").Params; p.Seed != 42 || !p.EnableHR {
-		t.Errorf("upscale ran seed %v hires %v, want 42 with hires", p.Seed, p.EnableHR)
+	um := e.waitReply(m.ID, "delivered", func(r discordtest.Message) bool { return len(r.Attachments) == 1 && len(customIDs(r.Revision)) == 0 })
+	if um.Attachments[0].Width != 128 || !strings.HasPrefix(um.History[0].Content, "<@8001>") {
+		t.Fatalf("upscale result:\n%s\nattachments %+v, want one 128px image mentioning the presser", describe(um), um.Attachments)
 	}
-	if cap := embeds(um.Revision)[0].Description; !strings.Contains(cap, "Seed 42 ") || !strings.Contains(cap, "128x128") {
+	p := e.job("seeded fox").Params
+	b, _ := parseButtonID(buttonWith(t, m.Revision, actUpscale, 0))
+	want, err := e.svc.Image(b.job, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kind != imagine.KindUpscale || p.Init == nil || !bytes.Equal(p.Init.Data, want) || p.Width != 128 || p.Seed != 42 {
+		t.Errorf("upscale ran kind %v seed %v size %dx%d, want an upscale of image 1 of the result to 128px", p.Kind, p.Seed, p.Width, p.Height)
+	}
+	if cap := embeds(um.Revision)[0].Description; !strings.HasPrefix(cap, "⬆ Upscaled ×2") || !strings.Contains(cap, "128x128") {
 		t.Errorf("upscale caption = %q", cap)
+	}
+	if orig, _ := first.Original(); len(orig.History) != len(m.History) || orig.Deleted {
+		t.Errorf("the result changed after the upscale")
 	}
 	for _, id := range customIDs(um.Revision) {
 		if hasAction(id, actUpscale) {

@@ -39,6 +39,13 @@ const (
 	optScheduler = "scheduler"
 	optCFG       = "cfg"
 	optLora      = "lora"
+	// /imagine's picture options (image issue).
+	optImage    = "image"
+	optStrength = "strength"
+
+	// cmdFromImage is the message context-menu command; context-menu
+	// names may have spaces and capitals.
+	cmdFromImage = "Imagine from this image"
 )
 
 // choiceKinds are the /imagine options whose autocomplete the core
@@ -99,7 +106,9 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 	helpCmd := command(cmdHelp, catalog.MsgCmdHelp)
 	settingsCmd := command(cmdSettings, catalog.MsgCmdSettings, settingsOptions(s)...)
 	historyCmd := command(cmdHistory, catalog.MsgCmdHistory)
-	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd, settingsCmd, historyCmd} {
+	fromImageCmd := &discordgo.ApplicationCommand{Name: cmdFromImage, Type: discordgo.MessageApplicationCommand,
+		NameLocalizations: localized(texts.FromImage.In("zh-CN"))}
+	for _, c := range []*discordgo.ApplicationCommand{imagineCmd, queueCmd, helpCmd, settingsCmd, historyCmd, fromImageCmd} {
 		c.Contexts, c.IntegrationTypes = everywhere, bothInstalls
 	}
 
@@ -114,7 +123,7 @@ func commands(s imagine.Settings) []*discordgo.ApplicationCommand {
 	modelCmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	modelCmd.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 
-	return []*discordgo.ApplicationCommand{imagineCmd, modelCmd, queueCmd, helpCmd, settingsCmd, historyCmd}
+	return []*discordgo.ApplicationCommand{imagineCmd, modelCmd, queueCmd, helpCmd, settingsCmd, historyCmd, fromImageCmd}
 }
 
 func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
@@ -170,7 +179,9 @@ func imagineOptions(s imagine.Settings) []*discordgo.ApplicationCommandOption {
 	}
 	cfg := option(discordgo.ApplicationCommandOptionNumber, optCFG, texts.OptCFG, false)
 	cfg.MinValue, cfg.MaxValue = ptr(float64(imagine.MinCFG)), float64(imagine.MaxCFG)
-	return append(opts, cfg)
+	strength := option(discordgo.ApplicationCommandOptionNumber, optStrength, texts.OptStrength, false)
+	strength.MinValue, strength.MaxValue = ptr(0.0), 1
+	return append(opts, cfg, option(discordgo.ApplicationCommandOptionAttachment, optImage, texts.OptImage, false), strength)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -231,7 +242,7 @@ func (a *Adapter) handleHelp(ctx context.Context, in *incoming) {
 
 // helpText is /help's text. Discord's introduction names /model for
 // everyone (who sees the command is up to each server), so it has no admin
-// line.
+// line. It ends with how to start from a picture.
 func helpText(s imagine.Settings, loc string) string {
-	return frontend.HelpText(loc, s, texts.Help, false)
+	return frontend.HelpText(loc, s, texts.Help, false) + "\n\n" + frontend.ImageHelpText(loc, s) + "\n" + texts.HelpImage.In(loc)
 }

@@ -88,6 +88,7 @@ type delivery struct {
 	channelID    string
 	messageID    string // known from the deferred response or the first edit
 	posted       bool   // messageID is a message the bot posted, not the interaction's response
+	replyTo      string // a posted message replies to this one (an upscale's result), or ""
 	userID       string
 	botCanEdit   bool
 	botCanPost   bool
@@ -208,6 +209,11 @@ func (d *delivery) body(v *view, post bool) (*outMessage, []file) {
 		// The user is not watching an old message: mention them.
 		content = "<@" + d.userID + ">\n" + content
 		m.AllowedMentions = &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}, Users: []string{d.userID}}
+		if d.replyTo != "" {
+			// A reply to a message deleted meanwhile is posted as a plain message.
+			no := false
+			m.MessageReference = &discordgo.MessageReference{MessageID: d.replyTo, ChannelID: d.channelID, FailIfNotExists: &no}
+		}
 	}
 	if post || !d.shown.valid || v.filesKey != d.shown.files {
 		m.Embeds, m.Components = &v.embeds, &v.components

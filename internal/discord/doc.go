@@ -14,8 +14,25 @@
 // left of the daily quota), /settings (the user's defaults and reply
 // language, one option each, ephemeral), /history (the last results, each
 // with a button that runs it again) and /help.
-// Buttons: Cancel (requester or admin), Reroll (new seed), Upscale (the same
-// seed with the high-resolution fix) and Try again. They read the job from
+//
+// Pictures: /imagine's image option (an attachment) and strength option
+// (or an inline --strength), and the message context-menu command "Imagine
+// from this image", which opens a form for the prompt and uses the
+// message's first picture (the form finds it again through a nonce in its
+// custom_id: fromimage.go). A picture is fetched only from the
+// interaction's resolved data, only from Discord's CDN hosts over https or
+// from the host of Config.APIURL, after what Discord says of it (type,
+// size, dimensions) passed the limits, reading at most
+// limits.max_input_bytes+1 bytes, and checked by the core's checker before
+// any job exists: a bad picture gets one line and never reaches the
+// server (attachments.go, imagejob.go).
+//
+// Buttons: Cancel (requester or admin), Reroll (new seed), one ⬆ Upscale
+// per image (the image enlarged by the server's upscaler, posted as a new
+// message replying to the result), one 🎨 Vary per image (the same seed with
+// a small variation) and Try again. A job from a picture keeps the
+// picture's link in its references and fetches it again for a rerun, until
+// Discord's link expires. They read the job from
 // the core's store, so they work after a restart for store.retention; their
 // custom ids carry the job id and a stamp of the job's interaction, so that
 // a job id that came to mean another job (a store that keeps nothing

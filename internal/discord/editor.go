@@ -53,11 +53,13 @@ func (a *Adapter) newEditor(ref jobRef, token string, who imagine.Requester, tk 
 		bucket: a.rest.webhooks.get(), appID: ref.AppID, token: token,
 		expires:   ref.Created.Add(a.cfg.TokenLifetime - expiryMargin(a.cfg.TokenLifetime)),
 		channelID: ref.ChannelID, messageID: ref.MessageID, posted: ref.Posted,
-		userID: ref.UserID, botCanEdit: ref.CanEdit, botCanPost: ref.CanPost,
+		userID: ref.UserID, botCanEdit: ref.CanEdit, botCanPost: ref.CanPost, replyTo: ref.ReplyTo,
 	}
 	switch {
 	case ref.Posted && ref.MessageID != "":
 		d.route = viaBotEdit // the bot's own message: the token cannot edit it
+	case ref.ReplyTo != "" && token == "" && ref.CanPost:
+		d.route = viaBotPost // a reply the bot posts (an upscale's result)
 	case token == "":
 		d.fallBack("no interaction token")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 	"github.com/imaginebot/imaginebot/internal/frontend"
+	"github.com/imaginebot/imaginebot/internal/imagefile"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
@@ -140,6 +141,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 	settings := testSettings()
 	if o.settings != nil {
 		settings = *o.settings
+	}
+	if settings.CheckInput == nil { // as cmd/bot wires it
+		settings.CheckInput = imagefile.InputChecker(settings.Limits.Input)
 	}
 	if o.perUser == 0 {
 		o.perUser = 3

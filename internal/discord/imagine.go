@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -17,10 +18,25 @@ import (
 // handleImagine answers /imagine: it builds and submits the request (both
 // fast and local); the work then refuses ephemerally or acknowledges with a
 // public deferred response and edits that message until the job ends.
-func (a *Adapter) handleImagine(in *incoming, opts []*discordgo.ApplicationCommandInteractionDataOption) work {
+func (a *Adapter) handleImagine(in *incoming, data discordgo.ApplicationCommandInteractionData) work {
+	opts := data.Options
 	req, err := buildRequest(opts, in.who)
 	if err != nil {
 		return a.planRefusal(in, optionWording(err, opts))
+	}
+	if i := slices.IndexFunc(opts, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Name == optImage }); i >= 0 {
+		id, _ := opts[i].Value.(string)
+		var at *discordgo.MessageAttachment
+		if data.Resolved != nil {
+			at = data.Resolved.Attachments[id]
+		}
+		if at == nil {
+			return a.planRefusal(in, badImage(catalog.MsgInputNotImage))
+		}
+		if err := checkStrength(req.Strength); err != nil {
+			return a.planRefusal(in, optionWording(err, opts))
+		}
+		return a.planImageJob(in, req, attachmentSource(at))
 	}
 	req.Source = source(in)
 	tk, err := a.core.Submit(req)
@@ -46,7 +62,8 @@ func (a *Adapter) ignoreDuplicate(in *incoming) work {
 }
 
 // optionNames maps the core's inline option names to /imagine's options.
-var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect, "--cfg": optCFG}
+var optionNames = map[string]string{"--steps": optSteps, "--n": optCount, "--seed": optSeed, "--ar": optAspect, "--cfg": optCFG,
+	"--strength": optStrength}
 
 // optionWording names the Discord option in a refusal of a value that came
 // from one ("seed must be between…" rather than "--seed must be…"); a value
@@ -129,18 +146,28 @@ func buildRequest(opts []*discordgo.ApplicationCommandInteractionDataOption, who
 		}
 		req.CFGScale = f
 	}
+	if o := byName[optStrength]; o != nil {
+		f, ok := o.Value.(float64)
+		if !ok {
+			return imagine.Request{}, &imagine.UserError{Kind: imagine.ErrBadOption, ID: catalog.MsgBadDecimal, Args: []any{optStrength, toString(o.Value)}}
+		}
+		if f != 0 { // 0 keeps the default (or an inline --strength)
+			req.Strength = f
+		}
+	}
 	return req, nil
 }
 
-// optionError refuses a structured option in the adapter's own words. It
-// is an imagine.ErrBadOption.
+// optionError refuses a structured option or a picture in the adapter's
+// own words. It is an imagine.ErrBadOption unless it names another kind.
 type optionError struct {
 	text catalog.Text
 	args []any
+	kind error // nil: imagine.ErrBadOption
 }
 
 func (e *optionError) Error() string        { return e.text.In("en", e.args...) }
-func (e *optionError) Is(target error) bool { return target == imagine.ErrBadOption }
+func (e *optionError) Is(target error) bool { return target == cmp.Or(e.kind, imagine.ErrBadOption) }
 
 // intOption reads an integer option (JSON numbers arrive as float64).
 func intOption(o *discordgo.ApplicationCommandInteractionDataOption) (int64, bool) {
@@ -176,6 +203,13 @@ func parseAspect(s string) (imagine.Ratio, bool) {
 
 // refuse tells the user ephemerally, in their language, why nothing happens.
 func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
+	a.logRefusal(in, err)
+	a.replyEphemeral(ctx, in, a.describe(in, err))
+}
+
+// logRefusal logs a refusal: a user's mistake at debug level, anything
+// else as a warning.
+func (a *Adapter) logRefusal(in *incoming, err error) {
 	var ue *imagine.UserError
 	var oe *optionError
 	if errors.As(err, &ue) || errors.As(err, &oe) {
@@ -183,14 +217,18 @@ func (a *Adapter) refuse(ctx context.Context, in *incoming, err error) {
 	} else {
 		a.log.Warn("request failed", "user", in.who.Key(), "err", err)
 	}
-	text := imagine.Describe(err, in.locale())
+}
+
+// describe words a refusal in the user's language.
+func (a *Adapter) describe(in *incoming, err error) string {
+	var oe *optionError
 	switch {
-	case oe != nil:
-		text = oe.text.In(in.locale(), oe.args...)
+	case errors.As(err, &oe):
+		return oe.text.In(in.locale(), oe.args...)
 	case errors.Is(err, imagine.ErrEmptyPrompt):
-		text = helpText(a.core.Settings(), in.locale()) // nothing to draw: show how it works
+		return helpText(a.core.Settings(), in.locale()) // nothing to draw: show how it works
 	}
-	a.replyEphemeral(ctx, in, text)
+	return imagine.Describe(err, in.locale())
 }
 
 // planRefusal tells the user ephemerally, in their language, why nothing
@@ -225,7 +263,7 @@ func (a *Adapter) plannedJob(in *incoming, req imagine.Request, tk *imagine.Tick
 // runJob acknowledges a submitted job's interaction and edits its message
 // until the job ends.
 func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request, tk *imagine.Ticket) {
-	msg, err := a.deferReply(ctx, in, false)
+	msg, err := a.acknowledge(ctx, in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
 	if err != nil {
 		// Too late (over 3 s) or Discord is unreachable: no one will see
 		// the job, so it must not run.
@@ -236,7 +274,16 @@ func (a *Adapter) runJob(ctx context.Context, in *incoming, req imagine.Request,
 	}
 	a.log.Info("job accepted", "job", tk.ID.String(), "user", req.Requester.Key(), "channel", in.i.ChannelID,
 		"ack", a.now().Sub(in.received).Round(100*time.Microsecond))
+	a.followJob(ctx, in, req, tk, msg, nil)
+}
+
+// followJob saves the references of a job whose interaction was
+// acknowledged with a deferred response (msg, if Discord sent it back) and
+// edits that message until the job ends. src is the job's picture, if it
+// started from one: its link is kept to fetch it again for a rerun.
+func (a *Adapter) followJob(ctx context.Context, in *incoming, req imagine.Request, tk *imagine.Ticket, msg *discordgo.Message, src *imageSource) {
 	ref := newRef(in)
+	ref.Input = src
 	if msg != nil {
 		ref.MessageID = msg.ID
 		if msg.ChannelID != "" {

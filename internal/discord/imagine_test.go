@@ -122,10 +122,18 @@ func testImagineOptions(t *testing.T, e *env) {
 				if len(m.Attachments) != 2 {
 					t.Errorf("final message has %d attachments, want 2", len(m.Attachments))
 				}
+				// A hires result is enlarged by the upscaler too: ⬆ and 🎨 for each image.
+				var ups, varies int
 				for _, id := range customIDs(m.Revision) {
 					if hasAction(id, actUpscale) {
-						t.Errorf("a hires result offers Upscale (%s)", id)
+						ups++
 					}
+					if hasAction(id, actVary) {
+						varies++
+					}
+				}
+				if ups != 2 || varies != 2 {
+					t.Errorf("a result of 2 images offers %d Upscale and %d Vary buttons, want 2 of each", ups, varies)
 				}
 			}},
 		{"structured wins", "winner dog --steps 30 --ar 1:1 --size 96x64", []discordtest.Option{{Name: "steps", Value: 11}, {Name: "aspect", Value: "16:9"}},

@@ -167,7 +167,8 @@ func (a *Adapter) handleModel(ctx context.Context, in *incoming, opts []*discord
 	if i := slices.IndexFunc(opts, func(o *discordgo.ApplicationCommandInteractionDataOption) bool { return o.Name == optModel }); i >= 0 {
 		name = strings.TrimSpace(toString(opts[i].Value))
 	}
-	if _, err := a.deferReply(ctx, in, true); err != nil {
+	if _, err := a.acknowledge(ctx, in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}); err != nil {
 		a.log.Warn("could not acknowledge /model", "err", err)
 		return
 	}

@@ -97,7 +97,8 @@ func (a *Adapter) plan(in *incoming) work {
 	if !a.placeAllowed(in.i) {
 		return then(func(ctx context.Context) { a.refusePlace(ctx, in) })
 	}
-	if in.i.Type == discordgo.InteractionApplicationCommand || in.i.Type == discordgo.InteractionMessageComponent {
+	switch in.i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
 		in.who.Admin = a.isAdmin(in) // admins have no quota
 		in.who = a.core.Prefs(in.who).ApplyLocale(in.who)
 	}
@@ -108,6 +109,8 @@ func (a *Adapter) plan(in *incoming) work {
 		return then(func(ctx context.Context) { a.handleAutocomplete(ctx, in) })
 	case discordgo.InteractionMessageComponent:
 		return a.handleButton(in)
+	case discordgo.InteractionModalSubmit:
+		return a.handleModalSubmit(in)
 	default:
 		a.log.Debug("ignoring interaction", "type", in.i.Type.String())
 		return work{}
@@ -119,9 +122,15 @@ func (a *Adapter) planCommand(in *incoming) work {
 	if a.stopping.Load() {
 		return a.planReply(in, catalog.T(in.locale(), catalog.MsgShuttingDown))
 	}
+	if data.CommandType == discordgo.MessageApplicationCommand {
+		if data.Name == cmdFromImage {
+			return a.handleFromImage(in, data)
+		}
+		return a.planReply(in, texts.UnknownCommand.In(in.locale()))
+	}
 	switch data.Name {
 	case cmdImagine:
-		return a.handleImagine(in, data.Options)
+		return a.handleImagine(in, data)
 	case cmdModel:
 		return then(func(ctx context.Context) { a.handleModel(ctx, in, data.Options) })
 	case cmdQueue:
@@ -173,16 +182,13 @@ func (a *Adapter) answerChoices(ctx context.Context, in *incoming, choices []*di
 	}
 }
 
-// deferReply acknowledges an interaction whose answer comes later: a
-// "thinking…" message, ephemeral or public. It returns the message (nil if
-// Discord did not send it back). A 5xx or a network error is retried while
-// the 3-second window lasts; an "already acknowledged" answer to a retry
-// means an earlier try got through.
-func (a *Adapter) deferReply(ctx context.Context, in *incoming, ephemeral bool) (*discordgo.Message, error) {
-	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
-	if ephemeral {
-		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
-	}
+// acknowledge answers an interaction whose answer comes later with resp:
+// a deferred "thinking…" message, or a deferred update of a button's
+// message. It returns the message (nil if Discord did not send it back). A
+// 5xx or a network error is retried while the 3-second window lasts; an
+// "already acknowledged" answer to a retry means an earlier try got
+// through.
+func (a *Adapter) acknowledge(ctx context.Context, in *incoming, resp *discordgo.InteractionResponse) (*discordgo.Message, error) {
 	deadline := in.received.Add(ackWindow)
 	for attempt := 0; ; attempt++ {
 		msg, err := a.deferOnce(ctx, in, resp)

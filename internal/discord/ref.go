@@ -36,6 +36,13 @@ type jobRef struct {
 	FileLimit int64 `json:"file_limit,omitempty"`
 	// Result is the message that shows how the job ended, once it did.
 	Result string `json:"result,omitempty"`
+	// ReplyTo is the message the job's message replies to (an upscale's
+	// result); the job then has no token and its message is posted.
+	ReplyTo string `json:"reply_to,omitempty"`
+	// Input is the user's picture the job started from: its link is
+	// fetched again for Reroll, Vary and Try again (the store keeps no
+	// picture), until it expires.
+	Input *imageSource `json:"input,omitempty"`
 }
 
 // newRef returns the references of a job started by an interaction.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
+	"github.com/imaginebot/imaginebot/internal/frontend"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 )
@@ -143,8 +144,9 @@ func testHelp(t *testing.T, e *env) {
 	} {
 		got := e.ephemeral(e.interact(discordtest.InteractSpec{Name: "help", Locale: tt.locale}))
 		styles := "\n\n" + catalog.T(tt.locale, catalog.MsgHelpStyles, "anime, photo") // a paragraph of its own
-		if !strings.Contains(got, tt.want) || !strings.HasSuffix(got, styles) {
-			t.Errorf("/help in %s = %q, want %q and the styles", tt.locale, got, tt.want)
+		image := "\n\n" + frontend.ImageHelpText(tt.locale, e.svc.Settings()) + "\n" + texts.HelpImage.In(tt.locale)
+		if !strings.Contains(got, tt.want) || !strings.Contains(got, styles) || !strings.HasSuffix(got, image) {
+			t.Errorf("/help in %s = %q, want %q, the styles and how to start from a picture", tt.locale, got, tt.want)
 		}
 	}
 }

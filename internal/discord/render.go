@@ -100,7 +100,7 @@ func textOnly(v *view, text string) *view {
 func (r *renderer) renderState(st imagine.Status) *view {
 	switch st.State {
 	case imagine.Queued:
-		return newView(r.withNote(r.restarted(st)+imagine.QueueLine(r.locale, st)), r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")
+		return newView(r.withNote(r.restarted(st)+kindPrefix(r.locale, st)+imagine.QueueLine(r.locale, st)), r.promptEmbed(st, colorQueued), r.cancelRow(), nil, "")
 	case imagine.Running:
 		embeds := r.promptEmbed(st, colorRunning)
 		var files []file
@@ -110,7 +110,7 @@ func (r *renderer) renderState(st imagine.Status) *view {
 			embeds[0].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + f.Name}
 			key = "preview:" + strconv.Itoa(st.PreviewSeq)
 		}
-		return newView(r.withNote(r.restarted(st)+imagine.ProgressLine(r.locale, st)), embeds, r.cancelRow(), files, key)
+		return newView(r.withNote(r.restarted(st)+kindPrefix(r.locale, st)+imagine.ProgressLine(r.locale, st)), embeds, r.cancelRow(), files, key)
 	case imagine.Done:
 		if r.final == nil {
 			r.final = r.done(st)
@@ -146,6 +146,15 @@ func (r *renderer) previewFile(st imagine.Status) *file {
 		}
 	}
 	return r.preview.file
+}
+
+// kindPrefix is the line that says what a waiting or running job starts
+// from (the user's picture, an upscale, a variation), or "".
+func kindPrefix(loc string, st imagine.Status) string {
+	if l := imagine.KindLine(loc, st.Params); l != "" {
+		return l + "\n"
+	}
+	return ""
 }
 
 // restarted is the line above a resumed job's queue or progress line
@@ -199,17 +208,29 @@ func (r *renderer) done(st imagine.Status) *view {
 	if len(files) == 1 {
 		embed.Image = &discordgo.MessageEmbedImage{URL: "attachment://" + files[0].Name}
 	}
-	buttons := []discordgo.MessageComponent{r.button(actReroll, 0, r.t(catalog.MsgBtnReroll), discordgo.PrimaryButton)}
-	if !st.Params.EnableHR {
-		for i := range min(len(seeds), len(images)) {
-			if len(images) == 1 {
-				buttons = append(buttons, r.button(actUpscale, 0, texts.BtnUpscale.In(r.locale), discordgo.SecondaryButton))
-				break
-			}
-			buttons = append(buttons, r.button(actUpscale, i, texts.BtnUpscaleN.In(r.locale, i+1), discordgo.SecondaryButton))
-		}
+	return newView("", []*discordgo.MessageEmbed{embed}, r.resultButtons(st.Params.Kind, min(len(seeds), len(images))), files, "result")
+}
+
+// resultButtons are the buttons under a result of n images: 🎲 Reroll on
+// a row of its own, then one ⬆ Upscale per image, then one 🎨 Vary per
+// image, each kind on rows of at most five (ten images make five rows, the
+// most Discord takes). An upscale's result has none: nothing is sampled
+// there, and its picture is the image above.
+func (r *renderer) resultButtons(kind imagine.JobKind, n int) []discordgo.MessageComponent {
+	if kind == imagine.KindUpscale {
+		return nil
 	}
-	return newView("", []*discordgo.MessageEmbed{embed}, r.row(buttons...), files, "result")
+	rows := r.row(r.button(actReroll, 0, r.t(catalog.MsgBtnReroll), discordgo.PrimaryButton))
+	if n == 1 {
+		return append(rows, r.row(r.button(actUpscale, 0, texts.BtnUpscale.In(r.locale), discordgo.SecondaryButton),
+			r.button(actVary, 0, texts.BtnVary.In(r.locale), discordgo.SecondaryButton))...)
+	}
+	var up, vary []discordgo.MessageComponent
+	for i := range n {
+		up = append(up, r.button(actUpscale, i, texts.BtnUpscaleN.In(r.locale, i+1), discordgo.SecondaryButton))
+		vary = append(vary, r.button(actVary, i, texts.BtnVaryN.In(r.locale, i+1), discordgo.SecondaryButton))
+	}
+	return append(append(rows, r.row(up...)...), r.row(vary...)...)
 }
 
 func (r *renderer) cancelRow() []discordgo.MessageComponent {

@@ -38,7 +38,7 @@ func TestRender(t *testing.T) {
 			"▰▰▰▱▱▱▱▱▱▱ 25% · 第 5/20 步 · 预计还需 3秒", []action{actCancel}, 0, false, ""},
 		{"done", "en", "NOTE", imagine.Status{State: imagine.Done, Params: params, Duration: 2 * time.Second,
 			Result: &imagine.Result{Images: [][]byte{preview}, Seeds: []int64{42}, Model: "m"}},
-			"", []action{actReroll, actUpscale}, 1, true, "Seed 42 · 64x64 · 20 steps · m · 2s · by <@1>"},
+			"", []action{actReroll, actUpscale, actVary}, 1, true, "Seed 42 · 64x64 · 20 steps · m · 2s · by <@1>"},
 		{"failed", "en", "", imagine.Status{State: imagine.Failed, Err: imagine.ErrOutOfMemory, Params: params},
 			catalog.T("en", catalog.MsgFailed, catalog.T("en", catalog.MsgFailOOM)), []action{actRetry}, 0, false, ""},
 		{"failed in Chinese", "zh-CN", "", imagine.Status{State: imagine.Failed, Err: errors.New("boom"), Params: params},

@@ -69,6 +69,7 @@ func (a *Adapter) shutdown(conn *connection, cancelWork context.CancelFunc) {
 		cancelWork()
 	})
 	conn.transport.close()
+	a.files.CloseIdleConnections()
 }
 
 // start runs f through the adapter's group and returns a channel closed

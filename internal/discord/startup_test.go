@@ -35,6 +35,13 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 	byName := map[string]discordtest.Command{}
 	for _, c := range cmds {
 		byName[c.Name] = c
+		if c.Type == discordtest.CommandMessage {
+			// A context-menu command: no description, a translated name.
+			if c.Name != cmdFromImage || c.NameLocalizations["zh-CN"] != texts.FromImage.ZH || !slices.Equal(c.Contexts, []int{0, 1, 2}) {
+				t.Errorf("message command %q, localized %v, contexts %v", c.Name, c.NameLocalizations, c.Contexts)
+			}
+			continue
+		}
 		if c.DescriptionLocalizations["zh-CN"] == "" || c.NameLocalizations["zh-CN"] != c.Name {
 			t.Errorf("/%s lacks zh-CN localizations: %v %v", c.Name, c.NameLocalizations, c.DescriptionLocalizations)
 		}
@@ -44,9 +51,9 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 			}
 		}
 	}
-	if len(byName) != 6 || byName["imagine"].Name == "" || byName["model"].Name == "" || byName["queue"].Name == "" ||
+	if len(byName) != 7 || byName[cmdFromImage].Type != discordtest.CommandMessage || byName["imagine"].Name == "" || byName["model"].Name == "" || byName["queue"].Name == "" ||
 		byName["help"].Name == "" || byName["settings"].Name == "" || byName["history"].Name == "" {
-		t.Fatalf("commands = %v, want imagine, model, queue, help, settings and history", slices.Collect(func(yield func(string) bool) {
+		t.Fatalf("commands = %v, want imagine, model, queue, help, settings, history and the message command", slices.Collect(func(yield func(string) bool) {
 			for n := range byName {
 				yield(n)
 			}
@@ -59,7 +66,7 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 		opts[o.Name] = o
 		names = append(names, o.Name)
 	}
-	if want := []string{"prompt", "negative", "aspect", "steps", "seed", "style", "count", "hires", "model", "sampler", "scheduler", "lora", "cfg"}; !slices.Equal(names, want) {
+	if want := []string{"prompt", "negative", "aspect", "steps", "seed", "style", "count", "hires", "model", "sampler", "scheduler", "lora", "cfg", "image", "strength"}; !slices.Equal(names, want) {
 		t.Errorf("/imagine options = %v, want %v", names, want)
 	}
 	if p := opts["prompt"]; !p.Required || p.MaxLength == nil || *p.MaxLength != 200 {
@@ -70,6 +77,12 @@ func checkCommands(t *testing.T, cmds []discordtest.Command) {
 	}
 	if s := opts["seed"]; s.MinValue == nil || *s.MinValue != -1 {
 		t.Errorf("seed min = %v, want -1", s.MinValue)
+	}
+	if s := opts["strength"]; s.Type != discordtest.OptionNumber || s.MinValue == nil || *s.MinValue != 0 || s.MaxValue == nil || *s.MaxValue != 1 {
+		t.Errorf("strength = %+v, want a number from 0 to 1", s)
+	}
+	if i := opts["image"]; i.Type != discordtest.OptionAttachment || i.Required {
+		t.Errorf("image = %+v, want an optional attachment", i)
 	}
 	if c := opts["count"]; c.MaxValue == nil || *c.MaxValue != 4 {
 		t.Errorf("count max = %v, want 4", c.MaxValue)

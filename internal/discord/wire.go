@@ -11,7 +11,9 @@ type outMessage struct {
 	Components      *[]discordgo.MessageComponent     `json:"components,omitempty"`
 	Attachments     *[]*discordgo.MessageAttachment   `json:"attachments,omitempty"`
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
-	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
+	// MessageReference makes a new channel message a reply.
+	MessageReference *discordgo.MessageReference `json:"message_reference,omitempty"`
+	Flags            discordgo.MessageFlags      `json:"flags,omitempty"`
 }
 
 // file is an upload; it is kept as bytes so that a retry can send it again.

@@ -36,6 +36,15 @@ type msgFields struct {
 	flags          int
 	hasFlags       bool
 	extras         bool // poll or stickers: a message with only these is not empty
+	reference      *msgReference
+}
+
+// msgReference is a message_reference of a new message: the message it replies to.
+type msgReference struct {
+	typ             int
+	messageID       string
+	channelID       string
+	failIfNotExists bool
 }
 
 func parseMsgFields(p *payload) (msgFields, *apiError) {
@@ -68,6 +77,23 @@ func parseMsgFields(p *payload) (msgFields, *apiError) {
 		}
 	}
 	f.extras = p.hasNonNull("poll") || nonEmptyArray(p.fields["sticker_ids"])
+	if p.hasNonNull("message_reference") {
+		var r map[string]json.RawMessage
+		if json.Unmarshal(p.fields["message_reference"], &r) != nil {
+			return f, formError("message_reference", "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+		}
+		ref := &msgReference{messageID: jsonID(r["message_id"]), channelID: jsonID(r["channel_id"]), failIfNotExists: true}
+		if v, ok := r["fail_if_not_exists"]; ok && string(v) != "null" && json.Unmarshal(v, &ref.failIfNotExists) != nil {
+			return f, formError("message_reference.fail_if_not_exists", "BASE_TYPE_BOOLEAN", "Must be either true or false.")
+		}
+		if v, ok := r["type"]; ok && string(v) != "null" && json.Unmarshal(v, &ref.typ) != nil {
+			return f, formError("message_reference.type", "NUMBER_TYPE_COERCE", "Value is not int.")
+		}
+		if ref.messageID == "" {
+			return f, formError("message_reference.message_id", "BASE_TYPE_REQUIRED", "This field is required")
+		}
+		f.reference = ref
+	}
 	if p.hasNonNull("attachments") {
 		f.hasAttachments = true
 		var refs []map[string]json.RawMessage
@@ -249,7 +275,7 @@ func (s *Server) newAttachment(u upload, ref attachmentRef, in revisionInput) At
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(u.data)); err == nil {
 		a.Width, a.Height = cfg.Width, cfg.Height
 	}
-	a.URL = attachmentURL(in.channelID, a.ID, name, in.ephemeral)
+	a.URL, a.ProxyURL = s.attachmentURLsLocked(in.channelID, a.ID, name, in.ephemeral, u.data, a.ContentType, in.now)
 	return a
 }
 
@@ -268,4 +294,18 @@ func sanitizeFilename(name string) string {
 		return "unknown"
 	}
 	return b.String()
+}
+
+// userAttachmentLocked stores a file a user uploaded (an attachment option, a user's message)
+// and returns it as an attachment: its content type detected as for the bot's uploads (unless
+// the upload names one), its size and, for images the standard library reads, its dimensions.
+func (s *Server) userAttachmentLocked(channelID string, u Upload, ephemeral bool) Attachment {
+	now := s.now()
+	up := upload{filename: u.Filename, contentType: u.ContentType, data: u.Data}
+	a := s.newAttachment(up, attachmentRef{}, revisionInput{channelID: channelID, ephemeral: ephemeral, now: now})
+	if u.ContentType != "" {
+		a.ContentType = u.ContentType
+		s.files[a.ID].ctype = u.ContentType
+	}
+	return a
 }

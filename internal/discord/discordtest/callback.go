@@ -7,16 +7,17 @@ import (
 )
 
 // allowedCallbacks lists the callback types Discord accepts per interaction type, among those
-// the fake implements: the ones the bot sends. Others (Pong, Update Message, Modal) answer 501.
+// the fake implements: the ones the bot sends. Others (Pong, Update Message) answer 501.
 var allowedCallbacks = map[int][]int{
-	InteractionApplicationCommand: {CallbackChannelMessage, CallbackDeferredChannelMessage},
-	InteractionMessageComponent:   {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackDeferredUpdateMessage},
+	InteractionApplicationCommand: {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackModal},
+	InteractionMessageComponent:   {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackDeferredUpdateMessage, CallbackModal},
 	InteractionAutocomplete:       {CallbackAutocompleteResult},
+	InteractionModalSubmit:        {CallbackChannelMessage, CallbackDeferredChannelMessage, CallbackDeferredUpdateMessage},
 }
 
 // implementedCallbacks are the callback types the fake serves.
 var implementedCallbacks = []int{CallbackChannelMessage, CallbackDeferredChannelMessage,
-	CallbackDeferredUpdateMessage, CallbackAutocompleteResult}
+	CallbackDeferredUpdateMessage, CallbackAutocompleteResult, CallbackModal}
 
 // handleCallback serves POST /interactions/{id}/{token}/callback: the single acknowledgement of
 // an interaction, accepted only within AckDeadline of the dispatch.
@@ -73,6 +74,14 @@ func (s *Server) acknowledgeLocked(rq *request, it *interaction, p *payload, per
 	data := &payload{fields: map[string]json.RawMessage{}, uploads: p.uploads}
 	if cb.Data != nil && json.Unmarshal(cb.Data, &data.fields) != nil {
 		return 0, nil, formError("data", "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+	}
+	if cb.Type == CallbackModal {
+		m, err := parseModal(cb.Data)
+		if err != nil {
+			return 0, nil, prefixed("data", err)
+		}
+		it.modal = m
+		return http.StatusNoContent, nil, nil
 	}
 	f, ferr := parseMsgFields(data)
 	if ferr != nil {

@@ -68,7 +68,16 @@ func (s *Server) handleCreateMessage(rq *request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	m := s.newMessageLocked(c, rev, nil, MessageTypeDefault, false)
+	replyTo, err := s.replyTargetLocked(c, in.fields.reference)
+	if err != nil {
+		return 0, nil, err
+	}
+	typ := MessageTypeDefault
+	if replyTo != "" {
+		typ = MessageTypeReply
+	}
+	m := s.newMessageLocked(c, rev, nil, typ, false)
+	m.replyTo = replyTo
 	rq.emit("MESSAGE_CREATE", m)
 	return http.StatusOK, s.messageJSONLocked(m), nil
 }
@@ -89,4 +98,26 @@ func (s *Server) handleEditMessage(rq *request) (int, any, error) {
 		return 0, nil, errCode(CodeCannotEditOtherAuthor)
 	}
 	return s.updateLocked(rq, m, p, perr)
+}
+
+// replyTargetLocked checks a new message's message_reference and returns the id of the message
+// it replies to, or "". As Discord does, a reference to a message that is not in the channel
+// (unknown, deleted, ephemeral) fails the request unless fail_if_not_exists is false, which
+// posts the message without the reply. Forwards (type 1) are not implemented.
+func (s *Server) replyTargetLocked(c *channelState, ref *msgReference) (string, *apiError) {
+	if ref == nil {
+		return "", nil
+	}
+	if ref.typ != 0 {
+		return "", errNotImplemented("message_reference type " + itoa(ref.typ))
+	}
+	m := s.messages[ref.messageID]
+	ok := m != nil && !m.deleted && !m.ephemeral && m.channelID == c.ID && (ref.channelID == "" || ref.channelID == c.ID)
+	switch {
+	case ok:
+		return m.id, nil
+	case ref.failIfNotExists:
+		return "", formError("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
+	}
+	return "", nil
 }

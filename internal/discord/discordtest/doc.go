@@ -11,8 +11,16 @@
 // ({"message": "...", "code": N}) and HTTP status.
 //
 // The fake serves only what the bot uses: the routes of the Route constants, the interaction
-// callback types 4, 5, 6 and 8, and classic (not IS_COMPONENTS_V2) messages. Anything else
+// callback types 4, 5, 6, 8 and 9 (modals, which SubmitModal then submits as a user would),
+// classic (not IS_COMPONENTS_V2) messages and replies (message_reference). Anything else
 // answers 501 Not Implemented with an error naming what is missing.
+//
+// Users' files: attachment options (Upload) come with data.resolved.attachments, a user's
+// message with files (PostUserMessage) can be the target of a message context-menu command
+// (InteractSpec.TargetID, with data.resolved.messages). Every attachment, the bot's uploads
+// too, is served by the fake's file server on its own host at its url and proxy_url, with
+// Discord's signed, expiring links (AttachmentLifetime); SetFileFault makes it answer an error,
+// slowly or with other content, and FileFetches lists what was fetched.
 //
 // A test starts a Server, points the real client library at it and drives the bot by dispatching
 // interactions over the gateway (see the example):

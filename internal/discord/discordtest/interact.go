@@ -14,7 +14,7 @@ var ErrNoSession = errors.New("discordtest: no gateway session to dispatch to")
 // InteractSpec describes an interaction to dispatch.
 type InteractSpec struct {
 	// Type is InteractionApplicationCommand (the default), InteractionAutocomplete or
-	// InteractionMessageComponent: the interactions the bot receives (it opens no modals).
+	// InteractionMessageComponent. Modal submits are sent with SubmitModal.
 	Type int
 	// ChannelID is where the user acts. For components it defaults to the message's channel.
 	ChannelID string
@@ -31,6 +31,9 @@ type InteractSpec struct {
 	// Options are the given options; types default to the registered ones. For autocomplete,
 	// exactly one option (at any depth) must be Focused.
 	Options []Option
+	// TargetID makes the interaction a message context-menu command (data.type 3) named Name on
+	// this message of the channel, which comes in data.resolved.messages.
+	TargetID string
 
 	// MessageID is the message a component was used on.
 	MessageID string
@@ -61,10 +64,12 @@ type Option struct {
 	Options []Option // for subcommands and groups
 }
 
-// Upload is the value of an attachment option.
+// Upload is the value of an attachment option, or a file of a user's message (PostUserMessage).
 type Upload struct {
 	Filename string
 	Data     []byte
+	// ContentType overrides the content type Discord would detect from the bytes and the name.
+	ContentType string
 }
 
 // Interact dispatches INTERACTION_CREATE to the connected (or resumable) gateway sessions and

@@ -12,6 +12,7 @@ const (
 	InteractionApplicationCommand = 2
 	InteractionMessageComponent   = 3
 	InteractionAutocomplete       = 4
+	InteractionModalSubmit        = 5
 )
 
 // Interaction callback (response) types.
@@ -97,6 +98,8 @@ type interaction struct {
 
 	callbacks []Callback
 	ack       *Callback // the accepted acknowledgement
+	modal     *Modal    // the modal the acknowledgement opened, if it was one
+	submitted bool      // the modal was submitted (SubmitModal)
 	original  *message  // what @original refers to once acknowledged
 	expired   bool
 }

@@ -1,25 +1,22 @@
 package discordtest
 
 import (
-	"bytes"
 	"fmt"
-	"image"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 )
 
 // findCommandLocked returns the registered command a user in this guild can invoke by name:
 // the guild's command first, then the global one.
-func (s *Server) findCommandLocked(guildID, name string) *Command {
+func (s *Server) findCommandLocked(guildID, name string, typ int) *Command {
 	scopes := []string{""}
 	if guildID != "" {
 		scopes = []string{guildID, ""}
 	}
 	for _, scope := range scopes {
 		for _, c := range s.commands[scope] {
-			if c.Name == name && c.Type == CommandChatInput {
+			if c.Name == name && c.Type == typ {
 				return c
 			}
 		}
@@ -33,15 +30,23 @@ func (s *Server) commandDataLocked(spec InteractSpec, it *interaction, g *guildS
 	if g != nil {
 		guildID = g.ID
 	}
-	cmd := s.findCommandLocked(guildID, spec.Name)
+	typ := CommandChatInput
+	if spec.TargetID != "" {
+		typ = CommandMessage
+	}
+	cmd := s.findCommandLocked(guildID, spec.Name, typ)
 	if cmd == nil {
-		return nil, fmt.Errorf("discordtest: interact: no command %q is registered for guild %q or globally", spec.Name, guildID)
+		return nil, fmt.Errorf("discordtest: interact: no command %q of type %d is registered for guild %q or globally", spec.Name, typ, guildID)
 	}
 	if err := commandUsable(cmd, it, member, spec.IgnoreCommandPermissions); err != nil {
 		return nil, err
 	}
 	it.commandName, it.commandType = cmd.Name, cmd.Type
-	b := &optionBuilder{s: s, g: g, autocomplete: spec.Type == InteractionAutocomplete, resolved: map[string]map[string]any{}}
+	if typ == CommandMessage {
+		return s.messageCommandDataLocked(spec, it, cmd)
+	}
+	b := &optionBuilder{s: s, g: g, autocomplete: spec.Type == InteractionAutocomplete, resolved: map[string]map[string]any{},
+		channelID: it.ChannelID}
 	opts, err := b.build(cmd.Options, spec.Options, cmd.Name)
 	if err != nil {
 		return nil, err
@@ -96,6 +101,7 @@ type optionBuilder struct {
 	autocomplete bool
 	focused      int
 	resolved     map[string]map[string]any
+	channelID    string // where the interaction happens: attachment URLs name it
 }
 
 func (b *optionBuilder) resolve(kind, id string, v any) {
@@ -253,16 +259,31 @@ func (b *optionBuilder) resolveID(typ int, id, path string) error {
 	return nil
 }
 
-// resolveUpload adds an attachment option's file to the resolved data and returns its id.
+// resolveUpload adds an attachment option's file to the resolved data and returns its id. The
+// file is served by the fake's file server at the attachment's url and proxy_url.
 func (b *optionBuilder) resolveUpload(u Upload) string {
-	now := b.s.now()
-	id := b.s.ids.next(now)
-	att := map[string]any{"id": id, "filename": u.Filename, "size": len(u.Data),
-		"url": attachmentURL("0", id, u.Filename, true), "proxy_url": attachmentURL("0", id, u.Filename, true),
-		"content_type": http.DetectContentType(u.Data), "ephemeral": true}
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(u.Data)); err == nil {
-		att["width"], att["height"] = cfg.Width, cfg.Height
+	a := b.s.userAttachmentLocked(b.channelID, u, true)
+	b.resolve("attachments", a.ID, attachmentJSON(a))
+	return a.ID
+}
+
+// messageCommandDataLocked builds the data of a message context-menu command: the target
+// message in resolved.messages, with its attachments and embeds.
+func (s *Server) messageCommandDataLocked(spec InteractSpec, it *interaction, cmd *Command) (map[string]any, error) {
+	if spec.Type != InteractionApplicationCommand {
+		return nil, fmt.Errorf("discordtest: interact: message command %q cannot be autocompleted", cmd.Name)
 	}
-	b.resolve("attachments", id, att)
-	return id
+	if len(spec.Options) > 0 {
+		return nil, fmt.Errorf("discordtest: interact: message command %q takes no options", cmd.Name)
+	}
+	m := s.messages[spec.TargetID]
+	if m == nil || m.deleted || m.ephemeral || m.channelID != it.ChannelID {
+		return nil, fmt.Errorf("discordtest: interact: no message %s in channel %s to target", spec.TargetID, it.ChannelID)
+	}
+	data := map[string]any{"id": cmd.ID, "name": cmd.Name, "type": cmd.Type, "target_id": m.id,
+		"resolved": map[string]any{"messages": map[string]any{m.id: s.messageJSONLocked(m)}}}
+	if cmd.GuildID != "" {
+		data["guild_id"] = cmd.GuildID
+	}
+	return data, nil
 }

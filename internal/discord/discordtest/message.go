@@ -19,6 +19,7 @@ const (
 // Message types the fake creates.
 const (
 	MessageTypeDefault          = 0
+	MessageTypeReply            = 19
 	MessageTypeChatInputCommand = 20
 )
 
@@ -31,7 +32,8 @@ type Attachment struct {
 	Size        int
 	// Width and Height are set for images the standard library can decode (PNG, JPEG, GIF).
 	Width, Height int
-	URL           string
+	// URL and ProxyURL are served by the fake's file server (see SetFileFault).
+	URL, ProxyURL string
 	Ephemeral     bool
 	// Data is the uploaded content; it is shared with the fake and must not be modified.
 	Data []byte
@@ -62,10 +64,12 @@ type Message struct {
 	WebhookID string
 	// InteractionID is the interaction whose response or followup this is, if any.
 	InteractionID string
-	Type          int
-	Ephemeral     bool
-	Deleted       bool
-	CreatedAt     time.Time
+	// ReplyTo is the message this one replies to (its message_reference), or "".
+	ReplyTo   string
+	Type      int
+	Ephemeral bool
+	Deleted   bool
+	CreatedAt time.Time
 	Revision
 	// History holds every revision, oldest first; the last one is the current state.
 	History []Revision
@@ -78,6 +82,7 @@ type message struct {
 	authorID               string
 	webhookID              string
 	interaction            *interaction // the interaction it answers, if any
+	replyTo                string       // the message it replies to (message_reference)
 	typ                    int
 	ephemeral              bool
 	botVisible             bool // the bot can see the channel: it gets MESSAGE_* events
@@ -99,7 +104,7 @@ func (r Revision) clone() Revision {
 
 func (m *message) snapshot() Message {
 	out := Message{ID: m.id, ChannelID: m.channelID, GuildID: m.guildID, AuthorID: m.authorID,
-		WebhookID: m.webhookID, Type: m.typ, Ephemeral: m.ephemeral, Deleted: m.deleted,
+		WebhookID: m.webhookID, ReplyTo: m.replyTo, Type: m.typ, Ephemeral: m.ephemeral, Deleted: m.deleted,
 		CreatedAt: m.createdAt, Revision: m.cur().clone(), History: make([]Revision, len(m.revs))}
 	for i, r := range m.revs {
 		out.History[i] = r.clone()
@@ -135,6 +140,18 @@ func (s *Server) messageJSONLocked(m *message) map[string]any {
 	if m.guildID != "" && !m.ephemeral {
 		out["guild_id"] = m.guildID
 	}
+	if m.replyTo != "" {
+		ref := map[string]any{"type": 0, "message_id": m.replyTo, "channel_id": m.channelID}
+		if m.guildID != "" {
+			ref["guild_id"] = m.guildID
+		}
+		out["message_reference"] = ref
+		if t := s.messages[m.replyTo]; t != nil && !t.deleted && t.replyTo == "" {
+			out["referenced_message"] = s.messageJSONLocked(t)
+		} else {
+			out["referenced_message"] = nil
+		}
+	}
 	if m.webhookID != "" {
 		out["webhook_id"] = m.webhookID
 		out["application_id"] = m.webhookID
@@ -150,7 +167,7 @@ func (s *Server) messageJSONLocked(m *message) map[string]any {
 
 func attachmentJSON(a Attachment) map[string]any {
 	out := map[string]any{"id": a.ID, "filename": a.Filename, "size": a.Size, "url": a.URL,
-		"proxy_url":    "https://media.discordapp.net" + a.URL[len("https://cdn.discordapp.com"):],
+		"proxy_url":    a.ProxyURL,
 		"content_type": a.ContentType}
 	if a.Width > 0 {
 		out["width"] = a.Width
@@ -242,14 +259,6 @@ func messageFilter(guildID string) eventFilter {
 		return eventFilter{intent: intentDirectMessages}
 	}
 	return eventFilter{guildID: guildID, intent: intentGuildMessages}
-}
-
-func attachmentURL(channelID, id, filename string, ephemeral bool) string {
-	kind := "attachments"
-	if ephemeral {
-		kind = "ephemeral-attachments"
-	}
-	return "https://cdn.discordapp.com/" + kind + "/" + channelID + "/" + id + "/" + filename
 }
 
 // itoa is strconv.Itoa, kept short for error paths.

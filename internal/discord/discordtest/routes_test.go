@@ -104,8 +104,6 @@ func TestUnimplementedFeatures(t *testing.T) {
 	}{
 		{"update message", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 			Data: &discordgo.InteractionResponseData{Content: "x"}}), "interaction callback type 7"},
-		{"modal", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
-			Data: &discordgo.InteractionResponseData{CustomID: "m", Title: "t"}}), "interaction callback type 9"},
 		{"pong", respond(&discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}), "interaction callback type 1"},
 		{"components v2", func() error {
 			_, err := b.s.ChannelMessageSendComplex(ch.ID, &discordgo.MessageSend{Flags: discordgo.MessageFlagsIsComponentsV2,

@@ -115,6 +115,9 @@ type Server struct {
 	// uploadRefusals are the channels whose uploads fail, with the error code (RefuseUploads).
 	uploadRefusals map[string]int
 	defaultUser    string
+	files          map[string]*servedFile // attachment content by attachment id (files.go)
+	fileFaults     map[string]*FileFault  // by attachment id, "" for all
+	fetches        []FileFetch
 }
 
 // NewServer starts a fake Discord. The caller must Close it.
@@ -130,6 +133,8 @@ func NewServer(opts Options) *Server {
 		commands:       map[string][]*Command{},
 		faults:         map[string]*fault{},
 		uploadRefusals: map[string]int{},
+		files:          map[string]*servedFile{},
+		fileFaults:     map[string]*FileFault{},
 	}
 	s.opts = opts.withDefaults(&s.ids)
 	s.log = s.opts.Logger.With("component", "discordtest")
@@ -141,6 +146,9 @@ func NewServer(opts Options) *Server {
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/gw", s.gw.serveWS)
 	mux.HandleFunc("/gw/", s.gw.serveWS)
+	for _, p := range []string{"/attachments/", "/ephemeral-attachments/", "/media/"} {
+		mux.HandleFunc(p, s.serveFile)
+	}
 	s.hs = httptest.NewUnstartedServer(mux)
 	s.hs.Config.ErrorLog = slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)
 	// Discord serves its API over HTTP/2, where a burst of requests shares

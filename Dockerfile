@@ -4,13 +4,16 @@
 # Run:    docker run --rm \
 #           -v "$PWD/config.yaml:/etc/imaginebot/config.yaml:ro" \
 #           -v imaginebot-data:/data \
-#           -e TELEGRAM_TOKEN -e DISCORD_TOKEN -e SD_PASSWORD \
+#           -e TELEGRAM_TOKEN -e DISCORD_TOKEN -e SD_PASSWORD -e WEB_ADMIN_PASSWORD \
+#           -p 127.0.0.1:8080:8080 \
 #           imaginebot
+# Demo:   docker run --rm -p 127.0.0.1:8080:8080 imaginebot demo -addr 0.0.0.0:8080
 # The config is read from /etc/imaginebot/config.yaml; secrets come from the
 # environment through ${VAR} in that file. The store (queued jobs, results,
 # users' settings) lives in the volume /data: the example config's
 # store.path is ${IMAGINEBOT_DB:-imaginebot.db}, and this image sets
-# IMAGINEBOT_DB=/data/imaginebot.db.
+# IMAGINEBOT_DB=/data/imaginebot.db. The web front end (web.listen, e.g.
+# 0.0.0.0:8080 in a container) and bot demo use port 8080.
 
 FROM golang:1.26-alpine AS build
 WORKDIR /src
@@ -31,6 +34,7 @@ COPY config.yaml.example /etc/imaginebot/config.yaml.example
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV IMAGINEBOT_DB=/data/imaginebot.db
 VOLUME /data
+EXPOSE 8080
 USER nonroot:nonroot
 ENTRYPOINT ["/usr/local/bin/bot"]
 CMD ["-config", "/etc/imaginebot/config.yaml"]

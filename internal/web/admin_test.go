@@ -221,7 +221,7 @@ func TestDashboardShowsEverything(t *testing.T) {
 	key := "web:" + userIDOfBrowser(t, user)
 	for _, want := range []string{
 		`id="dash-queue"`, `id="running"`, `id="waiting"`, `data-job="` + running.ID + `"`, `data-job="` + waiting.ID + `"`,
-		`/admin/job/` + running.ID + `/preview?v=`, `<b class="backend">mem</b>`,
+		`/admin/job/` + running.ID + `/preview?v=`, `<b class="on">mem</b>`,
 		`action="/admin/job/` + waiting.ID + `/cancel"`, `name="who" value="` + key + `"`,
 		`data-backend="mem"`, `<option value="anime-v3.safetensors [a1b2c3d4e5]"`,
 		`<svg viewBox="0 0 300 60"`, `<polyline class="line" points="0.0,`, `Queue length`, `Images per minute`, `GPU busy`,

@@ -80,6 +80,7 @@ type queueRow struct {
 	ID       string
 	User     string // the requester's key, e.g. tg:42
 	Name     string // their display name
+	ShowName bool   // the name says more than the key
 	Platform string
 	Prompt   string
 	Detail   string // kind, size and steps, e.g. "512x512 · 20 steps"
@@ -111,6 +112,7 @@ type galleryItem struct {
 	Seed     string
 	User     string
 	Name     string
+	ShowName bool
 	Platform string
 	Outcome  string
 	When     string
@@ -215,9 +217,15 @@ func (s *dashSnapshot) row(l lang, j imagine.JobView) queueRow {
 		detail += " · " + j.Model
 	}
 	return queueRow{
-		ID: j.ID.String(), User: j.Requester.Key(), Name: j.Requester.Name, Platform: string(j.Requester.Platform),
-		Prompt: imagine.Shorten(j.Prompt, captionRunes), Detail: detail,
+		ID: j.ID.String(), User: j.Requester.Key(), Name: j.Requester.Name, ShowName: showName(j.Requester),
+		Platform: string(j.Requester.Platform), Prompt: imagine.Shorten(j.Prompt, captionRunes), Detail: detail,
 	}
+}
+
+// showName reports whether a user's display name says more than their
+// key (a web user's name is the start of their key).
+func showName(r imagine.Requester) bool {
+	return r.Name != "" && !strings.HasPrefix(r.Key(), r.Name)
 }
 
 // galleryOf is the gallery entry of a result; its images are served to
@@ -225,7 +233,7 @@ func (s *dashSnapshot) row(l lang, j imagine.JobView) queueRow {
 func galleryOf(l lang, rec imagine.Record) galleryItem {
 	g := galleryItem{
 		ID: rec.ID.String(), Prompt: imagine.Shorten(rec.Request.Prompt, captionRunes),
-		User: rec.Request.Requester.Key(), Name: rec.Request.Requester.Name,
+		User: rec.Request.Requester.Key(), Name: rec.Request.Requester.Name, ShowName: showName(rec.Request.Requester),
 		Platform: string(rec.Request.Requester.Platform), Outcome: rec.Outcome.String(),
 	}
 	seeds := make([]string, len(rec.Seeds))

@@ -21,7 +21,7 @@ var texts = struct {
 	DashBackends, BackendBusy, BackendIdle, BackendDown, DefaultModel, SwitchModel, SwitchTo, NoModels, NoModel, ModelSwitched,
 	DashCharts, ChartQueue, ChartImages, ChartBusy, ChartScale,
 	DashBlocks, BlockUser, BlockHint, Block, Unblock, NoBlocks, InConfig, BlockedBy, UserBlocked, UserUnblocked,
-	DashGallery, NoResults, GalleryError, SeedN, JobCancelled, Cancel, DashNoScript, NoDashboard catalog.Text
+	DashGallery, NoResults, GalleryError, SeedN, JobCancelled, Cancel, DashNoScript, NoDashboard, Working catalog.Text
 }{
 	Title:           catalog.Text{EN: "imaginebot playground", ZH: "imaginebot 体验页"},
 	Intro:           catalog.Text{EN: "Describe an image. It joins the same fair queue as the chat users and sharpens step by step.", ZH: "描述一张图片。它和聊天用户排在同一个公平队列里，并逐步变清晰。"},
@@ -115,6 +115,7 @@ var texts = struct {
 	Cancel:         catalog.Text{EN: "Cancel", ZH: "取消"},
 	DashNoScript:   catalog.Text{EN: "Without JavaScript the dashboard does not update by itself: reload it.", ZH: "未启用 JavaScript 时仪表盘不会自动更新：请刷新页面。"},
 	NoDashboard:    catalog.Text{EN: "This core has no admin dashboard.", ZH: "此服务没有管理仪表盘。"},
+	Working:        catalog.Text{EN: "Working…", ZH: "处理中…"},
 }
 
 // lang is the language a page is rendered in, from the browser's

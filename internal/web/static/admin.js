@@ -30,6 +30,7 @@
     if (btn) {
       btn.disabled = true;
     }
+    show(true, dash.dataset.working || "");
     dash.dataset.pending = String((Number(dash.dataset.pending) || 0) + 1);
     fetch(f.getAttribute("action"), {
       method: "POST",

@@ -37,8 +37,11 @@ var _ AdminCore = (*imagine.Service)(nil)
 // dashboard lists (the rest are counted), and how long it waits for the
 // backends' model lists.
 const (
-	dashMaxWaiting = 50
+	dashMaxWaiting = 30
 	dashGallery    = 24
+	// rowRunes is how much of a prompt a queue row shows (the gallery
+	// shows as much as a caption).
+	rowRunes = 200
 	modelsTimeout  = 5 * time.Second
 )
 
@@ -218,7 +221,7 @@ func (s *dashSnapshot) row(l lang, j imagine.JobView) queueRow {
 	}
 	return queueRow{
 		ID: j.ID.String(), User: j.Requester.Key(), Name: j.Requester.Name, ShowName: showName(j.Requester),
-		Platform: string(j.Requester.Platform), Prompt: imagine.Shorten(j.Prompt, captionRunes), Detail: detail,
+		Platform: string(j.Requester.Platform), Prompt: imagine.Shorten(j.Prompt, rowRunes), Detail: detail,
 	}
 }
 

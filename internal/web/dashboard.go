@@ -41,8 +41,8 @@ const (
 	dashGallery    = 24
 	// rowRunes is how much of a prompt a queue row shows (the gallery
 	// shows as much as a caption).
-	rowRunes = 200
-	modelsTimeout  = 5 * time.Second
+	rowRunes      = 200
+	modelsTimeout = 5 * time.Second
 )
 
 // dashView is what the dashboard's templates render: the whole page, or

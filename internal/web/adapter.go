@@ -45,6 +45,9 @@ type Config struct {
 	// before the stream is dropped (default 10s): a stalled browser holds
 	// nothing up for longer.
 	WriteTimeout time.Duration
+	// DashboardRefresh is how often the admin dashboard's live feed reads
+	// the core while anyone views it (default 1s).
+	DashboardRefresh time.Duration
 	// ShutdownGrace is how long requests may finish after Run's ctx ends
 	// (default 5s).
 	ShutdownGrace time.Duration
@@ -79,6 +82,9 @@ func (c Config) withDefaults() Config {
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
+	if c.DashboardRefresh == 0 {
+		c.DashboardRefresh = time.Second
+	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = 5 * time.Second
 	}
@@ -101,7 +107,7 @@ func (c Config) validate() error {
 		return errors.New("web: no address to listen on (web.listen)")
 	case !c.OpenPlayground && c.AdminPassword == "":
 		return errors.New("web: the playground is for admins only (web.playground: admins) but no admin can sign in: set web.admin_password")
-	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0:
+	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0:
 		return errors.New("web: durations must not be negative")
 	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0:
 		return errors.New("web: limits must not be negative")
@@ -115,11 +121,14 @@ func (c Config) validate() error {
 }
 
 // Adapter is the web front end of the core: the playground page, its
-// live updates and the admin sign-in. Create it with New and start it
+// live updates, the admin sign-in and, when the core has an admin side
+// (AdminCore, as *imagine.Service does), the admin dashboard. Create it with New and start it
 // with Run.
 type Adapter struct {
 	cfg    Config
 	core   frontend.Core
+	admin  AdminCore // the core's admin side; nil: no dashboard
+	dash   *dashFeed
 	log    *slog.Logger
 	tasks  *tasks.Group
 	hub    *hub
@@ -164,6 +173,8 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		pages:  pages,
 		quit:   make(chan struct{}),
 	}
+	a.admin, _ = core.(AdminCore)
+	a.dash = newDashFeed(a)
 	a.work, a.stopWork = context.WithCancel(context.Background())
 	return a, nil
 }

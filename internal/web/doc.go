@@ -42,9 +42,22 @@
 // carries a Content-Security-Policy without inline script or style,
 // frame-ancestors 'none', nosniff and a same-origin referrer policy.
 //
+// The admin dashboard (/admin, admin.go, dashboard.go, dashfeed.go,
+// charts.go) is there when the core has an admin side (AdminCore, as
+// *imagine.Service does): the live queue with each running job's preview,
+// the backends with a model switch, the blocked users, a gallery of
+// everyone's recent results and SVG charts of the last hour, drawn by the
+// server. Admins cancel any job and block or unblock users from it. It
+// updates over one shared feed (GET /admin/events): a single goroutine
+// reads the core every Config.DashboardRefresh while anyone watches,
+// renders each live section once per language and leaves it with every
+// viewer, newest only; a viewer that stalls is skipped, then dropped
+// after Config.WriteTimeout. Every dashboard route needs a live admin
+// sign-in, every action the CSRF token too.
+//
 // Files follow internal/frontend's skeleton where a role exists
 // (adapter.go, run.go, imagine.go, buttons.go, editor.go, render.go,
 // ref.go, access.go, health.go, texts.go); a web server adds server.go
-// (routes, headers, pages), events.go (the event streams), templates/
-// and static/.
+// (routes, headers, pages), events.go (the event streams), the
+// dashboard's files, templates/ and static/.
 package web

@@ -117,6 +117,12 @@ func TestLoad(t *testing.T) {
 // whose connection stopped moving.
 func stall(t testing.TB, h *harness, b *browser) {
 	t.Helper()
+	stallAt(t, h, b, "/events")
+}
+
+// stallAt opens the stream at path as b and never reads it.
+func stallAt(t testing.TB, h *harness, b *browser, path string) {
+	t.Helper()
 	u, _ := url.Parse(h.url)
 	c, err := net.Dial("tcp", u.Host)
 	if err != nil {
@@ -127,7 +133,7 @@ func stall(t testing.TB, h *harness, b *browser) {
 	for _, ck := range b.c.Jar.Cookies(u) {
 		cookies = append(cookies, ck.Name+"="+ck.Value)
 	}
-	fmt.Fprintf(c, "GET /events HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\n\r\n", u.Host, strings.Join(cookies, "; "))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\n\r\n", path, u.Host, strings.Join(cookies, "; "))
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetReadBuffer(1024) // fill up soon
 	}

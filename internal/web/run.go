@@ -40,6 +40,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	a.tasks.Go(func() { errc <- srv.Serve(a.ln) })
 	a.tasks.Go(func() { a.janitor(ctx) })
+	if a.admin != nil {
+		a.tasks.Go(func() { a.dash.run(ctx) })
+	}
 	a.health.set(func(h *health) { h.serving = true })
 	a.log.Info("serving the playground", "url", a.URL())
 

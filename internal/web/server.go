@@ -38,6 +38,10 @@ type card struct {
 func parsePages() (*template.Template, error) {
 	return template.New("").Funcs(template.FuncMap{
 		"card": func(v jobView, csrf string, l lang) card { return card{V: v, CSRF: csrf, L: l} },
+		"dashAct": func(csrf, url, who, kind, label string) dashAct {
+			return dashAct{CSRF: csrf, URL: url, Who: who, Kind: kind, Label: label}
+		},
+		"cancelURL": func(id string) string { return "/admin/job/" + id + "/cancel" },
 	}).ParseFS(templateFS, "templates/*.html")
 }
 
@@ -53,7 +57,7 @@ func (a *Adapter) Handler() http.Handler {
 	mux.HandleFunc("GET /login", a.handleLoginPage)
 	mux.HandleFunc("POST /login", a.post(a.handleLogin))
 	mux.HandleFunc("POST /logout", a.post(a.handleLogout))
-	mux.HandleFunc("GET /admin", a.handleAdmin)
+	a.adminRoutes(mux)
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,6 +135,8 @@ type pageData struct {
 	Admin        bool
 	CanGenerate  bool
 	Error        string
+	Notice       string    // an admin action's outcome
+	Dash         *dashView // the admin dashboard; nil elsewhere
 	Form         formValues
 	Jobs         []jobView
 	Empty        jobView // the template of a new job's card
@@ -222,17 +228,6 @@ func (a *Adapter) jobsOf(s session) []jobView {
 		}
 	}
 	return views
-}
-
-// handleAdmin is the signed-in admin page.
-func (a *Adapter) handleAdmin(w http.ResponseWriter, r *http.Request) {
-	s, _ := a.access.session(w, r, true)
-	if !s.admin {
-		// The sign-in page says when a sign-in expired, and clears it.
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return
-	}
-	a.render(w, http.StatusOK, "admin", pageData{L: s.lang, Title: s.lang.T("AdminTitle"), CSRF: s.csrf, Admin: true})
 }
 
 // jobParam reads the {id} of a job URL.

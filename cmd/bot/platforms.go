@@ -18,9 +18,19 @@ type platform struct {
 	name    string
 	run     func(ctx context.Context) error
 	healthy func(ctx context.Context) error // nil when connected
+	// id and inputs, when inputs is set: the adapter fetches again the
+	// pictures of its restored img2img jobs (imagine.InputSource), which
+	// runServe registers before the service restores them.
+	id     imagine.Platform
+	inputs imagine.InputSource
+	// listen, if set, starts listening once the jobs are restored, before
+	// run, so that a taken port fails the start.
+	listen func() error
 }
 
-// platforms builds an adapter for each platform whose token is set.
+// platforms builds an adapter for each platform whose token is set (or,
+// for the web, whose web.listen is). Building does no I/O: the adapters
+// may fetch pictures once built, and connect in run.
 func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log *slog.Logger) ([]platform, error) {
 	var out []platform
 	if cfg.Telegram.Enabled() {
@@ -32,7 +42,7 @@ func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, platform{name: "telegram", run: a.Run, healthy: a.Healthy})
+		out = append(out, platform{name: "telegram", run: a.Run, healthy: a.Healthy, id: imagine.Telegram, inputs: a})
 	}
 	if cfg.Discord.Enabled() {
 		dc := discordConfig(cfg, log)
@@ -43,7 +53,7 @@ func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, platform{name: "discord", run: a.Run, healthy: a.Healthy})
+		out = append(out, platform{name: "discord", run: a.Run, healthy: a.Healthy, id: imagine.Discord, inputs: a})
 	}
 	if cfg.Web.Enabled() {
 		wc := webConfig(cfg, log)
@@ -54,11 +64,10 @@ func platforms(cfg *config.Config, svc *imagine.Service, m *metrics.Metrics, log
 		if err != nil {
 			return nil, err
 		}
-		// Listen now, so that a taken port fails the start.
-		if _, err := a.Listen(); err != nil {
-			return nil, err
-		}
-		out = append(out, platform{name: "web", run: a.Run, healthy: a.Healthy})
+		out = append(out, platform{name: "web", run: a.Run, healthy: a.Healthy, listen: func() error {
+			_, err := a.Listen()
+			return err
+		}})
 	}
 	return out, nil
 }

@@ -73,15 +73,33 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if m != nil {
 		m.WatchQueue(svc)
 	}
-	if err := svc.Restore(ctx); err != nil {
-		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
-	}
 	plats, err := platforms(cfg, svc, m, log)
 	if err != nil {
 		return err
 	}
 	if len(plats) == 0 {
 		return errors.New("no front end is enabled: set telegram.token and/or discord.token (the example config reads them from TELEGRAM_TOKEN and DISCORD_TOKEN), or web.listen for the web playground")
+	}
+	// The jobs of the last run come back; those from a user's picture
+	// fetch it again from their platform, which must be registered first.
+	for _, p := range plats {
+		if p.inputs != nil {
+			svc.SetInputSource(p.id, p.inputs)
+		}
+	}
+	if err := svc.Restore(ctx); err != nil {
+		if ctx.Err() != nil {
+			log.Info("stopped while restoring the jobs of the last run; the store keeps them for the next start")
+			return nil
+		}
+		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
+	}
+	for _, p := range plats {
+		if p.listen != nil {
+			if err := p.listen(); err != nil {
+				return err
+			}
+		}
 	}
 	var ops *opsServer
 	if cfg.HTTP.Listen != "" {

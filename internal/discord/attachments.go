@@ -228,6 +228,22 @@ func (a *Adapter) fetch(ctx context.Context, src imageSource) (*imagine.InputIma
 	return in, nil
 }
 
+// Input fetches again the picture a restored job started from, by the
+// link its references keep (jobRef.Input), and checks it as fetch does:
+// the core asks for it (imagine.InputSource) when the bot starts again,
+// before the job queues again. A reference without a picture, or a link
+// that no longer works (they expire), is a picture the user must send
+// again; the errors are worded by describeError, in the job's message.
+func (a *Adapter) Input(ctx context.Context, ref imagine.Ref) (*imagine.InputImage, error) {
+	r, ok := decodeRef(ref.Data)
+	if !ok || r.Input == nil {
+		return nil, errPictureGone
+	}
+	return a.fetch(ctx, *r.Input)
+}
+
+var _ imagine.InputSource = (*Adapter)(nil)
+
 // scrubURL drops the link from a net/http error: a signed link is nobody's
 // business in a log.
 func scrubURL(err error) error {

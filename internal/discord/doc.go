@@ -44,6 +44,8 @@
 // the job ends. After a restart Run takes back the platform's resumed jobs
 // and keeps their messages up to date as before, saying that the bot
 // restarted: through the token while it lives, else through the bot token.
+// The adapter is the core's imagine.InputSource: a restored job from a
+// picture gets it again by the link in its references (Adapter.Input).
 // A command delivered twice (a replayed gateway event) makes one job: the
 // interaction id is the request's Source.
 //

@@ -183,6 +183,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	a.backoff = 2 * time.Millisecond
+	svc.SetInputSource(imagine.Discord, a) // as cmd/bot wires it, before the service restores
 	if o.clock != nil {
 		a.now = o.clock.now
 	}

@@ -222,13 +222,19 @@ func (a *Adapter) logRefusal(in *incoming, err error) {
 // describe words a refusal in the user's language.
 func (a *Adapter) describe(in *incoming, err error) string {
 	var oe *optionError
-	switch {
-	case errors.As(err, &oe):
-		return oe.text.In(in.locale(), oe.args...)
-	case errors.Is(err, imagine.ErrEmptyPrompt):
+	if !errors.As(err, &oe) && errors.Is(err, imagine.ErrEmptyPrompt) {
 		return helpText(a.core.Settings(), in.locale()) // nothing to draw: show how it works
 	}
-	return imagine.Describe(err, in.locale())
+	return describeError(err, in.locale())
+}
+
+// describeError words err in the language loc: the adapter's own refusals
+// (an option, a picture it could not fetch), else any core error.
+func describeError(err error, loc string) string {
+	if oe, ok := errors.AsType[*optionError](err); ok {
+		return oe.text.In(loc, oe.args...)
+	}
+	return imagine.Describe(err, loc)
 }
 
 // planRefusal tells the user ephemerally, in their language, why nothing

@@ -127,7 +127,7 @@ func (r *renderer) renderState(st imagine.Status) *view {
 	case imagine.Cancelled:
 		return newView(r.t(catalog.MsgCancelled), r.promptEmbed(st, colorQueued), nil, nil, "")
 	default: // Failed
-		text := r.t(catalog.MsgFailed, imagine.Describe(st.Err, r.locale))
+		text := r.t(catalog.MsgFailed, describeError(st.Err, r.locale))
 		return newView(text, r.promptEmbed(st, colorFailed), r.row(r.button(actRetry, 0, r.t(catalog.MsgBtnTryAgain), discordgo.PrimaryButton)), nil, "")
 	}
 }

@@ -22,7 +22,10 @@ type Resumed struct {
 // from the last run, and queues the jobs again, in the order they would
 // have started: jobs that were running run again first. It runs once; Run calls it if the caller did not. A job
 // that can no longer run as asked (the configuration changed) fails with
-// the reason. Errors are the store's, e.g. an unreadable database.
+// the reason. An img2img's picture is fetched again from its platform's
+// InputSource (SetInputSource) before the jobs queue; when that fails,
+// the job fails with the source's reason. Errors are the store's, e.g. an
+// unreadable database, or ctx's if it ends while pictures are fetched.
 func (s *Service) Restore(ctx context.Context) error {
 	s.restoreOnce.Do(func() { s.restoreErr = s.restore(ctx) })
 	return s.restoreErr
@@ -40,11 +43,17 @@ func (s *Service) restore(ctx context.Context) error {
 		// have loaded first (bounded, as for the first Submit).
 		s.currentLists(ctx, firstListWait)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("load jobs: %w", err)
 	}
+	// The img2imgs' pictures come again from their front ends, which must
+	// not wait for s.mu.
+	inputErrs, err := s.restoreInputs(ctx, saved.Jobs)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.lastID = max(s.lastID, saved.LastID)
 	var running, waiting []queue.Saved[*job]
 	for _, sj := range saved.Jobs {
@@ -54,13 +63,17 @@ func (s *Service) restore(ctx context.Context) error {
 		s.resumed = append(s.resumed, j)
 		if sj.Request.Kind == KindUpscale && sj.Request.From != nil {
 			// The image to enlarge is a result the store keeps; an img2img's
-			// own image is not kept, and Resolve says so.
+			// own image is not kept: its front end fetched it again
+			// (restoreInputs), else Resolve says it is gone.
 			if img, err := s.store.Image(ctx, sj.Request.From.Job, sj.Request.From.Index); err == nil {
 				sj.Request.Init = &InputImage{Data: img}
 				j.req.Init = sj.Request.Init
 			}
 		}
 		p, err := s.settings.Resolve(sj.Request)
+		if ferr := inputErrs[sj.ID]; ferr != nil {
+			err = ferr
+		}
 		if err != nil {
 			j.params = Params{UserPrompt: sj.Request.Prompt}
 			j.watch = newWatch(Status{Job: j.id, State: Failed, Err: err, Restarted: true, Params: j.params})

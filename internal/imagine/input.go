@@ -133,8 +133,8 @@ func kindOf(r Request) JobKind {
 }
 
 // input checks r's image with the configured checker (the header only: no
-// decoding), or refuses an image that is not there (a restored img2img:
-// init images are not stored).
+// decoding), or refuses an image that is not there (a restored img2img
+// whose front end could not give it again: init images are not stored).
 func (s Settings) input(r Request) (*InputImage, error) {
 	if r.Init == nil || len(r.Init.Data) == 0 {
 		return nil, userErr(ErrBadImage, catalog.MsgInputGone)

@@ -62,8 +62,9 @@ type Request struct {
 	Kind JobKind `json:",omitempty"`
 	// Init is the user's image an img2img starts from, or the image an
 	// upscale enlarges. It is never stored (json:"-"): a restored img2img
-	// fails saying the image must be sent again; a restored upscale reads
-	// its image again from the store (From).
+	// gets it again from its front end (InputSource), else fails saying
+	// the image must be sent again; a restored upscale reads its image
+	// again from the store (From).
 	Init *InputImage `json:"-"`
 	// Strength is how far an img2img may move from its image (--strength,
 	// 0–1; 0: defaults.strength). It is A1111's denoising_strength of the

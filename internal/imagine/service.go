@@ -81,10 +81,11 @@ type Service struct {
 	mu       sync.Mutex // guards the fields below
 	jobs     map[JobID]*job
 	lastID   JobID
-	resumed  []*job             // jobs restored at start, for Resumed
-	rerun    []queue.Item[*job] // restored jobs that had started: they run first
-	pending  map[string]int     // images of each user's jobs not yet ended, for quotas
-	prefs    map[string]Prefs   // cache of the store's, by user key
+	resumed  []*job                   // jobs restored at start, for Resumed
+	inputs   map[Platform]InputSource // restored img2imgs' pictures (SetInputSource)
+	rerun    []queue.Item[*job]       // restored jobs that had started: they run first
+	pending  map[string]int           // images of each user's jobs not yet ended, for quotas
+	prefs    map[string]Prefs         // cache of the store's, by user key
 	stopping bool
 	// The dispatcher's state (dispatch.go).
 	switches  []*switchOp // /model loads waiting for a free backend

@@ -114,7 +114,8 @@ type Adapter struct {
 	cfg     Config
 	core    frontend.Core
 	log     *slog.Logger
-	client  *client // every Bot API call
+	client  *client   // every Bot API call
+	files   *tgClient // getFile, which works before Run connected (newFileClient)
 	store   *store
 	editing editing // what every job's editor shares
 	tasks   *tasks.Group
@@ -145,6 +146,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		core:      core,
 		log:       log,
 		client:    newClient(cfg, log),
+		files:     newFileClient(cfg.APIURL, cfg.Token, cfg.HTTPClient),
 		store:     newStore(),
 		tasks:     tasks.New(log),
 		handlers:  make(chan struct{}, maxHandlers),

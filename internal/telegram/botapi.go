@@ -31,14 +31,26 @@ func (f doerFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
 func dial(ctx context.Context, apiURL, token string, hc *http.Client) (*tgClient, botUser, error) {
 	c := &tgClient{http: hc, token: token}
 	var status int
-	endpoint := strings.ReplaceAll(apiURL, "%", "%%") + "/bot%s/%s"
-	bot, err := tgbotapi.NewBotAPIWithClient(token, endpoint, c.doer(ctx, &status))
+	bot, err := tgbotapi.NewBotAPIWithClient(token, endpointOf(apiURL), c.doer(ctx, &status))
 	if err != nil {
 		return nil, botUser{}, c.wrap("getMe", err, status)
 	}
 	c.bot = bot
 	me := botUser{ID: bot.Self.ID, Username: bot.Self.UserName, FirstName: bot.Self.FirstName}
 	return c, me, nil
+}
+
+// endpointOf is tgbotapi's endpoint format for the Bot API at apiURL.
+func endpointOf(apiURL string) string { return strings.ReplaceAll(apiURL, "%", "%%") + "/bot%s/%s" }
+
+// newFileClient returns a client of the Bot API for getFile without
+// calling the API (tgbotapi's constructor calls getMe): the adapter can
+// fetch pictures before Run connected, for the jobs the core restores at
+// start (Adapter.Input). Its Self is empty.
+func newFileClient(apiURL, token string, hc *http.Client) *tgClient {
+	bot := &tgbotapi.BotAPI{Token: token, Client: hc, Buffer: 100}
+	bot.SetAPIEndpoint(endpointOf(apiURL))
+	return &tgClient{bot: bot, http: hc, token: token}
 }
 
 // doer returns an HTTP client for one call that runs under ctx and records

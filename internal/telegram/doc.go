@@ -47,7 +47,9 @@
 // Source (tg:CHAT:MSG, tg:cb:QUERY) so that an update Telegram delivers
 // again makes no second job, and each job's messages are saved with the
 // core (ref.go), so that after a restart its editor edits the same status
-// message ("the bot restarted…") up to the result.
+// message ("the bot restarted…") up to the result. The adapter is the
+// core's imagine.InputSource: a restored img2img gets its photo again by
+// the file_id in its reference (Adapter.Input), before Run connected.
 //
 // Files follow internal/frontend's skeleton; the transport (client.go)
 // adds botapi.go, outgoing.go, limits.go, window.go, migrate.go and

@@ -157,6 +157,11 @@ func newHarness(t *testing.T, o options) *harness {
 // (and so its store) on its backend.
 func (h *harness) startService() {
 	h.svc = imagine.New(h.svcCfg, []imagine.NamedBackend{{Name: "mem", Backend: h.be}})
+	h.runService()
+}
+
+// runService runs the harness's service until stop.
+func (h *harness) runService() {
 	svcCtx, stopSvc := context.WithCancel(context.Background())
 	h.stopSvc, h.svcEnd = stopSvc, make(chan struct{})
 	svc, end := h.svc, h.svcEnd
@@ -172,12 +177,33 @@ func (h *harness) startAdapter() {
 	if err != nil {
 		h.t.Fatalf("New: %v", err)
 	}
+	h.runAdapter(a)
+}
+
+// runAdapter runs a, as startAdapter does.
+func (h *harness) runAdapter(a *Adapter) {
+	h.t.Helper()
 	before := len(h.tg.CallsTo("setMyCommands"))
 	botCtx, stopBot := context.WithCancel(context.Background())
 	h.a, h.stopBot, h.runErr = a, stopBot, make(chan error, 1)
 	runErr := h.runErr
 	go func() { runErr <- a.Run(botCtx) }()
 	h.waitFor("setMyCommands", func() bool { return len(h.tg.CallsTo("setMyCommands")) == before+len(commandLanguages) })
+}
+
+// startAsBot starts a new service and adapter as cmd/bot does: the
+// adapter is built first and is the service's source of pictures
+// (imagine.InputSource) when the service restores the stored jobs.
+func (h *harness) startAsBot() {
+	h.t.Helper()
+	h.svc = imagine.New(h.svcCfg, []imagine.NamedBackend{{Name: "mem", Backend: h.be}})
+	a, err := New(h.cfg, h.svc)
+	if err != nil {
+		h.t.Fatalf("New: %v", err)
+	}
+	h.svc.SetInputSource(imagine.Telegram, a)
+	h.runService()
+	h.runAdapter(a)
 }
 
 // restart stops the adapter and the service as cmd/bot does, then starts

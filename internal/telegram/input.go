@@ -149,7 +149,7 @@ func (a *Adapter) fetchPicture(ctx context.Context, p picture) (*imagine.InputIm
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.DownloadTimeout)
 	defer cancel()
-	raw, err := a.client.api.call(ctx, "getFile", tgbotapi.Params{"file_id": p.FileID}, nil)
+	raw, err := a.files.call(ctx, "getFile", tgbotapi.Params{"file_id": p.FileID}, nil)
 	if err != nil {
 		switch ae := asAPIError(err); {
 		case descHas(err, "file is too big"):
@@ -180,6 +180,23 @@ func (a *Adapter) fetchPicture(ctx context.Context, p picture) (*imagine.InputIm
 	}
 	return imagefile.CheckInput(data, s.Limits.Input)
 }
+
+// Input fetches again the picture a restored img2img job started from, by
+// the file_id its reference keeps (jobRef.Input), and checks it as
+// fetchPicture does: the core asks for it (imagine.InputSource) when the
+// bot starts again, before the job queues again. A reference without a
+// picture, or a file_id Telegram no longer knows, is a picture the user
+// must send again; the errors are worded by describe, in the job's status
+// message.
+func (a *Adapter) Input(ctx context.Context, ref imagine.Ref) (*imagine.InputImage, error) {
+	r, err := decodeRef(ref.Data)
+	if err != nil || r.Input == nil {
+		return nil, &imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone}
+	}
+	return a.fetchPicture(ctx, *r.Input)
+}
+
+var _ imagine.InputSource = (*Adapter)(nil)
 
 // download reads file_path from {api_url}/file/bot{token}/, at most
 // maxBytes+1 bytes of it. The URL holds the token: errors are scrubbed of

@@ -203,10 +203,11 @@ func resultKeyboard(loc string, id imagine.JobID, images int, pngs bool, kind im
 	return kb
 }
 
-// failedView shows why a job failed, with a Try again button unless the bot
+// failedView shows why a job failed (a picture it could not fetch again
+// after a restart too: see describe), with a Try again button unless the bot
 // is restarting (the button would not survive the restart).
 func failedView(loc string, id imagine.JobID, st imagine.Status) view {
-	v := view{text: catalog.T(loc, catalog.MsgFailed, imagine.Describe(st.Err, loc))}
+	v := view{text: catalog.T(loc, catalog.MsgFailed, describe(st.Err, loc))}
 	if !errors.Is(st.Err, imagine.ErrShuttingDown) {
 		v.kb = keyboard{{{Text: catalog.T(loc, catalog.MsgBtnTryAgain), Data: press{act: actRetry, job: id}.data()}}}
 	}

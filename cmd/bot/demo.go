@@ -30,6 +30,11 @@ const (
 	demoPollInterval = 150 * time.Millisecond
 )
 
+// demoPerUser is the demo's queue.per_user: the tabs of one browser are one
+// user, and someone trying the demo in several tabs should not be refused
+// after three (two browsers still take turns in the fair queue).
+const demoPerUser = 8
+
 // runDemo is "bot demo".
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", demoSynopsis, stderr)
@@ -49,6 +54,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	cfg.SD.URL, cfg.SD.PollInterval = srv.URL, demoPollInterval
 	cfg.Store.Path = config.MemoryPath
 	cfg.ShutdownTimeout = time.Second
+	cfg.Queue.PerUser = demoPerUser
 	cfg.Web = config.Web{Listen: *addr, Playground: config.PlaygroundOpen, AdminPassword: getenv("WEB_ADMIN_PASSWORD"), AdminSession: cfg.Web.AdminSession}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -192,19 +192,8 @@ func (a *Adapter) handleDashEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer a.dash.unsubscribe(v)
 	a.dash.kick()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	rc := http.NewResponseController(w)
-	write := func(b []byte) bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(a.cfg.WriteTimeout))
-		if _, err := w.Write(b); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !write([]byte("retry: 2000\n\n")) {
+	write, ok := a.openStream(w)
+	if !ok {
 		return
 	}
 	sent := make([][]byte, len(dashSections))

@@ -31,19 +31,8 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 	for _, v := range a.jobsOf(sess) {
 		s.put(v)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	rc := http.NewResponseController(w)
-	write := func(b []byte) bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(a.cfg.WriteTimeout))
-		if _, err := w.Write(b); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !write([]byte("retry: 2000\n\n")) {
+	write, ok := a.openStream(w)
+	if !ok {
 		return
 	}
 	tick := time.NewTicker(keepAlive)
@@ -71,4 +60,23 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// openStream starts an event stream on w: its headers and the client's
+// reconnect delay. write sends b within the write timeout and flushes it;
+// it reports false once the client is gone or stalled, and so does ok.
+func (a *Adapter) openStream(w http.ResponseWriter) (write func(b []byte) bool, ok bool) {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	rc := http.NewResponseController(w)
+	write = func(b []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(a.cfg.WriteTimeout))
+		if _, err := w.Write(b); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	return write, write([]byte("retry: 2000\n\n"))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,33 +62,15 @@ type Config struct {
 
 // withDefaults fills in what c leaves empty.
 func (c Config) withDefaults() Config {
-	if c.AdminSession == 0 {
-		c.AdminSession = 12 * time.Hour
-	}
-	if c.LoginFailuresPerIP == 0 {
-		c.LoginFailuresPerIP = 5
-	}
-	if c.LoginFailures == 0 {
-		c.LoginFailures = 50
-	}
-	if c.LoginWindow == 0 {
-		c.LoginWindow = 15 * time.Minute
-	}
-	if c.MaxStreams == 0 {
-		c.MaxStreams = 1000
-	}
-	if c.MaxStreamsPerUser == 0 {
-		c.MaxStreamsPerUser = 16
-	}
-	if c.WriteTimeout == 0 {
-		c.WriteTimeout = 10 * time.Second
-	}
-	if c.DashboardRefresh == 0 {
-		c.DashboardRefresh = time.Second
-	}
-	if c.ShutdownGrace == 0 {
-		c.ShutdownGrace = 5 * time.Second
-	}
+	c.AdminSession = cmp.Or(c.AdminSession, 12*time.Hour)
+	c.LoginFailuresPerIP = cmp.Or(c.LoginFailuresPerIP, 5)
+	c.LoginFailures = cmp.Or(c.LoginFailures, 50)
+	c.LoginWindow = cmp.Or(c.LoginWindow, 15*time.Minute)
+	c.MaxStreams = cmp.Or(c.MaxStreams, 1000)
+	c.MaxStreamsPerUser = cmp.Or(c.MaxStreamsPerUser, 16)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, 10*time.Second)
+	c.DashboardRefresh = cmp.Or(c.DashboardRefresh, time.Second)
+	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, 5*time.Second)
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}

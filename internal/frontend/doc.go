@@ -1,8 +1,7 @@
 // Package frontend holds what every chat front end shares, and documents
 // the shape they all have.
 //
-// A front end (internal/telegram, internal/discord, and the web front end
-// to come) turns a platform's commands into imagine.Request values, submits
+// A front end (internal/telegram, internal/discord, internal/web) turns a platform's commands into imagine.Request values, submits
 // them to the core through the small Core interface declared here, and
 // keeps one message per job up to date from the job's imagine.Watch. The
 // shared pieces live here and in their own packages: the sentences in
@@ -31,6 +30,7 @@
 //	editor.go    the job message's loop: queued, previews, the result
 //	render.go    views of a status: text, preview image, buttons
 //	delivery.go  the final result, and every fallback that makes it visible
+//	input.go     users' pictures: found in a message, fetched through the platform's file API, checked (img2img; InputSource for restored jobs)
 //	ref.go       what a job keeps in the core's store to find its message after a restart, and resume
 //	settings.go  /settings: the user's own defaults (imagine.Prefs)
 //	history.go   /history: the user's last results, each to run again

@@ -153,7 +153,7 @@ type Adapter struct {
 
 	models  *modelCache
 	group   *tasks.Group   // every goroutine the adapter starts
-	files   *http.Client   // downloads users' pictures (attachments.go)
+	files   *http.Client   // downloads users' pictures (input.go)
 	pending *pendingImages // pictures waiting for their modal's prompt (fromimage.go)
 
 	started  atomic.Bool

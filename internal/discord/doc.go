@@ -25,7 +25,7 @@
 // size, dimensions) passed the limits, reading at most
 // limits.max_input_bytes+1 bytes, and checked by the core's checker before
 // any job exists: a bad picture gets one line and never reaches the
-// server (attachments.go, imagejob.go).
+// server (input.go, imagejob.go).
 //
 // Buttons: Cancel (requester or admin), Reroll (new seed), one ⬆ Upscale
 // per image (the image enlarged by the server's upscaler, posted as a new

@@ -1,14 +1,15 @@
 // Package frontend holds what every chat front end shares, and documents
 // the shape they all have.
 //
-// A front end (internal/telegram, internal/discord, internal/web) turns a platform's commands into imagine.Request values, submits
-// them to the core through the small Core interface declared here, and
-// keeps one message per job up to date from the job's imagine.Watch. The
+// A front end (internal/telegram, internal/discord, internal/web) turns a
+// platform's commands into imagine.Request values, submits them to the
+// core through the small Core interface declared here, and keeps one
+// message per job up to date from the job's imagine.Watch. The
 // shared pieces live here and in their own packages: the sentences in
 // internal/catalog (a front end keeps its platform-only sentences as
 // catalog.Text values in its texts.go), images in internal/imagefile,
 // goroutines in internal/tasks, what the result buttons mean on
-// imagine.Request (Reroll, Retry, Upscale), /queue and /help texts here.
+// imagine.Request and imagine.Record (Reroll, Retry, UpscaleImage, Vary), /queue and /help texts here.
 // What result buttons need after the job (the request, seeds, images) the
 // core keeps in its store, for every front end (Results).
 //

@@ -114,11 +114,5 @@ func (r Request) Retry(who Requester) Request {
 }
 
 // The buttons' requests have no Source: the front end sets the button
-// press's.
-
-// Upscale returns r asked again by who for one image of its result: that
-// image's seed, alone, with the high-resolution fix (⬆ Upscale).
-func (r Request) Upscale(who Requester, seed int64) Request {
-	r.Requester, r.Seed, r.BatchSize, r.HiresFix, r.Source = who, seed, 1, true, ""
-	return r
-}
+// press's. ⬆ Upscale and 🎨 Vary are Record.UpscaleImage and Record.Vary
+// (input.go).

@@ -13,7 +13,6 @@ func TestButtonRequests(t *testing.T) {
 	}{
 		{"reroll", orig.Reroll(bob), Request{Prompt: "a cat", NegativePrompt: "dogs", Steps: 20, Seed: -1, BatchSize: 3, Style: "ink", Requester: bob}},
 		{"retry", orig.Retry(bob), Request{Prompt: "a cat", NegativePrompt: "dogs", Steps: 20, Seed: 42, BatchSize: 3, Style: "ink", Requester: bob}},
-		{"upscale", orig.Upscale(bob, 7), Request{Prompt: "a cat", NegativePrompt: "dogs", Steps: 20, Seed: 7, BatchSize: 1, Style: "ink", HiresFix: true, Requester: bob}},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {

@@ -16,10 +16,12 @@ import (
 // serveAbout says what running the bot does, under the commands in the
 // overview.
 const serveAbout = `Running the bot opens its store (store.path, by default imaginebot.db next to
-the config file), resumes the requests of the last run, and starts the fair
-queue over every SD backend, plus the Telegram and/or Discord adapter for
-each token that is set, and the web playground when web.listen is set. It stops cleanly on SIGINT or SIGTERM, keeping the
-queued requests for the next start; a second signal stops it at once.`
+the config file), resumes the requests of the last run (fetching again the
+pictures img2img requests started from), and starts the fair queue over every
+SD backend, plus the Telegram and/or Discord adapter for each token that is
+set, and the web playground and admin dashboard when web.listen is set. It
+stops cleanly on SIGINT or SIGTERM, keeping the queued requests for the next
+start; a second signal stops it at once.`
 
 // newServeFlags returns the flags of running the bot and where -config
 // goes. The flag package writes parse errors to stderr; runServe prints the

@@ -126,7 +126,8 @@ func TestExpiredButtons(t *testing.T) {
 	st := &forgetful{MemoryStore: imagine.NewMemoryStore()}
 	h := newHarness(t, options{svc: imagine.Config{Store: st}})
 	cmd := h.tg.SendMessage(carolDM, carol, "/imagine a bee")
-	hasPhoto := func(m telegramtest.Message) bool { return m.Photo != nil && len(m.Keyboard) > 0 }
+	// The result, not a preview (a photo with Cancel under it).
+	hasPhoto := func(m telegramtest.Message) bool { return m.Photo != nil && callbackData(m, "p:") != "" }
 	m := h.waitStatus("the result", carolDM.ID, cmd.ID, hasPhoto)
 
 	// The images are gone: PNG says so, Reroll still works.

@@ -323,6 +323,9 @@ func callbackData(m telegramtest.Message, prefix string) string {
 // answered waits for the callback query's accepted answer.
 func (h *harness) answered(queryID string) telegramtest.CallbackAnswer {
 	h.t.Helper()
+	if queryID == "" {
+		h.t.Fatal("the click found no such button on the message (Click returned no query)")
+	}
 	var got telegramtest.CallbackAnswer
 	h.waitFor("the callback answer", func() bool {
 		for _, a := range h.tg.CallbackAnswers(queryID) {

@@ -219,7 +219,7 @@ func (a *Adapter) download(ctx context.Context, filePath string, maxBytes int64)
 	if err != nil {
 		return nil, fetchFailed(a.scrub(err))
 	}
-	resp, err := a.cfg.HTTPClient.Do(req)
+	resp, err := a.fileHTTP.Do(req)
 	if err != nil {
 		return nil, fetchFailed(a.scrub(err))
 	}
@@ -282,6 +282,37 @@ func (a *Adapter) localError(err error, path string) error {
 	}
 	msg := redact(strings.ReplaceAll(err.Error(), path, "<path>"), a.cfg.Token)
 	return fmt.Errorf("telegram: local file of the Bot API server: %s", msg)
+}
+
+// maxRedirects is how many redirects a download follows, as net/http's
+// default policy.
+const maxRedirects = 10
+
+// downloadClient is the client of the file route: hc's transport, jar and
+// timeout, but redirects are followed only on api_url's own host, and
+// without a Referer. The request URL holds the token: a redirect to
+// another host (a misconfigured proxy, or one that is not the operator's)
+// must not carry it there.
+func downloadClient(apiURL string, hc *http.Client) *http.Client {
+	host := ""
+	if u, err := url.Parse(apiURL); err == nil {
+		host = u.Host
+	}
+	return &http.Client{
+		Transport: hc.Transport,
+		Jar:       hc.Jar,
+		Timeout:   hc.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			req.Header.Del("Referer")
+			switch {
+			case !strings.EqualFold(req.URL.Host, host):
+				return fmt.Errorf("telegram: file download: redirected to another host, %s", req.URL.Host)
+			case len(via) >= maxRedirects:
+				return fmt.Errorf("telegram: file download: stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
 }
 
 // fetchFailed is a picture that could not be fetched from Telegram.

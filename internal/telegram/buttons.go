@@ -195,7 +195,7 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	case actReroll:
 		req, answer = rec.Request.Reroll(who), texts.rerolling
 	case actVary:
-		if p.n < 0 || p.n >= max(rec.Images, 1) {
+		if !canEnlargeOrVary(rec, p.n) {
 			a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
 			return
 		}
@@ -212,6 +212,14 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	if !a.goHandle(ctx, func(ctx context.Context) { a.submitPressWithInput(ctx, q, rec, req, answer) }) {
 		a.answerLater(ctx, q, "", false)
 	}
+}
+
+// canEnlargeOrVary reports whether ⬆ Upscale and 🎨 Vary may run on
+// image i of rec's result: one of its images, of a result that is not
+// itself an upscale (whose keyboard has neither: callback data naming one
+// is crafted, or from an older keyboard).
+func canEnlargeOrVary(rec imagine.Record, i int) bool {
+	return rec.Request.Kind != imagine.KindUpscale && i >= 0 && i < rec.Images
 }
 
 // submitPressWithInput gives req the picture rec's request started from
@@ -254,7 +262,7 @@ func (a *Adapter) submitPressWithInput(ctx context.Context, q *callbackQuery, re
 func (a *Adapter) handleUpscale(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
 	loc := who.Locale
 	rec, err := a.core.Record(id)
-	if err == nil && (i < 0 || i >= rec.Images) {
+	if err == nil && !canEnlargeOrVary(rec, i) {
 		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
@@ -231,5 +232,38 @@ func TestImg2ImgReferenceSurvivesRestart(t *testing.T) {
 	h.waitFor("the reroll after the restart", func() bool { return len(h.jobsOf(imagine.KindImg2Img)) == 2 })
 	if j := h.jobsOf(imagine.KindImg2Img)[1]; !bytes.Equal(j.Params.Init.Data, photo) {
 		t.Error("the reroll after the restart did not start from the photo")
+	}
+}
+
+// TestCraftedImageButtons: callback data a keyboard never carries (⬆ or 🎨
+// of an upscale, an image index the result does not have) gets the
+// "button expired" alert and no job.
+func TestCraftedImageButtons(t *testing.T) {
+	h := newHarness(t, options{})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a cat --seed 42")
+	res := h.waitDone(dm.ID, cmd.ID)
+	h.tg.Click(dm, alice, res.ID, callbackData(res, "u:"))
+	up := h.pressedResult(dm.ID, res.ID, "⬆ Upscaled ×2")
+	job, _ := parsePress(callbackData(res, "u:"))
+	upJob, ok := parsePress(callbackData(up, "p:"))
+	if !ok {
+		t.Fatalf("the upscale's keyboard %q has no PNG button", rowTexts(up.Keyboard))
+	}
+	jobs := len(h.be.Jobs())
+	want := catalog.T("en", catalog.MsgButtonExpired)
+	for _, p := range []press{
+		{act: actUpscale, job: upJob.job, n: 0},
+		{act: actVary, job: upJob.job, n: 0},
+		{act: actUpscale, job: job.job, n: 1},
+		{act: actVary, job: job.job, n: 1},
+		{act: actVary, job: job.job, n: 999},
+	} {
+		q := h.tg.ClickData(dm, alice, res.ID, p.data())
+		if a := h.answered(q); !a.ShowAlert || a.Text != want {
+			t.Errorf("%s: answer %+v, want the alert %q", p.data(), a, want)
+		}
+	}
+	if n := len(h.be.Jobs()); n != jobs {
+		t.Errorf("%d backend jobs after the crafted presses, want still %d", n, jobs)
 	}
 }

@@ -3,8 +3,10 @@ package telegram
 import (
 	"bytes"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
@@ -190,8 +192,39 @@ func TestImg2ImgButtonsFetchThePictureAgain(t *testing.T) {
 
 	h.tg.FailNext("getFile", 400, "Bad Request: invalid file_id", 1)
 	q := h.tg.Click(group, bob, res.ID, callbackData(res, "r:"))
-	if a := h.answered(q); !a.ShowAlert || a.Text != "The picture this request started from is no longer kept; please send it again." {
-		t.Errorf("answer %+v, want an alert asking for the picture again", a)
+	if a := h.answered(q); a.ShowAlert || a.Text != texts.rerolling.In("en") {
+		t.Errorf("answer %+v, want the toast before the picture is fetched", a)
+	}
+	h.replyWith(group.ID, res.ID, "The picture this request started from is no longer kept; please send it again.")
+}
+
+// replyWith waits for a message of the bot replying to message id that
+// says exactly want.
+func (h *harness) replyWith(chat int64, id int, want string) {
+	h.t.Helper()
+	h.waitFor("a reply saying "+want, func() bool {
+		return slices.ContainsFunc(h.replies(chat, id), func(m telegramtest.Message) bool { return text(m) == want })
+	})
+}
+
+// TestImg2ImgButtonAnsweredBeforeDownload: Reroll under an img2img result
+// answers the press at once (Telegram keeps a press open for a few
+// seconds only), then fetches the picture; a picture that cannot be
+// fetched is explained in a message replying to the result, in the
+// presser's language.
+func TestImg2ImgButtonAnsweredBeforeDownload(t *testing.T) {
+	h := newHarness(t, options{cfg: Config{DownloadTimeout: time.Second}})
+	cmd := h.tg.SendMessage(carolDM, carol, "/imagine 一只狐狸", telegramtest.WithPhoto("fox.png", picturePNG(t, 300, 200, 0)))
+	res := h.waitStatus("the result", carolDM.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo != nil && m.Keyboard != nil })
+	// The download hangs until the bot's download timeout.
+	h.tg.FailDownloads(telegramtest.DownloadFault{Delay: time.Minute})
+	q := h.tg.Click(carolDM, carol, res.ID, callbackData(res, "r:"))
+	if a := h.answered(q); a.ShowAlert || a.Text != texts.rerolling.In("zh") {
+		t.Errorf("answer %+v, want the toast %q at once", a, texts.rerolling.In("zh"))
+	}
+	h.replyWith(carolDM.ID, res.ID, texts.inputFetchFailed.In("zh"))
+	if n := len(h.jobsOf(imagine.KindImg2Img)); n != 1 {
+		t.Errorf("%d img2img jobs, want only the first", n)
 	}
 }
 

@@ -261,6 +261,11 @@ func (a *Adapter) submitPressWithInput(ctx context.Context, q *callbackQuery, re
 	switch {
 	case err != nil && ctx.Err() != nil:
 		a.log.Info("a button's job was abandoned at shutdown while its picture downloaded", "job", rec.ID.String(), "user", req.Requester.Key())
+		at := ref.place()
+		if q.Message != nil {
+			at = answering(q.Message)
+		}
+		a.sayRestarting(ctx, at, loc)
 		return
 	case err != nil:
 		a.log.Info("a button's job cannot have its picture again", "job", rec.ID.String(), "user", req.Requester.Key(), "err", err)

@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
@@ -55,4 +57,34 @@ func TestImg2ImgLocalBotAPI(t *testing.T) {
 			t.Errorf("message %q names the local file", text(m))
 		}
 	}
+}
+
+// TestImg2ImgShutdownDuringDownload: a picture still downloading when the
+// shutdown grace ends is abandoned, and the user is told the bot is
+// restarting (on a context of its own: the work's has ended).
+func TestImg2ImgShutdownDuringDownload(t *testing.T) {
+	h := newHarness(t, options{cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
+	h.tg.FailDownloads(telegramtest.DownloadFault{Delay: time.Minute})
+	cmd := h.tg.SendMessage(carolDM, carol, "/imagine 一只狐狸", telegramtest.WithPhoto("fox.png", picturePNG(t, 300, 200, 0)))
+	h.waitFor("the getFile call", func() bool { return len(h.tg.CallsTo("getFile")) == 1 })
+	h.stop()
+	want := catalog.T("zh", catalog.MsgShuttingDown)
+	h.replyWith(carolDM.ID, cmd.ID, want)
+	if n := len(h.be.Jobs()); n != 0 {
+		t.Errorf("%d backend jobs, want none", n)
+	}
+}
+
+// TestImg2ImgButtonShutdownDuringDownload: so is a Reroll whose picture is
+// still downloading; the press was answered already, so the presser gets
+// a reply to the result.
+func TestImg2ImgButtonShutdownDuringDownload(t *testing.T) {
+	h := newHarness(t, options{cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
+	cmd := h.tg.SendMessage(carolDM, carol, "/imagine 一只狐狸", telegramtest.WithPhoto("fox.png", picturePNG(t, 300, 200, 0)))
+	res := h.waitStatus("the result", carolDM.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo != nil && m.Keyboard != nil })
+	h.tg.FailDownloads(telegramtest.DownloadFault{Delay: time.Minute})
+	h.answered(h.tg.Click(carolDM, carol, res.ID, callbackData(res, "r:")))
+	h.waitFor("the second getFile call", func() bool { return len(h.tg.CallsTo("getFile")) == 2 })
+	h.stop()
+	h.replyWith(carolDM.ID, res.ID, catalog.T("zh", catalog.MsgShuttingDown))
 }

@@ -2,8 +2,12 @@ package discord
 
 import (
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/imaginebot/imaginebot/internal/catalog"
+	"github.com/imaginebot/imaginebot/internal/discord/discordtest"
 )
 
 // TestFirstImageNilAttachment: a message whose attachments hold a null
@@ -25,5 +29,26 @@ func TestFirstImageNilAttachment(t *testing.T) {
 				t.Errorf("firstImage = %+v, %v; want attachment %q", src, ok, tt.wantID)
 			}
 		})
+	}
+}
+
+// TestPictureShutdownDuringDownload: a picture still downloading when the
+// shutdown grace ends is abandoned, and the "thinking…" answer becomes
+// "the bot is restarting" (on a context of its own: the work's has ended).
+func TestPictureShutdownDuringDownload(t *testing.T) {
+	s := pictureSettings()
+	e := newEnv(t, envOptions{settings: &s, cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
+	e.srv.SetFileFault("", discordtest.FileFault{Delay: time.Minute})
+	it := e.imagineWith("9301", "a castle", discordtest.Upload{Filename: "castle.png", Data: picturePNG(t, 48, 32, 0)})
+	if cb := e.ack(it); cb.Type != discordtest.CallbackDeferredChannelMessage {
+		t.Fatalf("callback type %d, want a deferred message (5)", cb.Type)
+	}
+	e.stop()
+	m, _ := it.Original()
+	if want := catalog.T("en", catalog.MsgShuttingDown); m.Content != want || m.Flags&discordtest.FlagLoading != 0 {
+		t.Errorf("after shutdown:\n%s\nwant %q", describe(m), want)
+	}
+	if n := e.jobsRun(); n != 0 {
+		t.Errorf("%d jobs ran, want none", n)
 	}
 }

@@ -81,7 +81,7 @@ func TestImg2ImgShutdownDuringDownload(t *testing.T) {
 func TestImg2ImgButtonShutdownDuringDownload(t *testing.T) {
 	h := newHarness(t, options{cfg: Config{ShutdownGrace: 100 * time.Millisecond}})
 	cmd := h.tg.SendMessage(carolDM, carol, "/imagine 一只狐狸", telegramtest.WithPhoto("fox.png", picturePNG(t, 300, 200, 0)))
-	res := h.waitStatus("the result", carolDM.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo != nil && m.Keyboard != nil })
+	res := h.waitStatus("the result", carolDM.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo != nil && callbackData(m, "r:") != "" })
 	h.tg.FailDownloads(telegramtest.DownloadFault{Delay: time.Minute})
 	h.answered(h.tg.Click(carolDM, carol, res.ID, callbackData(res, "r:")))
 	h.waitFor("the second getFile call", func() bool { return len(h.tg.CallsTo("getFile")) == 2 })

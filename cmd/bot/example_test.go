@@ -43,6 +43,9 @@ func TestConfigExample(t *testing.T) {
 	} else if _, err := s.CheckInput([]byte("not a picture")); err == nil {
 		t.Error("the input checker took text")
 	}
+	if s.ImageHeader == nil {
+		t.Error("settingsFrom sets no header reader for the results ⬆ Upscale enlarges")
+	}
 	if cfg.Discord.Enabled() || cfg.Telegram.Enabled() {
 		t.Errorf("example enables a platform without tokens in the environment")
 	}

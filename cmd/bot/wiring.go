@@ -47,6 +47,7 @@ func settingsFrom(c *config.Config) imagine.Settings {
 		ForcedNegative: c.Moderation.ForcedNegative,
 	}
 	s.CheckInput = imagefile.InputChecker(s.Limits.Input)
+	s.ImageHeader = imagefile.Header
 	for _, st := range c.Styles {
 		s.Styles = append(s.Styles, imagine.Style{Name: st.Name, Prompt: st.Prompt, Lora: st.Lora})
 	}

@@ -144,6 +144,7 @@ const (
 	MsgUpscalerMissing
 	MsgImg2ImgUnsupported
 	MsgVaryUnsupported
+	MsgUpscaleTooLarge
 
 	numMsgs // keep last
 )
@@ -279,6 +280,8 @@ var catalogue = [numMsgs]Text{
 	MsgUpscalerMissing:    {"This image server has no upscaler called %q; an admin can set defaults.upscaler to one it has.", "该图片服务器没有名为 %q 的放大模型，管理员可将 defaults.upscaler 设为服务器已有的模型。"},
 	MsgImg2ImgUnsupported: {"This image server cannot start from a picture.", "该图片服务器无法以图片为起点生成。"},
 	MsgVaryUnsupported:    {"This image server cannot make variations.", "该图片服务器无法生成变体。"},
+	MsgUpscaleTooLarge: {"That image is too large to enlarge: %d×%d pixels would become %d×%d; the most I make is %d megapixels.",
+		"这张图片太大，无法放大：%d×%d 像素会变成 %d×%d；最多支持 %d 百万像素。"},
 }
 
 // Lang is a language of the catalogue.

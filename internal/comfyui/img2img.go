@@ -171,7 +171,7 @@ const builtinImg2ImgGraph = `{
   "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "imaginebot", "images": ["8", 0]}, "_meta": {"title": "Save Image"}},
   "10": {"class_type": "LoadImage", "inputs": {"image": ""}, "_meta": {"title": "Load Image"}},
   "11": {"class_type": "VAEEncode", "inputs": {"pixels": ["12", 0], "vae": ["4", 2]}, "_meta": {"title": "VAE Encode"}},
-  "12": {"class_type": "ImageScale", "inputs": {"image": ["10", 0], "upscale_method": "lanczos", "width": 512, "height": 512, "crop": "disabled"}, "_meta": {"title": "Scale to the job's size"}}
+  "12": {"class_type": "ImageScale", "inputs": {"image": ["10", 0], "upscale_method": "lanczos", "width": 512, "height": 512, "crop": "center"}, "_meta": {"title": "Scale to the job's size"}}
 }`
 
 // builtinImg2Img is the built-in img2img graph as a Workflow.
@@ -190,9 +190,11 @@ const scaleMethod = "lanczos"
 
 // buildImg2Img returns the graph of an img2img job on the workflow's
 // img2img path (the built-in graph's when it has none): the picture f.Image
-// scaled to f.Width×f.Height (crop disabled: the core keeps the picture's
-// aspect), repeated f.Batch times, sampled with denoise f.Denoise. The
-// outputs only the txt2img path leads to are left out.
+// scaled to f.Width×f.Height and cropped about its centre to that shape,
+// as A1111 does (resize_mode 1), not stretched: --ar, --size or a picture
+// beyond 1:4 give the job another shape than the picture's. It is repeated
+// f.Batch times and sampled with denoise f.Denoise. The outputs only the
+// txt2img path leads to are left out.
 func (w *Workflow) buildImg2Img(f fill) (json.RawMessage, error) {
 	if w.Img2Img == nil {
 		return builtinImg2Img.buildImg2Img(f)
@@ -214,7 +216,7 @@ func (w *Workflow) buildImg2Img(f fill) (json.RawMessage, error) {
 	if scale == "" {
 		pixels := rawLink(w.parsed, p.Encode, "pixels")
 		id, err := g.add("ImageScale", "Scale to the job's size", map[string]any{
-			"image": pixels, "upscale_method": scaleMethod, "width": f.Width, "height": f.Height, "crop": "disabled",
+			"image": pixels, "upscale_method": scaleMethod, "width": f.Width, "height": f.Height, "crop": "center",
 		})
 		if err != nil {
 			return nil, err

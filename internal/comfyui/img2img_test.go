@@ -113,7 +113,7 @@ func TestImg2ImgBuiltinGraph(t *testing.T) {
 		t.Errorf("KSampler %v, want denoise 0.35", ks)
 	}
 	sc := inputsOf(t, g[classes(t, g, "ImageScale")[0]])
-	if sc["width"] != 88.0 || sc["height"] != 64.0 || sc["crop"] != "disabled" || sc["upscale_method"] != "lanczos" {
+	if sc["width"] != 88.0 || sc["height"] != 64.0 || sc["crop"] != "center" || sc["upscale_method"] != "lanczos" {
 		t.Errorf("ImageScale %v", sc)
 	}
 	if n := len(classes(t, g, "EmptyLatentImage")); n != 0 {
@@ -192,7 +192,7 @@ func TestImg2ImgWorkflowPath(t *testing.T) {
 	if in := inputsOf(t, g["61"]); !slices.Equal(in["pixels"].([]any), []any{scale[0], 0.0}) || !slices.Equal(in["vae"].([]any), []any{"1", 2.0}) {
 		t.Errorf("VAEEncode inputs %v, want its pixels from the added ImageScale", in)
 	}
-	if in := inputsOf(t, g[scale[0]]); !slices.Equal(in["image"].([]any), []any{"60", 0.0}) || in["width"] != 88.0 || in["height"] != 64.0 || in["crop"] != "disabled" {
+	if in := inputsOf(t, g[scale[0]]); !slices.Equal(in["image"].([]any), []any{"60", 0.0}) || in["width"] != 88.0 || in["height"] != 64.0 || in["crop"] != "center" {
 		t.Errorf("added ImageScale %v", in)
 	}
 	ks := inputsOf(t, g["62"])

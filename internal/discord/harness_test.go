@@ -144,6 +144,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	}
 	if settings.CheckInput == nil { // as cmd/bot wires it
 		settings.CheckInput = imagefile.InputChecker(settings.Limits.Input)
+		settings.ImageHeader = imagefile.Header
 	}
 	if o.perUser == 0 {
 		o.perUser = 3

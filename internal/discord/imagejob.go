@@ -40,6 +40,11 @@ func checkStrength(s float64) error {
 	return nil
 }
 
+// restartingTimeout bounds the answer that tells a user the bot is
+// restarting, sent once the work's context has ended: it holds up the
+// shutdown that long at most.
+const restartingTimeout = 3 * time.Second
+
 func (a *Adapter) runImageJob(ctx context.Context, in *incoming, req imagine.Request, src imageSource) {
 	msg, err := a.acknowledge(ctx, in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
 	if err != nil {
@@ -56,6 +61,15 @@ func (a *Adapter) runImageJob(ctx context.Context, in *incoming, req imagine.Req
 	}
 	if errors.Is(err, imagine.ErrDuplicate) {
 		a.ignoreDuplicate(in)
+		return
+	}
+	if err != nil && ctx.Err() != nil {
+		// The shutdown grace ended while the picture downloaded: the
+		// work's context has ended, so the answer goes on one of its own.
+		a.log.Info("a picture job was abandoned at shutdown", "interaction", in.i.ID, "user", in.who.Key())
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartingTimeout)
+		defer cancel()
+		a.refuseDeferred(rctx, in, &imagine.UserError{Kind: imagine.ErrShuttingDown, ID: catalog.MsgShuttingDown})
 		return
 	}
 	if err != nil {

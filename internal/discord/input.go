@@ -73,7 +73,10 @@ func (a *Adapter) firstImage(m *discordgo.Message) (imageSource, bool) {
 		return imageSource{}, false
 	}
 	for _, at := range m.Attachments {
-		if src := attachmentSource(at); at != nil && src.isImage() {
+		if at == nil {
+			continue
+		}
+		if src := attachmentSource(at); src.isImage() {
 			return src, true
 		}
 	}

@@ -32,6 +32,21 @@ func CheckInput(data []byte, lim imagine.InputLimits) (*imagine.InputImage, erro
 	if int64(len(data)) > lim.MaxBytes {
 		return nil, refuse(catalog.MsgInputTooBig, ByteSize(int64(len(data))), ByteSize(lim.MaxBytes))
 	}
+	in, err := Header(data)
+	if err != nil {
+		return nil, err
+	}
+	if int64(in.Width)*int64(in.Height) > lim.MaxPixels {
+		return nil, refuse(catalog.MsgInputTooManyPixels, in.Width, in.Height, max(lim.MaxPixels/1_000_000, 1))
+	}
+	return in, nil
+}
+
+// Header reads an image's format and size from its header, with no
+// limits: for images the bot made itself (the one ⬆ Upscale enlarges, see
+// imagine.Settings.ImageHeader). It refuses what CheckInput refuses for
+// its format: no image, an unsupported format, an animation.
+func Header(data []byte) (*imagine.InputImage, error) {
 	in := &imagine.InputImage{Data: data}
 	var err error
 	switch f := Format(data); f {
@@ -55,9 +70,6 @@ func CheckInput(data []byte, lim imagine.InputLimits) (*imagine.InputImage, erro
 	}
 	if in.Width <= 0 || in.Height <= 0 {
 		return nil, refuse(catalog.MsgInputNotImage)
-	}
-	if int64(in.Width)*int64(in.Height) > lim.MaxPixels {
-		return nil, refuse(catalog.MsgInputTooManyPixels, in.Width, in.Height, max(lim.MaxPixels/1_000_000, 1))
 	}
 	return in, nil
 }

@@ -178,3 +178,21 @@ func BenchmarkCheckInput5MB(b *testing.B) {
 		}
 	}
 }
+
+// TestHeader: Header reads a result's format and size with no limits (a
+// bomb's declared size too: nothing is allocated), and refuses what is no
+// image.
+func TestHeader(t *testing.T) {
+	in, err := Header(bombPNG(50000, 50000))
+	if err != nil || in.Format != "png" || in.Width != 50000 || in.Height != 50000 {
+		t.Errorf("Header of a 50000² PNG header = %+v, %v; want png 50000x50000", in, err)
+	}
+	if _, err := CheckInput(bombPNG(50000, 50000), imagine.InputLimits{}); err == nil {
+		t.Error("CheckInput took a 50000² PNG")
+	}
+	for _, data := range [][]byte{[]byte("text"), apng(t)} {
+		if _, err := Header(data); !errors.Is(err, imagine.ErrBadImage) {
+			t.Errorf("Header(%.8q) = %v, want ErrBadImage", data, err)
+		}
+	}
+}

@@ -70,6 +70,12 @@ const (
 	DefaultMaxInputPixels = 4096 * 4096
 	// MaxUpscaleBy is the largest upscale factor (defaults.upscale_by).
 	MaxUpscaleBy = 4.0
+	// MaxUpscalePixels bounds what ⬆ Upscale makes: the input's pixels
+	// times upscale_by². 8192×8192 (67 Mpx, 256 MB as RGBA in the
+	// upscaler) takes a 4096×4096 result at 2×, or a 2048×2048 one at 4×;
+	// a larger output strains the image server and is more than any chat
+	// shows.
+	MaxUpscalePixels = 8192 * 8192
 )
 
 // ErrBadImage refuses an image a user gave: not an image, too large, too
@@ -148,18 +154,39 @@ func (s Settings) input(r Request) (*InputImage, error) {
 	return s.CheckInput(r.Init.Data)
 }
 
+// upscaleInput reads the image an upscale enlarges: one of the bot's own
+// results (r.From) by its header alone (Settings.ImageHeader), as the
+// user limits do not apply to it; any other as a user's image.
+func (s Settings) upscaleInput(r Request) (*InputImage, error) {
+	switch {
+	case r.From == nil:
+		return s.input(r)
+	case r.Init == nil || len(r.Init.Data) == 0:
+		return nil, userErr(ErrBadImage, catalog.MsgInputGone)
+	case s.ImageHeader != nil:
+		return s.ImageHeader(r.Init.Data)
+	case r.Init.Width > 0 && r.Init.Height > 0:
+		return r.Init, nil
+	}
+	return s.input(r)
+}
+
 // resolveUpscale returns the parameters of an upscale: the image, the
 // factor and the upscaler; the output is the input's size times the
-// factor. The generation limits (max_width...) do not apply: the upscaler
-// does not sample, and the input is bounded by limits.max_input_pixels.
+// factor, at most MaxUpscalePixels. The generation limits (max_width...)
+// do not apply: the upscaler does not sample.
 func (s Settings) resolveUpscale(r Request) (Params, error) {
-	in, err := s.input(r)
+	in, err := s.upscaleInput(r)
 	if err != nil {
 		return Params{}, err
 	}
 	by := s.Defaults.UpscaleBy
 	if by <= 0 {
 		by = DefaultUpscaleBy
+	}
+	w, h := int(math.Round(float64(in.Width)*by)), int(math.Round(float64(in.Height)*by))
+	if int64(w)*int64(h) > MaxUpscalePixels {
+		return Params{}, userErr(ErrBadImage, catalog.MsgUpscaleTooLarge, in.Width, in.Height, w, h, MaxUpscalePixels/1_000_000)
 	}
 	return Params{
 		Kind:       KindUpscale,
@@ -169,8 +196,8 @@ func (s Settings) resolveUpscale(r Request) (Params, error) {
 		Seed:       r.Seed,
 		BatchSize:  1,
 		Steps:      1,
-		Width:      int(math.Round(float64(in.Width) * by)),
-		Height:     int(math.Round(float64(in.Height) * by)),
+		Width:      w,
+		Height:     h,
 		UpscaleBy:  by,
 		Upscaler:   s.Defaults.Upscaler,
 		Model:      r.Model,

@@ -278,3 +278,71 @@ func TestSubmitImageJobs(t *testing.T) {
 	}
 	waitEnd(t, vtk.Watch)
 }
+
+// TestResolveUpscaleOwnResult: ⬆ Upscale of one of the bot's results reads
+// its header alone (Settings.ImageHeader), not against the limits on what
+// users give, so a large result (a --hr 3072×3072 PNG) can be enlarged;
+// the output is bounded by MaxUpscalePixels instead.
+func TestResolveUpscaleOwnResult(t *testing.T) {
+	s := imageSettings()
+	checked := 0
+	s.CheckInput = func(data []byte) (*InputImage, error) { // limits.max_input_*: 10 MB, 16 Mpx
+		checked++
+		return nil, userErr(ErrBadImage, catalog.MsgInputTooBig, "15 MB", "10 MB")
+	}
+	side := map[string]int{"hires": 3072, "huge": 5000, "limit": 4096}
+	s.ImageHeader = func(data []byte) (*InputImage, error) {
+		n, ok := side[string(data)]
+		if !ok {
+			return nil, userErr(ErrBadImage, catalog.MsgInputNotImage)
+		}
+		return &InputImage{Data: data, Format: "png", Width: n, Height: n}, nil
+	}
+	result := func(data string, by float64) (Settings, Request) {
+		s := s
+		s.Defaults.UpscaleBy = by
+		r := Record{ID: 9, Request: NewRequest("a cat", Requester{})}.UpscaleImage(Requester{UserID: "2"}, 0, []byte(data))
+		return s, r
+	}
+	for _, tt := range []struct {
+		name    string
+		data    string
+		by      float64
+		wantW   int
+		wantErr catalog.MsgID
+	}{
+		{"a 3072² result at 2×", "hires", 2, 6144, -1},
+		{"a 4096² result at 2× is exactly the cap", "limit", 2, 8192, -1},
+		{"a 3072² result at 4× is over the cap", "hires", 4, 0, catalog.MsgUpscaleTooLarge},
+		{"a 5000² result at 2× is over the cap", "huge", 2, 0, catalog.MsgUpscaleTooLarge},
+		{"a stored result that is no image", "junk", 2, 0, catalog.MsgInputNotImage},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, r := result(tt.data, tt.by)
+			p, err := s.Resolve(r)
+			if tt.wantErr >= 0 {
+				var ue *UserError
+				if !errors.As(err, &ue) || ue.ID != tt.wantErr {
+					t.Fatalf("Resolve = %dx%d, %v; want message %d", p.Width, p.Height, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || p.Kind != KindUpscale || p.Width != tt.wantW || p.Height != tt.wantW {
+				t.Fatalf("Resolve = %s %dx%d, %v; want an upscale to %d²", p.Kind, p.Width, p.Height, err, tt.wantW)
+			}
+		})
+	}
+	if checked != 0 {
+		t.Errorf("the user-input checker ran %d times on the bot's own results, want never", checked)
+	}
+	// An image a user gave to enlarge (no From) is a user's image.
+	r := NewRequest("", Requester{})
+	r.Kind, r.Init = KindUpscale, &InputImage{Data: []byte("hires")}
+	if _, err := s.Resolve(r); !errors.Is(err, ErrBadImage) || checked != 1 {
+		t.Errorf("an upscale without From: %v after %d checks, want the user-input checker's refusal", err, checked)
+	}
+	ue := userErr(ErrBadImage, catalog.MsgUpscaleTooLarge, 3072, 3072, 12288, 12288, MaxUpscalePixels/1_000_000)
+	if got, want := Describe(ue, "en"), "That image is too large to enlarge: 3072×3072 pixels would become 12288×12288; the most I make is 67 megapixels."; got != want {
+		t.Errorf("the refusal reads %q, want %q", got, want)
+	}
+}

@@ -30,6 +30,13 @@ type Settings struct {
 	// *UserError values of kind ErrBadImage. Nil trusts an InputImage
 	// whose size is set and refuses one without.
 	CheckInput func(data []byte) (*InputImage, error)
+	// ImageHeader reads the format and size of an image the bot made
+	// itself, the one ⬆ Upscale enlarges, from its header with no limits
+	// (imagefile.Header): limits.max_input_* bound what users give, and
+	// a result can be larger (a --hr 3072×3072 PNG). Nil trusts an
+	// InputImage whose size is set and checks one without with
+	// CheckInput.
+	ImageHeader func(data []byte) (*InputImage, error)
 }
 
 // Defaults are the parameters a request gets when it does not set them.

@@ -111,14 +111,17 @@ func (c Config) validate() error {
 // answers commands and buttons, and keeps one status message per job up
 // to date. Create it with New and start it with Run.
 type Adapter struct {
-	cfg     Config
-	core    frontend.Core
-	log     *slog.Logger
-	client  *client   // every Bot API call
-	files   *tgClient // getFile, which works before Run connected (newFileClient)
-	store   *store
-	editing editing // what every job's editor shares
-	tasks   *tasks.Group
+	cfg    Config
+	core   frontend.Core
+	log    *slog.Logger
+	client *client   // every Bot API call
+	files  *tgClient // getFile, which works before Run connected (newFileClient)
+	// fileHTTP downloads pictures: Config.HTTPClient's transport, and no
+	// redirect away from api_url's host (see downloadClient).
+	fileHTTP *http.Client
+	store    *store
+	editing  editing // what every job's editor shares
+	tasks    *tasks.Group
 
 	me      botUser // set by Run before it starts any goroutine; read-only afterwards
 	running atomic.Bool
@@ -147,6 +150,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		log:       log,
 		client:    newClient(cfg, log),
 		files:     newFileClient(cfg.APIURL, cfg.Token, cfg.HTTPClient),
+		fileHTTP:  downloadClient(cfg.APIURL, cfg.HTTPClient),
 		store:     newStore(),
 		tasks:     tasks.New(log),
 		handlers:  make(chan struct{}, maxHandlers),

@@ -195,7 +195,7 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	case actReroll:
 		req, answer = rec.Request.Reroll(who), texts.rerolling
 	case actVary:
-		if p.n < 0 || p.n >= max(rec.Images, 1) {
+		if !canEnlargeOrVary(rec, p.n) {
 			a.answerLater(ctx, q, catalog.T(loc, catalog.MsgButtonExpired), true)
 			return
 		}
@@ -214,37 +214,77 @@ func (a *Adapter) handleReroll(ctx context.Context, q *callbackQuery, who imagin
 	}
 }
 
+// canEnlargeOrVary reports whether ⬆ Upscale and 🎨 Vary may run on
+// image i of rec's result: one of its images, of a result that is not
+// itself an upscale (whose keyboard has neither: callback data naming one
+// is crafted, or from an older keyboard).
+func canEnlargeOrVary(rec imagine.Record, i int) bool {
+	return rec.Request.Kind != imagine.KindUpscale && i >= 0 && i < rec.Images
+}
+
 // submitPressWithInput gives req the picture rec's request started from
-// and submits it (see submitPress): an upscale's image from the store, an
-// img2img's picture fetched again from Telegram. A picture no longer
-// there is explained in an alert.
+// and submits it (see submitPress): an upscale's image from the store
+// (quick: a picture no longer there is explained in an alert), an
+// img2img's picture fetched again from Telegram. A download may outlast
+// the time Telegram keeps the press open, so the press is answered first
+// (the usual toast) and a picture that cannot be fetched, or a refused
+// request, is explained in a message replying to the pressed one.
 func (a *Adapter) submitPressWithInput(ctx context.Context, q *callbackQuery, rec imagine.Record, req imagine.Request, answer catalog.Text) {
 	loc := req.Requester.Locale
-	var input *picture
-	var err error
-	switch from := rec.Request.From; {
-	case rec.Request.Kind == imagine.KindUpscale && from != nil:
-		var img []byte
-		if img, err = a.core.Image(from.Job, from.Index); err == nil {
-			req.Init = &imagine.InputImage{Data: img}
-		}
-	case rec.Request.Kind == imagine.KindUpscale:
-		err = &imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone}
-	default:
-		ref, rerr := decodeRef(rec.Ref)
-		if rerr != nil || ref.Input == nil {
-			err = &imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone}
-			break
-		}
-		input = ref.Input
-		req.Init, err = a.fetchPicture(ctx, *input)
-	}
-	if err != nil {
+	refuse := func(err error) {
 		a.log.Info("a button's job cannot have its picture again", "job", rec.ID.String(), "user", req.Requester.Key(), "err", err)
 		a.client.answerCallback(ctx, q.ID, describe(err, loc), true)
+	}
+	var ref jobRef
+	switch from := rec.Request.From; {
+	case rec.Request.Kind == imagine.KindUpscale && from != nil:
+		img, err := a.core.Image(from.Job, from.Index)
+		if err != nil {
+			refuse(err)
+			return
+		}
+		req.Init = &imagine.InputImage{Data: img}
+		a.submitPress(ctx, q, req, rec.ID, rec.Ref, answer, nil)
+		return
+	case rec.Request.Kind == imagine.KindUpscale:
+		refuse(&imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone})
+		return
+	default:
+		var err error
+		if ref, err = decodeRef(rec.Ref); err != nil || ref.Input == nil {
+			refuse(&imagine.UserError{Kind: imagine.ErrBadImage, ID: catalog.MsgInputGone})
+			return
+		}
+	}
+	a.client.answerCallback(ctx, q.ID, answer.In(loc), false)
+	in, err := a.fetchPicture(ctx, *ref.Input)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		a.log.Info("a button's job was abandoned at shutdown while its picture downloaded", "job", rec.ID.String(), "user", req.Requester.Key())
+		at := ref.place()
+		if q.Message != nil {
+			at = answering(q.Message)
+		}
+		a.sayRestarting(ctx, at, loc)
+		return
+	case err != nil:
+		a.log.Info("a button's job cannot have its picture again", "job", rec.ID.String(), "user", req.Requester.Key(), "err", err)
+		a.replyToPress(ctx, q, ref.place(), describe(err, loc))
 		return
 	}
-	a.submitPress(ctx, q, req, rec.ID, rec.Ref, answer, input)
+	req.Init = in
+	a.submitAnswered(ctx, q, req, rec.ID, ref.place(), ref.Input)
+}
+
+// replyToPress tells the presser of a press already answered why its job
+// did not start, in a message replying to the pressed message (else at
+// fallback, the place of the result's job).
+func (a *Adapter) replyToPress(ctx context.Context, q *callbackQuery, fallback place, text string) {
+	at := fallback
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	a.client.reply(ctx, at, 0, text, nil)
 }
 
 // handleUpscale submits the upscale of image i of job's result, asked by
@@ -254,7 +294,7 @@ func (a *Adapter) submitPressWithInput(ctx context.Context, q *callbackQuery, re
 func (a *Adapter) handleUpscale(ctx context.Context, q *callbackQuery, who imagine.Requester, id imagine.JobID, i int) {
 	loc := who.Locale
 	rec, err := a.core.Record(id)
-	if err == nil && (i < 0 || i >= rec.Images) {
+	if err == nil && !canEnlargeOrVary(rec, i) {
 		a.client.answerCallback(ctx, q.ID, catalog.T(loc, catalog.MsgButtonExpired), true)
 		return
 	}
@@ -300,6 +340,29 @@ func (a *Adapter) submitPress(ctx context.Context, q *callbackQuery, req imagine
 	}
 	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", from.String(), "user", req.Requester.Key())
 	a.answerLater(ctx, q, answer.In(loc), false)
+	a.startEditor(ctx, tk, at, req, input)
+}
+
+// submitAnswered is submitPress for a press already answered (see
+// submitPressWithInput): a refusal is a message replying to the pressed
+// message, else at fallback, where the result's job is.
+func (a *Adapter) submitAnswered(ctx context.Context, q *callbackQuery, req imagine.Request, from imagine.JobID, fallback place, input *picture) {
+	req.Source = pressSource(q)
+	tk, err := a.core.Submit(req)
+	switch {
+	case errors.Is(err, imagine.ErrDuplicate):
+		a.log.Info("button press delivered again; its job already exists", "source", req.Source)
+		return
+	case err != nil:
+		a.log.Info("a button's job was refused", "from", from.String(), "user", req.Requester.Key(), "err", err)
+		a.replyToPress(ctx, q, fallback, imagine.Describe(err, req.Requester.Locale))
+		return
+	}
+	at := fallback
+	if q.Message != nil {
+		at = answering(q.Message)
+	}
+	a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", from.String(), "user", req.Requester.Key())
 	a.startEditor(ctx, tk, at, req, input)
 }
 

@@ -3,9 +3,12 @@ package telegram
 import (
 	"bytes"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
 )
@@ -189,8 +192,39 @@ func TestImg2ImgButtonsFetchThePictureAgain(t *testing.T) {
 
 	h.tg.FailNext("getFile", 400, "Bad Request: invalid file_id", 1)
 	q := h.tg.Click(group, bob, res.ID, callbackData(res, "r:"))
-	if a := h.answered(q); !a.ShowAlert || a.Text != "The picture this request started from is no longer kept; please send it again." {
-		t.Errorf("answer %+v, want an alert asking for the picture again", a)
+	if a := h.answered(q); a.ShowAlert || a.Text != texts.rerolling.In("en") {
+		t.Errorf("answer %+v, want the toast before the picture is fetched", a)
+	}
+	h.replyWith(group.ID, res.ID, "The picture this request started from is no longer kept; please send it again.")
+}
+
+// replyWith waits for a message of the bot replying to message id that
+// says exactly want.
+func (h *harness) replyWith(chat int64, id int, want string) {
+	h.t.Helper()
+	h.waitFor("a reply saying "+want, func() bool {
+		return slices.ContainsFunc(h.replies(chat, id), func(m telegramtest.Message) bool { return text(m) == want })
+	})
+}
+
+// TestImg2ImgButtonAnsweredBeforeDownload: Reroll under an img2img result
+// answers the press at once (Telegram keeps a press open for a few
+// seconds only), then fetches the picture; a picture that cannot be
+// fetched is explained in a message replying to the result, in the
+// presser's language.
+func TestImg2ImgButtonAnsweredBeforeDownload(t *testing.T) {
+	h := newHarness(t, options{cfg: Config{DownloadTimeout: time.Second}})
+	cmd := h.tg.SendMessage(carolDM, carol, "/imagine 一只狐狸", telegramtest.WithPhoto("fox.png", picturePNG(t, 300, 200, 0)))
+	res := h.waitStatus("the result", carolDM.ID, cmd.ID, func(m telegramtest.Message) bool { return m.Photo != nil && callbackData(m, "r:") != "" })
+	// The download hangs until the bot's download timeout.
+	h.tg.FailDownloads(telegramtest.DownloadFault{Delay: time.Minute})
+	q := h.tg.Click(carolDM, carol, res.ID, callbackData(res, "r:"))
+	if a := h.answered(q); a.ShowAlert || a.Text != texts.rerolling.In("zh") {
+		t.Errorf("answer %+v, want the toast %q at once", a, texts.rerolling.In("zh"))
+	}
+	h.replyWith(carolDM.ID, res.ID, texts.inputFetchFailed.In("zh"))
+	if n := len(h.jobsOf(imagine.KindImg2Img)); n != 1 {
+		t.Errorf("%d img2img jobs, want only the first", n)
 	}
 }
 
@@ -231,5 +265,38 @@ func TestImg2ImgReferenceSurvivesRestart(t *testing.T) {
 	h.waitFor("the reroll after the restart", func() bool { return len(h.jobsOf(imagine.KindImg2Img)) == 2 })
 	if j := h.jobsOf(imagine.KindImg2Img)[1]; !bytes.Equal(j.Params.Init.Data, photo) {
 		t.Error("the reroll after the restart did not start from the photo")
+	}
+}
+
+// TestCraftedImageButtons: callback data a keyboard never carries (⬆ or 🎨
+// of an upscale, an image index the result does not have) gets the
+// "button expired" alert and no job.
+func TestCraftedImageButtons(t *testing.T) {
+	h := newHarness(t, options{})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a cat --seed 42")
+	res := h.waitDone(dm.ID, cmd.ID)
+	h.tg.Click(dm, alice, res.ID, callbackData(res, "u:"))
+	up := h.pressedResult(dm.ID, res.ID, "⬆ Upscaled ×2")
+	job, _ := parsePress(callbackData(res, "u:"))
+	upJob, ok := parsePress(callbackData(up, "p:"))
+	if !ok {
+		t.Fatalf("the upscale's keyboard %q has no PNG button", rowTexts(up.Keyboard))
+	}
+	jobs := len(h.be.Jobs())
+	want := catalog.T("en", catalog.MsgButtonExpired)
+	for _, p := range []press{
+		{act: actUpscale, job: upJob.job, n: 0},
+		{act: actVary, job: upJob.job, n: 0},
+		{act: actUpscale, job: job.job, n: 1},
+		{act: actVary, job: job.job, n: 1},
+		{act: actVary, job: job.job, n: 999},
+	} {
+		q := h.tg.ClickData(dm, alice, res.ID, p.data())
+		if a := h.answered(q); !a.ShowAlert || a.Text != want {
+			t.Errorf("%s: answer %+v, want the alert %q", p.data(), a, want)
+		}
+	}
+	if n := len(h.be.Jobs()); n != jobs {
+		t.Errorf("%d backend jobs after the crafted presses, want still %d", n, jobs)
 	}
 }

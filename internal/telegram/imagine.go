@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 )
 
@@ -83,6 +85,7 @@ func (a *Adapter) submitFrom(ctx context.Context, at place, req imagine.Request,
 		a.log.Info("command delivered again; its job already exists", "source", req.Source, "user", who.Key())
 	case err != nil && ctx.Err() != nil:
 		a.log.Info("an /imagine with a picture was abandoned at shutdown", "user", who.Key())
+		a.sayRestarting(ctx, at, who.Locale)
 	case err != nil:
 		a.log.Info("img2img refused", "user", who.Key(), "chat", at.chat.id, "reason", describe(err, "en"), "err", err)
 		a.client.reply(ctx, at, 0, describe(err, who.Locale), nil)
@@ -91,6 +94,21 @@ func (a *Adapter) submitFrom(ctx context.Context, at place, req imagine.Request,
 			"input", in.Format, "width", in.Width, "height", in.Height)
 		a.startEditor(ctx, tk, at, req, &pic)
 	}
+}
+
+// restartingTimeout bounds the message that tells a user the bot is
+// restarting, sent once the work's context has ended: it holds up the
+// shutdown that long at most.
+const restartingTimeout = 3 * time.Second
+
+// sayRestarting tells at, in loc, that the bot is restarting and to send
+// the request again: work abandoned at shutdown (a picture still
+// downloading when the grace ended) whose context has ended, so the
+// message goes on a short context of its own.
+func (a *Adapter) sayRestarting(ctx context.Context, at place, loc string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartingTimeout)
+	defer cancel()
+	a.client.reply(ctx, at, 0, catalog.T(loc, catalog.MsgShuttingDown), nil)
 }
 
 // commandSource is the dedup key of a command message (imagine.Request.Source).

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -165,7 +168,9 @@ func (a *Adapter) fetchPicture(ctx context.Context, p picture) (*imagine.InputIm
 		FileSize int64  `json:"file_size"`
 	}
 	if err := json.Unmarshal(raw, &f); err != nil || f.FilePath == "" {
-		return nil, fetchFailed(fmt.Errorf("telegram: getFile: no file_path in %.100s", raw))
+		// Not the answer itself in the error: a file_path can hold the
+		// token (see download).
+		return nil, fetchFailed(errors.New("telegram: getFile: the answer has no file_path"))
 	}
 	if err := refuseSize(f.FileSize, maxBytes); err != nil {
 		return nil, err
@@ -199,17 +204,22 @@ func (a *Adapter) Input(ctx context.Context, ref imagine.Ref) (*imagine.InputIma
 var _ imagine.InputSource = (*Adapter)(nil)
 
 // download reads file_path from {api_url}/file/bot{token}/, at most
-// maxBytes+1 bytes of it. The URL holds the token: errors are scrubbed of
-// it, and neither it nor the picture is ever logged.
+// maxBytes+1 bytes of it; an absolute file_path is read from the local
+// disk (see readLocal). The URL holds the token, and so may an absolute
+// file_path: neither is ever put in an error or logged, nor is the
+// picture.
 func (a *Adapter) download(ctx context.Context, filePath string, maxBytes int64) ([]byte, error) {
-	if filePath == "" || strings.HasPrefix(filePath, "/") || strings.Contains(filePath, "..") || strings.ContainsAny(filePath, "?#%\\ ") {
-		return nil, fetchFailed(fmt.Errorf("telegram: getFile: unusable file_path %q", filePath))
+	if filepath.IsAbs(filePath) || strings.HasPrefix(filePath, "/") {
+		return a.readLocal(filePath, maxBytes)
+	}
+	if filePath == "" || strings.Contains(filePath, "..") || strings.ContainsAny(filePath, "?#%\\ ") {
+		return nil, fetchFailed(errors.New("telegram: getFile: an unusable file_path"))
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.cfg.APIURL+"/file/bot"+a.cfg.Token+"/"+filePath, nil)
 	if err != nil {
 		return nil, fetchFailed(a.scrub(err))
 	}
-	resp, err := a.cfg.HTTPClient.Do(req)
+	resp, err := a.fileHTTP.Do(req)
 	if err != nil {
 		return nil, fetchFailed(a.scrub(err))
 	}
@@ -232,6 +242,77 @@ func (a *Adapter) download(ctx context.Context, filePath string, maxBytes int64)
 		return nil, tooBig(max(resp.ContentLength, int64(len(data))), maxBytes)
 	}
 	return data, nil
+}
+
+// readLocal reads at most maxBytes+1 bytes of a file a self-hosted Bot
+// API server started with --local named by its absolute path (in its
+// working directory, under a folder named by the token). The path comes
+// from the operator's own server, so the file is read as it is; a bot
+// that cannot read it (it runs on another machine or in another
+// container) tells the operator in the log and the user
+// that pictures cannot be fetched. The path is in no error.
+func (a *Adapter) readLocal(path string, maxBytes int64) ([]byte, error) {
+	data, err := readLimited(path, maxBytes)
+	if err != nil {
+		cause := a.localError(err, path)
+		a.log.Error("the Bot API server runs with --local and named a picture by a local path this bot cannot read; "+
+			"run the bot where it can read telegram-bot-api's --dir, or run telegram-bot-api without --local", "err", cause)
+		return nil, &inputError{msg: texts.inputLocalUnreadable, cause: cause}
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, tooBig(int64(len(data)), maxBytes)
+	}
+	return data, nil
+}
+
+// readLimited reads at most maxBytes+1 bytes of the file at path.
+func readLimited(path string, maxBytes int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxBytes+1))
+}
+
+// localError is err of reading path without the path, nor the token.
+func (a *Adapter) localError(err error, path string) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return fmt.Errorf("telegram: local file of the Bot API server: %s: %w", pe.Op, pe.Err)
+	}
+	msg := redact(strings.ReplaceAll(err.Error(), path, "<path>"), a.cfg.Token)
+	return fmt.Errorf("telegram: local file of the Bot API server: %s", msg)
+}
+
+// maxRedirects is how many redirects a download follows, as net/http's
+// default policy.
+const maxRedirects = 10
+
+// downloadClient is the client of the file route: hc's transport, jar and
+// timeout, but redirects are followed only on api_url's own host, and
+// without a Referer. The request URL holds the token: a redirect to
+// another host (a misconfigured proxy, or one that is not the operator's)
+// must not carry it there.
+func downloadClient(apiURL string, hc *http.Client) *http.Client {
+	host := ""
+	if u, err := url.Parse(apiURL); err == nil {
+		host = u.Host
+	}
+	return &http.Client{
+		Transport: hc.Transport,
+		Jar:       hc.Jar,
+		Timeout:   hc.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			req.Header.Del("Referer")
+			switch {
+			case !strings.EqualFold(req.URL.Host, host):
+				return fmt.Errorf("telegram: file download: redirected to another host, %s", req.URL.Host)
+			case len(via) >= maxRedirects:
+				return fmt.Errorf("telegram: file download: stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
 }
 
 // fetchFailed is a picture that could not be fetched from Telegram.

@@ -11,7 +11,7 @@ var texts = struct {
 	help, btnPNG, btnPNGN, btnPrev, btnNext, btnReset, settingsNotYours, cancelling, rerolling, tryingAgain, sendingPNG,
 	modelChoose, modelListFailed, modelLoadFailed,
 	imageNotSent, sendBadFile, sendTooLarge, sendNoRights, sendRefused, sendFailedNetwork,
-	inputTelegramLimit, inputFetchFailed, btnUpscale, btnUpscaleN, btnVary, btnVaryN, upscaling, varying catalog.Text
+	inputTelegramLimit, inputFetchFailed, inputLocalUnreadable, btnUpscale, btnUpscaleN, btnVary, btnVaryN, upscaling, varying catalog.Text
 }{
 	help: catalog.Text{EN: "I draw pictures from your words with Stable Diffusion.\n\n" +
 		"Examples:\n/imagine a lighthouse at dusk, oil painting\n/imagine a red fox in fresh snow --ar 16:9\n/imagine a cozy cabin --steps 30 --seed 42 --no people\n\n" +
@@ -47,10 +47,12 @@ var texts = struct {
 	inputTelegramLimit: catalog.Text{EN: "That file is over 20 MB, the most Telegram lets a bot download; please send a smaller picture (as a photo, Telegram makes it smaller for you).",
 		ZH: "该文件超过 20 MB，这是 Telegram 允许机器人下载的上限；请发送更小的图片（以照片方式发送时，Telegram 会自动压缩）。"},
 	inputFetchFailed: catalog.Text{EN: "I could not fetch your picture from Telegram; please try again in a moment.", ZH: "无法从 Telegram 获取你的图片，请稍后再试。"},
-	btnUpscale:       catalog.Text{EN: "⬆ Upscale", ZH: "⬆ 放大"},
-	btnUpscaleN:      catalog.Text{EN: "⬆%d", ZH: "⬆%d"},
-	btnVary:          catalog.Text{EN: "🎨 Vary", ZH: "🎨 变体"},
-	btnVaryN:         catalog.Text{EN: "🎨%d", ZH: "🎨%d"},
-	upscaling:        catalog.Text{EN: "Upscaling this image…", ZH: "正在放大这张图片…"},
-	varying:          catalog.Text{EN: "Making variations of this image…", ZH: "正在生成这张图片的变体…"},
+	inputLocalUnreadable: catalog.Text{EN: "I can't fetch pictures from Telegram right now: the bot is not set up to read them. The operator can see why in the log; you can still /imagine from words alone.",
+		ZH: "目前无法从 Telegram 获取图片：机器人的配置无法读取图片。管理员可以在日志中看到原因；你仍然可以只用文字使用 /imagine。"},
+	btnUpscale:  catalog.Text{EN: "⬆ Upscale", ZH: "⬆ 放大"},
+	btnUpscaleN: catalog.Text{EN: "⬆%d", ZH: "⬆%d"},
+	btnVary:     catalog.Text{EN: "🎨 Vary", ZH: "🎨 变体"},
+	btnVaryN:    catalog.Text{EN: "🎨%d", ZH: "🎨%d"},
+	upscaling:   catalog.Text{EN: "Upscaling this image…", ZH: "正在放大这张图片…"},
+	varying:     catalog.Text{EN: "Making variations of this image…", ZH: "正在生成这张图片的变体…"},
 }

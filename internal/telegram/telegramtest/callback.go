@@ -18,6 +18,19 @@ type callbackQuery struct {
 // returns the query id, or "" if the message does not exist (or was
 // deleted) or has no such button.
 func (s *Server) Click(chat Chat, from User, messageID int, data string) string {
+	return s.press(chat, from, messageID, data, true)
+}
+
+// ClickData is Click with callback data that need not be on the message's
+// keyboard: a button of an older keyboard the bot has since replaced, or
+// data a modified client made up. It returns "" if the message does not
+// exist (or was deleted).
+func (s *Server) ClickData(chat Chat, from User, messageID int, data string) string {
+	return s.press(chat, from, messageID, data, false)
+}
+
+// press queues a callback_query; onKeyboard requires a button with data.
+func (s *Server) press(chat Chat, from User, messageID int, data string, onKeyboard bool) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cs := s.chats[chat.ID]
@@ -25,7 +38,7 @@ func (s *Server) Click(chat Chat, from User, messageID int, data string) string 
 		return ""
 	}
 	m := cs.live(messageID)
-	if m == nil || !slices.ContainsFunc(m.Keyboard, func(row []Button) bool {
+	if m == nil || onKeyboard && !slices.ContainsFunc(m.Keyboard, func(row []Button) bool {
 		return slices.ContainsFunc(row, func(b Button) bool { return b.CallbackData == data })
 	}) {
 		return ""

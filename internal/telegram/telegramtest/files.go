@@ -5,7 +5,9 @@ import (
 	"image"
 	"image/jpeg"
 	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +40,9 @@ type Download struct {
 	Status int
 	// Size is how many bytes of the file were served.
 	Size int
-	Time time.Time
+	// Referer is the request's Referer header, if any.
+	Referer string
+	Time    time.Time
 }
 
 // DownloadFault scripts the next answers of the file route, see
@@ -52,6 +56,9 @@ type DownloadFault struct {
 	// HTML answers 200 with an HTML page (a proxy's or captive portal's)
 	// instead of the file.
 	HTML bool
+	// Redirect, if set, answers 302 Found with this Location instead of
+	// the file.
+	Redirect string
 	// Times is how many downloads the fault affects; 0 means one.
 	Times int
 }
@@ -65,6 +72,20 @@ func (s *Server) FailDownloads(f DownloadFault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.downloadFaults = append(s.downloadFaults, &f)
+}
+
+// LocalFiles makes getFile answer as a self-hosted Bot API server started
+// with --local does: file_path is an absolute path in the server's working
+// directory, dir/<token>/<photos|documents|thumbnails>/file_N.ext, where
+// the server keeps the file for a bot on the same machine to read. With
+// write, the fake writes the file there when getFile names it (the bot
+// shares the server's disk); without, the path names a file the bot
+// cannot read (it runs elsewhere). The file route does not serve such
+// paths. An empty dir switches back to relative paths.
+func (s *Server) LocalFiles(dir string, write bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.localDir, s.localWrite = dir, write
 }
 
 // Downloads returns every request of the file route so far, in order.
@@ -179,6 +200,17 @@ func (s *Server) getFileLocked(req *request) (any, *apiError) {
 		s.paths[b.path] = b
 	}
 	f := wireFile{FileID: b.id, FileUniqueID: uniqueID(b.id), FilePath: b.path}
+	if s.localDir != "" {
+		f.FilePath = filepath.Join(s.localDir, s.opts.Token, filepath.FromSlash(b.path))
+		if s.localWrite {
+			if err := os.MkdirAll(filepath.Dir(f.FilePath), 0o700); err != nil {
+				return nil, &apiError{code: http.StatusInternalServerError, desc: "Internal Server Error: " + err.Error()}
+			}
+			if err := os.WriteFile(f.FilePath, b.data, 0o600); err != nil {
+				return nil, &apiError{code: http.StatusInternalServerError, desc: "Internal Server Error: " + err.Error()}
+			}
+		}
+	}
 	if !b.noSize {
 		f.FileSize = len(b.data)
 	}
@@ -203,7 +235,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 		}
 	}
 	s.mu.Unlock()
-	d := Download{Path: filePath, Status: http.StatusOK, Time: s.opts.Now()}
+	d := Download{Path: filePath, Status: http.StatusOK, Referer: r.Referer(), Time: s.opts.Now()}
 	if fault != nil && fault.Delay > 0 {
 		t := time.NewTimer(fault.Delay)
 		select {
@@ -220,6 +252,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 		d.Status = http.StatusMethodNotAllowed
 	case fault != nil && fault.Status != 0:
 		d.Status = fault.Status
+	case fault != nil && fault.Redirect != "":
+		d.Status = http.StatusFound
+		http.Redirect(w, r, fault.Redirect, http.StatusFound)
 	case fault != nil && fault.HTML:
 		page := "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to the network.</body></html>"
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -234,7 +269,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 			d.Size = n
 		}
 	}
-	if d.Status != http.StatusOK {
+	if d.Status != http.StatusOK && d.Status != http.StatusFound {
 		writeError(w, &apiError{code: d.Status, desc: http.StatusText(d.Status)})
 	}
 	s.mu.Lock()

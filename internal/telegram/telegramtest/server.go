@@ -52,6 +52,8 @@ type Server struct {
 	paths          map[string]*blob // by file_path: what the file route serves
 	downloads      []Download
 	downloadFaults []*DownloadFault
+	localDir       string // see LocalFiles
+	localWrite     bool
 	nextFile       int
 	nextGroup      int64
 	nextQuery      int64

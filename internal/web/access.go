@@ -158,13 +158,21 @@ func checkCSRF(r *http.Request, s session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
 
-// setCookie sets an HttpOnly, SameSite=Strict cookie for the whole site,
-// Secure when the browser came over HTTPS (directly or through a proxy
-// that says so); maxAge 0 deletes it.
+// setCookie sets an HttpOnly cookie for the whole site, Secure when the
+// browser came over HTTPS (directly or through a proxy that says so);
+// maxAge 0 deletes it. The session cookie is SameSite=Lax: a link from
+// another site (a chat, a search) is a top-level navigation that must
+// carry it, or the page would mint a new session and the browser would
+// lose its jobs; what changes state is guarded by the CSRF token and the
+// Origin check, not by the cookie. The admin cookie is SameSite=Strict.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	same := http.SameSiteStrictMode
+	if name == sessionCookie {
+		same = http.SameSiteLaxMode
+	}
 	c := &http.Cookie{
 		Name: name, Value: value, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, SameSite: same,
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
 	}
 	if maxAge > 0 {

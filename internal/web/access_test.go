@@ -50,12 +50,53 @@ func TestCookies(t *testing.T) {
 		}
 		h.a.Handler().ServeHTTP(rec, req)
 		cs := rec.Result().Cookies()
-		if len(cs) != 1 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteStrictMode || cs[0].Secure != tt.secure || cs[0].Path != "/" {
-			t.Errorf("%s: cookies %+v; want one HttpOnly SameSite=Strict session cookie, Secure %v", tt.name, cs, tt.secure)
+		if len(cs) != 1 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Secure != tt.secure || cs[0].Path != "/" ||
+			cs[0].MaxAge != int(sessionMaxAge/time.Second) {
+			t.Errorf("%s: cookies %+v; want one HttpOnly SameSite=Lax session cookie for 30 days, Secure %v", tt.name, cs, tt.secure)
 		}
 		if strings.Contains(rec.Body.String(), cs[0].Value) {
 			t.Errorf("%s: the page shows the session secret", tt.name)
 		}
+	}
+}
+
+// TestCrossSiteNavigation: a link to the playground followed from another
+// site (a chat, a search result) brings the session cookie along, as a
+// SameSite=Lax cookie is sent on top-level navigations: the page keeps
+// the browser's session and jobs instead of minting a new one.
+func TestCrossSiteNavigation(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	b.page("/")
+	v := b.imagine(url.Values{"prompt": {"a lighthouse"}})
+	var sess *http.Cookie
+	for _, c := range b.c.Jar.Cookies(mustURL(h.url)) {
+		if c.Name == sessionCookie {
+			sess = c
+		}
+	}
+	if sess == nil {
+		t.Fatal("no session cookie")
+	}
+	// What the browser sends, judging by the attributes it was given: a
+	// Strict cookie stays home on a cross-site navigation, a Lax one goes.
+	rec := httptest.NewRecorder()
+	h.a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	set := rec.Result().Cookies()
+	if len(set) != 1 || set[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v; want SameSite=Lax, which a link from another site carries", set)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.AddCookie(sess)
+	rec = httptest.NewRecorder()
+	h.a.Handler().ServeHTTP(rec, req)
+	if cs := rec.Result().Cookies(); len(cs) != 0 {
+		t.Errorf("a cross-site navigation with the cookie got new cookies %+v", cs)
+	}
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="job-`+v.ID+`"`) {
+		t.Errorf("a cross-site navigation lost the browser's job %s: %d\n%s", v.ID, rec.Code, rec.Body.String())
 	}
 }
 

@@ -18,8 +18,8 @@
 // one-line reasons, next to the form. Pages are in English or Simplified
 // Chinese, by the browser's Accept-Language.
 //
-// A browser is a session: a random secret in an HttpOnly, SameSite=Strict
-// cookie. The user id the core, the store and the logs see
+// A browser is a session: a random secret in an HttpOnly, SameSite=Lax
+// cookie (sent on links from other sites, so they keep the session). The user id the core, the store and the logs see
 // (imagine.Requester{Platform: imagine.Web, UserID: ...}) is a hash of
 // it, so the secret never leaves the cookie, and the same browser is the
 // same user after a restart: every tab of a browser shares its queue

@@ -40,8 +40,11 @@ type Config struct {
 	LoginFailuresPerIP, LoginFailures int
 	LoginWindow                       time.Duration
 	// MaxStreams bounds the live-update streams open at once (default
-	// 1000), and MaxStreamsPerUser those of one browser (default 16).
-	MaxStreams, MaxStreamsPerUser int
+	// 1000), MaxStreamsPerUser those of one browser (default 16) and
+	// MaxStreamsPerAddress those from one client address (default 32):
+	// sessions cost nothing to invent, so one client cannot take every
+	// stream with made-up cookies.
+	MaxStreams, MaxStreamsPerUser, MaxStreamsPerAddress int
 	// WriteTimeout is how long one write to a live-update stream may take
 	// before the stream is dropped (default 10s): a stalled browser holds
 	// nothing up for longer.
@@ -68,6 +71,7 @@ func (c Config) withDefaults() Config {
 	c.LoginWindow = cmp.Or(c.LoginWindow, 15*time.Minute)
 	c.MaxStreams = cmp.Or(c.MaxStreams, 1000)
 	c.MaxStreamsPerUser = cmp.Or(c.MaxStreamsPerUser, 16)
+	c.MaxStreamsPerAddress = cmp.Or(c.MaxStreamsPerAddress, 32)
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, 10*time.Second)
 	c.DashboardRefresh = cmp.Or(c.DashboardRefresh, time.Second)
 	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, 5*time.Second)
@@ -92,7 +96,7 @@ func (c Config) validate() error {
 		return errors.New("web: the playground is for admins only (web.playground: admins) but no admin can sign in: set web.admin_password")
 	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0:
 		return errors.New("web: durations must not be negative")
-	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0:
+	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0, c.MaxStreamsPerAddress < 0:
 		return errors.New("web: limits must not be negative")
 	}
 	if c.Listener == nil {

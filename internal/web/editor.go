@@ -76,6 +76,7 @@ type hub struct {
 	users    map[string]*user // by user id
 	finished []imagine.JobID  // ended jobs still held, oldest first
 	streams  int
+	byIP     map[string]int // open streams by client address
 }
 
 // liveJob is one job the hub follows; its fields are guarded by hub.mu.
@@ -103,7 +104,7 @@ const (
 )
 
 func newHub() *hub {
-	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}}
+	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}, byIP: map[string]int{}}
 }
 
 func (h *hub) userLocked(id string) *user {
@@ -205,13 +206,18 @@ func (h *hub) views(owner string) []jobView {
 	return out
 }
 
-// subscribe opens a stream of owner's job views, or reports false when
-// the user or everyone has as many as allowed.
-func (h *hub) subscribe(owner string, perUser, total int) (*stream, bool) {
+// streamLimits bound the live-update streams: of one browser, from one
+// client address, and in all.
+type streamLimits struct{ perUser, perIP, total int }
+
+// subscribe opens a stream of owner's job views from address ip, or
+// reports false when the user, the address or everyone has as many as
+// allowed.
+func (h *hub) subscribe(owner, ip string, lim streamLimits) (*stream, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.userLocked(owner)
-	if h.streams >= total || len(u.streams) >= perUser {
+	if h.streams >= lim.total || len(u.streams) >= lim.perUser || h.byIP[ip] >= lim.perIP {
 		if len(u.jobs) == 0 && len(u.streams) == 0 {
 			delete(h.users, owner)
 		}
@@ -220,11 +226,12 @@ func (h *hub) subscribe(owner string, perUser, total int) (*stream, bool) {
 	s := &stream{signal: make(chan struct{}, 1), pending: map[imagine.JobID]jobView{}}
 	u.streams[s] = struct{}{}
 	h.streams++
+	h.byIP[ip]++
 	return s, true
 }
 
 // unsubscribe closes a stream opened by subscribe.
-func (h *hub) unsubscribe(owner string, s *stream) {
+func (h *hub) unsubscribe(owner, ip string, s *stream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.users[owner]
@@ -234,6 +241,9 @@ func (h *hub) unsubscribe(owner string, s *stream) {
 	if _, ok := u.streams[s]; ok {
 		delete(u.streams, s)
 		h.streams--
+		if h.byIP[ip]--; h.byIP[ip] <= 0 {
+			delete(h.byIP, ip)
+		}
 	}
 	if len(u.jobs) == 0 && len(u.streams) == 0 {
 		delete(h.users, owner)

@@ -2,9 +2,9 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"

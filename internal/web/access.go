@@ -215,14 +215,17 @@ func (a *access) login(ip, password string) (string, loginResult) {
 		return "", loginDisabled
 	}
 	now := a.now()
-	if !a.fails.allow(ip, now) {
+	// The attempt takes a failure's place before the password is checked,
+	// so parallel guesses cannot all slip past the limit; a right password
+	// gives it back.
+	if !a.fails.take(ip, now) {
 		return "", loginLimited
 	}
 	got := sha256.Sum256([]byte(password))
 	if subtle.ConstantTimeCompare(got[:], a.password[:]) != 1 {
-		a.fails.fail(ip, now)
 		return "", loginWrong
 	}
+	a.fails.giveBack(ip, now)
 	token := newSecret()
 	a.mu.Lock()
 	a.admins[hashKey(token)] = now.Add(a.ttl)
@@ -268,21 +271,22 @@ type failLimiter struct {
 // oldest entries go (the global limit still holds).
 const maxTrackedIPs = 10000
 
-func (l *failLimiter) allow(ip string, now time.Time) bool {
+// take reports whether ip may try now, and if so counts the try at now,
+// in one critical section: of parallel tries, only as many as the limits
+// allow get through. A try that turns out not to count (a right
+// password) is given back with giveBack.
+func (l *failLimiter) take(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.all = recent(l.all, now, l.window)
 	l.byIP[ip] = recent(l.byIP[ip], now, l.window)
-	if len(l.byIP[ip]) == 0 {
-		delete(l.byIP, ip)
+	if len(l.all) >= l.global || len(l.byIP[ip]) >= l.perIP {
+		if len(l.byIP[ip]) == 0 {
+			delete(l.byIP, ip)
+		}
+		return false
 	}
-	return len(l.all) < l.global && len(l.byIP[ip]) < l.perIP
-}
-
-func (l *failLimiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.byIP) >= maxTrackedIPs {
+	if _, ok := l.byIP[ip]; !ok && len(l.byIP) >= maxTrackedIPs {
 		for k := range l.byIP { // any one: the map is at its bound
 			delete(l.byIP, k)
 			break
@@ -290,6 +294,28 @@ func (l *failLimiter) fail(ip string, now time.Time) {
 	}
 	l.byIP[ip] = append(l.byIP[ip], now)
 	l.all = append(l.all, now)
+	return true
+}
+
+// giveBack uncounts a try take counted at now.
+func (l *failLimiter) giveBack(ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byIP[ip] = dropOne(l.byIP[ip], now)
+	if len(l.byIP[ip]) == 0 {
+		delete(l.byIP, ip)
+	}
+	l.all = dropOne(l.all, now)
+}
+
+// dropOne removes the last t from ts, if there is one.
+func dropOne(ts []time.Time, t time.Time) []time.Time {
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(t) {
+			return append(ts[:i], ts[i+1:]...)
+		}
+	}
+	return ts
 }
 
 func (l *failLimiter) prune(now time.Time) {

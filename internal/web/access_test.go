@@ -218,22 +218,75 @@ func TestLoginRateLimit(t *testing.T) {
 func TestFailLimiter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := failLimiter{perIP: 2, global: 3, window: time.Minute, byIP: map[string][]time.Time{}}
-	l.fail("a", now)
-	l.fail("a", now)
-	if l.allow("a", now) || !l.allow("b", now) {
-		t.Fatalf("per address: a allowed %v, b allowed %v", l.allow("a", now), l.allow("b", now))
+	if !l.take("a", now) || !l.take("a", now) {
+		t.Fatal("the first two tries of a refused")
 	}
-	l.fail("b", now)
-	if l.allow("c", now) {
+	if l.take("a", now) {
+		t.Errorf("a third try of a allowed (per address 2)")
+	}
+	if !l.take("b", now) {
+		t.Fatal("b's first try refused")
+	}
+	if l.take("c", now) {
 		t.Errorf("a fresh address allowed past the global limit")
 	}
+	l.giveBack("b", now) // b's try did not count (a right password)
+	if !l.take("c", now) {
+		t.Errorf("a given-back try still counts")
+	}
 	later := now.Add(time.Minute)
-	if !l.allow("a", later) || !l.allow("c", later) {
+	if !l.take("a", later) || !l.take("d", later) {
 		t.Errorf("not allowed again once the failures left the window")
 	}
-	l.prune(later)
+	l.prune(later.Add(time.Minute))
 	if len(l.byIP) != 0 || len(l.all) != 0 {
 		t.Errorf("prune left %v, %v", l.byIP, l.all)
+	}
+}
+
+// TestLoginLimitParallel: wrong passwords sent at once from one address
+// are checked at most as often as the limit allows; none slips past it
+// between the check and the count.
+func TestLoginLimitParallel(t *testing.T) {
+	for range 20 {
+		a := newAccess(Config{AdminPassword: testPassword, AdminSession: time.Hour, LoginFailuresPerIP: 5, LoginFailures: 50, LoginWindow: time.Hour, Clock: time.Now})
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			wrong  int
+			start  = make(chan struct{})
+			tokens []string
+		)
+		for i := range 64 {
+			wg.Go(func() {
+				<-start
+				pass := "guess"
+				if i == 63 {
+					pass = testPassword
+				}
+				tok, res := a.login("192.0.2.1", pass)
+				mu.Lock()
+				defer mu.Unlock()
+				switch res {
+				case loginWrong:
+					wrong++
+				case loginOK:
+					tokens = append(tokens, tok)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if wrong > 5 {
+			t.Fatalf("%d wrong passwords checked from one address at once; want at most 5", wrong)
+		}
+	}
+	// A right password gives its place back.
+	a := newAccess(Config{AdminPassword: testPassword, AdminSession: time.Hour, LoginFailuresPerIP: 2, LoginFailures: 50, LoginWindow: time.Hour, Clock: time.Now})
+	for range 10 {
+		if _, res := a.login("192.0.2.1", testPassword); res != loginOK {
+			t.Fatalf("a right password: %v; right ones must not use up the limit", res)
+		}
 	}
 }
 

@@ -225,6 +225,19 @@ type Web struct {
 	AdminPassword string `yaml:"admin_password"`
 	// AdminSession is how long an admin stays signed in.
 	AdminSession time.Duration `yaml:"admin_session"`
+	// PerAddress bounds the jobs of web sessions queued or running at once
+	// from one client address; 0 = twice queue.per_user. On an open
+	// playground a new browser is only a new cookie, so the per-user
+	// limits hold per browser, and this bounds them per address.
+	PerAddress int `yaml:"per_address"`
+}
+
+// JobsPerAddress is web.per_address, or twice queue.per_user when unset.
+func (c *Config) JobsPerAddress() int {
+	if c.Web.PerAddress > 0 {
+		return c.Web.PerAddress
+	}
+	return 2 * c.Queue.PerUser
 }
 
 // Enabled reports whether the web front end should run.

@@ -235,6 +235,7 @@ func TestParseBad(t *testing.T) {
 		{"bad web playground", "sd: {url: http://x}\nweb: {listen: ':8080', playground: everyone}\n", []string{"line 2", "web.playground must be open (anyone may generate) or admins"}},
 		{"weak admin password", "sd: {url: http://x}\nweb: {listen: ':8080', admin_password: hunter2}\n", []string{"web.admin_password is too short: use at least 12"}},
 		{"admins playground without password", "sd: {url: http://x}\nweb: {listen: ':8080', playground: admins}\n", []string{"web.admin_password is needed when web.playground is admins"}},
+		{"negative per address", "sd: {url: http://x}\nweb: {per_address: -1}\n", []string{"web.per_address must not be negative"}},
 		{"zero admin session", "sd: {url: http://x}\nweb: {admin_session: 0s}\n", []string{"web.admin_session must be positive"}},
 		{"bad web user id", "sd: {url: http://x}\nmoderation: {blocked_user_ids: ['web:XYZ']}\n", []string{"moderation.blocked_user_ids[0]", "web:<web user id>"}},
 		{"bad limits.models glob", "sd: {url: http://x}\nlimits:\n  models: ['sdxl-*', '[x']\n", []string{"line 3", "limits.models[1]"}},
@@ -305,6 +306,13 @@ func TestParseWeb(t *testing.T) {
 	def := Default()
 	if def.Web.Enabled() || def.Web.Playground != PlaygroundOpen {
 		t.Errorf("default web = %+v; want off, playground open", def.Web)
+	}
+	if got := def.JobsPerAddress(); got != 2*def.Queue.PerUser {
+		t.Errorf("default jobs per address %d; want twice queue.per_user (%d)", got, 2*def.Queue.PerUser)
+	}
+	set, err := Parse([]byte("sd: {url: http://x}\nweb: {per_address: 9}\n"), env(nil))
+	if err != nil || set.JobsPerAddress() != 9 {
+		t.Errorf("web.per_address 9: %v, %v", set.JobsPerAddress(), err)
 	}
 	// A refused password is never echoed.
 	_, err = Parse([]byte("sd: {url: http://x}\nweb: {admin_password: ${P}}\n"), env(map[string]string{"P": "sesame-1"}))

@@ -67,6 +67,7 @@ func (c *Config) validateWeb(v *validator) {
 	v.check(w.Playground != PlaygroundAdmins || w.AdminPassword != "", "web.admin_password",
 		"is needed when web.playground is %s: set WEB_ADMIN_PASSWORD", PlaygroundAdmins)
 	v.check(w.AdminSession > 0, "web.admin_session", "must be positive, got %s", w.AdminSession)
+	v.check(w.PerAddress >= 0, "web.per_address", "must not be negative (0 = twice queue.per_user), got %d", w.PerAddress)
 }
 
 func (c *Config) validateModeration(v *validator) {

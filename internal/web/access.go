@@ -7,9 +7,11 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -44,6 +46,9 @@ type session struct {
 	// expired: the request carried an admin cookie that is no longer
 	// valid (expired, signed out, or from before a restart).
 	expired bool
+	// limited: the request had no session and its address has been given
+	// as many new ones as allowed lately (Config.NewSessionsPerAddress).
+	limited bool
 	lang    lang
 }
 
@@ -65,6 +70,8 @@ type access struct {
 	admins map[string]time.Time // SHA-256 of a sign-in cookie (hex) → when it expires
 
 	fails failLimiter
+	// mints counts the new sessions given to each address.
+	mints failLimiter
 }
 
 func newAccess(cfg Config) *access {
@@ -76,6 +83,10 @@ func newAccess(cfg Config) *access {
 		admins:  map[string]time.Time{},
 		fails: failLimiter{
 			perIP: cfg.LoginFailuresPerIP, global: cfg.LoginFailures, window: cfg.LoginWindow,
+			byIP: map[string][]time.Time{},
+		},
+		mints: failLimiter{
+			perIP: cfg.NewSessionsPerAddress, global: math.MaxInt, window: cfg.NewSessionWindow,
 			byIP: map[string][]time.Time{},
 		},
 	}
@@ -122,12 +133,17 @@ func (a *access) csrfFor(secret string) string {
 
 // session returns the request's session. A browser without a valid
 // session cookie gets a new one when create is set (the response carries
-// it); otherwise ok is false.
+// it), unless its address has had too many lately (s.limited); otherwise
+// ok is false.
 func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s session, ok bool) {
 	s.lang = langOf(r.Header.Get("Accept-Language"))
 	if c, err := r.Cookie(sessionCookie); err == nil && validSecret(c.Value) {
 		s.secret = c.Value
 	} else if create {
+		if !a.mints.take(clientIP(r), a.now()) {
+			s.limited = true
+			return s, false
+		}
 		s.secret = newSecret()
 		setCookie(w, r, sessionCookie, s.secret, sessionMaxAge)
 	} else {
@@ -251,6 +267,7 @@ func (a *access) prune() {
 	}
 	a.mu.Unlock()
 	a.fails.prune(now)
+	a.mints.prune(now)
 }
 
 // failLimiter limits failed sign-ins: at most perIP from one address and
@@ -354,6 +371,10 @@ func clientIP(r *http.Request) string {
 // in goes to the admin page).
 func (a *Adapter) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s, _ := a.access.session(w, r, true)
+	if s.limited {
+		a.refuseNewSession(w, r, s)
+		return
+	}
 	if s.admin {
 		http.Redirect(w, r, "/admin", http.StatusSeeOther)
 		return
@@ -406,4 +427,12 @@ func (a *Adapter) handleLogout(w http.ResponseWriter, r *http.Request, s session
 		a.log.Info("admin signed out", "ip", clientIP(r))
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// refuseNewSession answers a page request without a session from an
+// address that has been given too many new ones lately.
+func (a *Adapter) refuseNewSession(w http.ResponseWriter, r *http.Request, s session) {
+	a.log.Warn("new session refused: too many from this address", "ip", clientIP(r))
+	w.Header().Set("Retry-After", strconv.Itoa(int(a.cfg.NewSessionWindow/time.Second)))
+	a.refuse(w, r, s.lang, http.StatusTooManyRequests, s.lang.T("TooManySessions"))
 }

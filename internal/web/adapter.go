@@ -45,6 +45,17 @@ type Config struct {
 	// sessions cost nothing to invent, so one client cannot take every
 	// stream with made-up cookies.
 	MaxStreams, MaxStreamsPerUser, MaxStreamsPerAddress int
+	// MaxJobsPerAddress bounds the jobs of web sessions queued or running
+	// at once from one client address (web.per_address; default 6, and
+	// cmd/bot passes twice queue.per_user). Signed-in admins are not
+	// counted. The core's per-user limits hold per browser, and a new
+	// browser costs only a new cookie: this bounds them per address.
+	MaxJobsPerAddress int
+	// NewSessionsPerAddress bounds the new sessions (cookies) given to one
+	// client address within NewSessionWindow (defaults 20 in 10 minutes);
+	// past it a page without a session is refused until the window moves.
+	NewSessionsPerAddress int
+	NewSessionWindow      time.Duration
 	// WriteTimeout is how long one write to a live-update stream may take
 	// before the stream is dropped (default 10s): a stalled browser holds
 	// nothing up for longer.
@@ -72,6 +83,9 @@ func (c Config) withDefaults() Config {
 	c.MaxStreams = cmp.Or(c.MaxStreams, 1000)
 	c.MaxStreamsPerUser = cmp.Or(c.MaxStreamsPerUser, 16)
 	c.MaxStreamsPerAddress = cmp.Or(c.MaxStreamsPerAddress, 32)
+	c.MaxJobsPerAddress = cmp.Or(c.MaxJobsPerAddress, 6)
+	c.NewSessionsPerAddress = cmp.Or(c.NewSessionsPerAddress, 20)
+	c.NewSessionWindow = cmp.Or(c.NewSessionWindow, 10*time.Minute)
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, 10*time.Second)
 	c.DashboardRefresh = cmp.Or(c.DashboardRefresh, time.Second)
 	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, 5*time.Second)
@@ -94,9 +108,10 @@ func (c Config) validate() error {
 		return errors.New("web: no address to listen on (web.listen)")
 	case !c.OpenPlayground && c.AdminPassword == "":
 		return errors.New("web: the playground is for admins only (web.playground: admins) but no admin can sign in: set web.admin_password")
-	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0:
+	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0, c.NewSessionWindow < 0:
 		return errors.New("web: durations must not be negative")
-	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0, c.MaxStreamsPerAddress < 0:
+	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0, c.MaxStreamsPerAddress < 0,
+		c.MaxJobsPerAddress < 0, c.NewSessionsPerAddress < 0:
 		return errors.New("web: limits must not be negative")
 	}
 	if c.Listener == nil {

@@ -22,9 +22,11 @@ type editor struct {
 }
 
 // startEditor registers a submitted (or resumed) job of who and runs its
-// editor in the adapter's group; it returns the job's first view. A job
-// nobody can watch (the adapter stopping) is cancelled.
-func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester) jobView {
+// editor in the adapter's group; it returns the job's first view. ip is
+// the client address whose job slot (hub.reserveJob) the job holds until
+// it ends; "" for none. A job nobody can watch (the adapter stopping) is
+// cancelled.
+func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester, ip string) jobView {
 	e := &editor{a: a, tk: tk, loc: lang(who.Locale), log: a.log.With("job", tk.ID.String(), "user", who.Key())}
 	if e.loc == "" {
 		e.loc = "en"
@@ -32,7 +34,7 @@ func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester) jobView
 	st := tk.Watch.Latest()
 	st.Job = tk.ID
 	first := e.view(st)
-	e.job = a.hub.add(tk.ID, who.UserID, first)
+	e.job = a.hub.add(tk.ID, who.UserID, ip, first)
 	if !a.tasks.Go(func() { e.run(a.work) }) {
 		if err := a.core.Cancel(tk.ID, who, true); err != nil {
 			e.log.Debug("cancel", "err", err)
@@ -77,12 +79,14 @@ type hub struct {
 	finished []imagine.JobID  // ended jobs still held, oldest first
 	streams  int
 	byIP     map[string]int // open streams by client address
+	ipJobs   map[string]int // live jobs and reserved slots by client address
 }
 
 // liveJob is one job the hub follows; its fields are guarded by hub.mu.
 type liveJob struct {
 	id      imagine.JobID
 	owner   string // user id
+	ip      string // the client address whose job slot it holds; "" for none
 	view    jobView
 	preview []byte          // the newest preview image
 	result  *imagine.Result // the images once done, for when the store has not kept them
@@ -104,7 +108,7 @@ const (
 )
 
 func newHub() *hub {
-	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}, byIP: map[string]int{}}
+	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}, byIP: map[string]int{}, ipJobs: map[string]int{}}
 }
 
 func (h *hub) userLocked(id string) *user {
@@ -116,12 +120,42 @@ func (h *hub) userLocked(id string) *user {
 	return u
 }
 
-// add registers a job of owner with its first view and tells the owner's
-// streams.
-func (h *hub) add(id imagine.JobID, owner string, v jobView) *liveJob {
+// reserveJob takes one of ip's job slots for a job about to be
+// submitted, or reports false when ip has max live jobs (and slots)
+// already. The slot passes to the job with add, or goes back with
+// releaseJob if the job is not made.
+func (h *hub) reserveJob(ip string, max int) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	j := &liveJob{id: id, owner: owner, view: v}
+	if h.ipJobs[ip] >= max {
+		return false
+	}
+	h.ipJobs[ip]++
+	return true
+}
+
+// releaseJob gives back a job slot of ip.
+func (h *hub) releaseJob(ip string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.releaseJobLocked(ip)
+}
+
+func (h *hub) releaseJobLocked(ip string) {
+	if ip == "" {
+		return
+	}
+	if h.ipJobs[ip]--; h.ipJobs[ip] <= 0 {
+		delete(h.ipJobs, ip)
+	}
+}
+
+// add registers a job of owner with its first view and tells the owner's
+// streams; the job holds ip's reserved slot (if ip is set) until it ends.
+func (h *hub) add(id imagine.JobID, owner, ip string, v jobView) *liveJob {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	j := &liveJob{id: id, owner: owner, ip: ip, view: v}
 	h.jobs[id] = j
 	u := h.userLocked(owner)
 	u.jobs = append(u.jobs, id)
@@ -149,6 +183,7 @@ func (h *hub) publish(j *liveJob, v jobView, st imagine.Status) {
 	if st.State.Terminal() && !j.ended {
 		// The preview stays: a browser may still ask for the last one.
 		j.ended = true
+		h.releaseJobLocked(j.ip)
 		h.finished = append(h.finished, j.id)
 		if len(h.finished) > maxFinished {
 			old := h.finished[0]

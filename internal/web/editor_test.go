@@ -22,7 +22,7 @@ func TestStalledStreamHoldsNothingUp(t *testing.T) {
 	if _, ok := h.subscribe("u", "ip", streamLimits{perUser: 2, perIP: 10, total: 10}); ok {
 		t.Errorf("a third stream of one browser was allowed (max 2)")
 	}
-	jobs := []*liveJob{h.add(1, "u", jobView{id: 1}), h.add(2, "u", jobView{id: 2})}
+	jobs := []*liveJob{h.add(1, "u", "", jobView{id: 1}), h.add(2, "u", "", jobView{id: 2})}
 	for i := range 10000 {
 		j := jobs[i%2]
 		h.publish(j, jobView{id: j.id, Progress: float64(i)}, imagine.Status{State: imagine.Running})
@@ -44,7 +44,7 @@ func TestStalledStreamHoldsNothingUp(t *testing.T) {
 func TestHubKeepsFinishedJobsBounded(t *testing.T) {
 	h := newHub()
 	for i := range maxFinished + 10 {
-		j := h.add(imagine.JobID(i+1), "u", jobView{})
+		j := h.add(imagine.JobID(i+1), "u", "", jobView{})
 		h.publish(j, jobView{id: j.id}, imagine.Status{State: imagine.Done})
 	}
 	if len(h.jobs) != maxFinished || len(h.finished) != maxFinished {

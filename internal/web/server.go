@@ -177,6 +177,10 @@ var shapes = []string{"1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", "512x51
 // the adapter follows, then older ones from the core's history).
 func (a *Adapter) handlePage(w http.ResponseWriter, r *http.Request) {
 	s, _ := a.access.session(w, r, true)
+	if s.limited {
+		a.refuseNewSession(w, r, s)
+		return
+	}
 	if s.expired {
 		setCookie(w, r, adminCookie, "", 0)
 	}

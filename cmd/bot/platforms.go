@@ -81,6 +81,7 @@ func webConfig(cfg *config.Config, log *slog.Logger) web.Config {
 		AdminSession:   w.AdminSession,
 		// A new browser is a new cookie: bound the jobs per address too.
 		MaxJobsPerAddress: cfg.JobsPerAddress(),
+		TrustedProxies:    w.TrustedProxies,
 		Logger:            log,
 	}
 }

@@ -230,6 +230,11 @@ type Web struct {
 	// playground a new browser is only a new cookie, so the per-user
 	// limits hold per browser, and this bounds them per address.
 	PerAddress int `yaml:"per_address"`
+	// TrustedProxies are the reverse proxies in front of the web front end:
+	// addresses or CIDR ranges. Only from these are X-Forwarded-For (the
+	// client's address, for the per-address limits) and X-Forwarded-Host
+	// (the site's host, for the same-origin check) believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // JobsPerAddress is web.per_address, or twice queue.per_user when unset.

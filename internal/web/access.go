@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -159,11 +158,12 @@ func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s
 
 // checkCSRF reports whether a state-changing request carries the
 // session's token (header or form field), compared in constant time, and
-// does not come from another origin.
+// does not come from another origin (its Origin's host is the one the
+// browser asked for: Host, or a trusted proxy's X-Forwarded-Host).
 func checkCSRF(r *http.Request, s session) bool {
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
+		if err != nil || u.Host != requestHost(r) {
 			return false
 		}
 	}
@@ -355,16 +355,6 @@ func recent(ts []time.Time, now time.Time, window time.Duration) []time.Time {
 		i++
 	}
 	return ts[i:]
-}
-
-// clientIP is the address a request came from (the proxy's, behind one:
-// X-Forwarded-For is not trusted, as anyone can send it).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // handleLoginPage shows the admin sign-in form (an admin already signed

@@ -373,6 +373,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Listen: "nowhere", OpenPlayground: true}, "host:port"},
 		{Config{Listen: ":8080"}, "set web.admin_password"},
 		{Config{Listen: ":8080", OpenPlayground: true, WriteTimeout: -1}, "negative"},
+		{Config{Listen: ":8080", OpenPlayground: true, MaxJobsPerAddress: -1}, "negative"},
+		{Config{Listen: ":8080", OpenPlayground: true, TrustedProxies: []string{"proxy"}}, "web.trusted_proxies"},
 	} {
 		if _, err := New(tt.cfg, nil); err == nil {
 			t.Errorf("New(%+v) without a core succeeded", tt.cfg)

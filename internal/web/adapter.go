@@ -45,6 +45,12 @@ type Config struct {
 	// sessions cost nothing to invent, so one client cannot take every
 	// stream with made-up cookies.
 	MaxStreams, MaxStreamsPerUser, MaxStreamsPerAddress int
+	// TrustedProxies are the reverse proxies in front of the adapter
+	// (web.trusted_proxies): addresses or CIDR ranges. Only from these is
+	// the client's address read from X-Forwarded-For (its rightmost
+	// address that is not a trusted proxy) and the host from
+	// X-Forwarded-Host; empty: the headers are ignored.
+	TrustedProxies []string
 	// MaxJobsPerAddress bounds the jobs of web sessions queued or running
 	// at once from one client address (web.per_address; default 6, and
 	// cmd/bot passes twice queue.per_user). Signed-in admins are not
@@ -114,6 +120,9 @@ func (c Config) validate() error {
 		c.MaxJobsPerAddress < 0, c.NewSessionsPerAddress < 0:
 		return errors.New("web: limits must not be negative")
 	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		return err
+	}
 	if c.Listener == nil {
 		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
 			return fmt.Errorf("web: web.listen must be host:port, e.g. 127.0.0.1:8080, got %q", c.Listen)
@@ -136,6 +145,8 @@ type Adapter struct {
 	hub    *hub
 	access *access
 	pages  *template.Template
+	// proxies are Config.TrustedProxies, parsed.
+	proxies proxies
 
 	// work is the editors' context: Run cancels it when it stops.
 	work     context.Context
@@ -175,6 +186,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		pages:  pages,
 		quit:   make(chan struct{}),
 	}
+	a.proxies, _ = parseProxies(cfg.TrustedProxies) // validate checked them
 	a.admin, _ = core.(AdminCore)
 	a.dash = newDashFeed(a)
 	a.work, a.stopWork = context.WithCancel(context.Background())

@@ -58,6 +58,7 @@
 // Files follow internal/frontend's skeleton where a role exists
 // (adapter.go, run.go, imagine.go, buttons.go, editor.go, render.go,
 // ref.go, access.go, health.go, texts.go); a web server adds server.go
-// (routes, headers, pages), events.go (the event streams), the
+// (routes, headers, pages), events.go (the event streams), proxy.go
+// (the client's address and host behind trusted proxies), the
 // dashboard's files, templates/ and static/.
 package web

@@ -64,7 +64,7 @@ func (a *Adapter) Handler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	}))
-	return secureHeaders(mux)
+	return secureHeaders(a.proxies.withClient(mux))
 }
 
 // secureHeaders sets the security headers on every response.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -85,6 +86,19 @@ func secureHeaders(h http.Handler) http.Handler {
 func (a *Adapter) post(h func(w http.ResponseWriter, r *http.Request, s session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		// Read the form now, so that one over the limit is told so, not
+		// refused for a token or a prompt cut off with the rest of it.
+		var tooLong *http.MaxBytesError
+		err := r.ParseForm() // a url-encoded body; ParseMultipartForm would hide its error
+		if err == nil {
+			err = r.ParseMultipartForm(maxFormBytes)
+		}
+		if errors.As(err, &tooLong) {
+			l := langOf(r.Header.Get("Accept-Language"))
+			a.log.Info("request refused: body too long", "path", r.URL.Path, "ip", clientIP(r), "limit", tooLong.Limit)
+			a.refuse(w, r, l, http.StatusRequestEntityTooLarge, l.T("TooLong", maxFormBytes>>10))
+			return
+		}
 		s, ok := a.access.session(w, r, false)
 		if !ok || !checkCSRF(r, s) {
 			a.log.Info("request refused: missing or forged CSRF token, or no session", "path", r.URL.Path, "ip", clientIP(r))

@@ -393,3 +393,19 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestStaticNoListing: /static/ serves its files, never a listing of a
+// directory.
+func TestStaticNoListing(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	for _, path := range []string{"/static/", "/static", "/static//", "/static/./", "/static/missing.js"} {
+		r := b.get(path)
+		if r.status == http.StatusOK || strings.Contains(r.body, "app.js") {
+			t.Errorf("GET %s: %d; want no listing:\n%s", path, r.status, r.body)
+		}
+	}
+	if r := b.get("/static/app.js"); r.status != http.StatusOK || !strings.Contains(r.body, "EventSource") {
+		t.Errorf("GET /static/app.js: %d", r.status)
+	}
+}

@@ -82,6 +82,7 @@ func webConfig(cfg *config.Config, log *slog.Logger) web.Config {
 		// A new browser is a new cookie: bound the jobs per address too.
 		MaxJobsPerAddress: cfg.JobsPerAddress(),
 		TrustedProxies:    w.TrustedProxies,
+		ShutdownGrace:     shutdownGrace(cfg),
 		Logger:            log,
 	}
 }

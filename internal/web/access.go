@@ -33,6 +33,12 @@ const (
 	// sessionMaxAge is how long a browser keeps its session cookie: its
 	// jobs and history stay its own for that long.
 	sessionMaxAge = 30 * 24 * time.Hour
+	// renewCookie marks a session cookie renewed lately: while the browser
+	// keeps it (renewEvery), page loads do not send the session cookie
+	// again; once it is gone, the next page load renews both, so a browser
+	// that visits keeps its session for sessionMaxAge after its last visit.
+	renewCookie = "imaginebot_renewed"
+	renewEvery  = 24 * time.Hour
 )
 
 // session is who sent a request: the browser's session, and whether an
@@ -130,14 +136,20 @@ func (a *access) csrfFor(secret string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// session returns the request's session. A browser without a valid
-// session cookie gets a new one when create is set (the response carries
-// it), unless its address has had too many lately (s.limited); otherwise
-// ok is false.
+// session returns the request's session. create is set for page loads:
+// a browser without a valid session cookie gets a new one (the response
+// carries it), unless its address has had too many lately (s.limited),
+// and one whose cookie was not renewed within renewEvery gets it again
+// for another sessionMaxAge. Without create, a request without a session
+// has ok false.
 func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s session, ok bool) {
 	s.lang = langOf(r.Header.Get("Accept-Language"))
 	if c, err := r.Cookie(sessionCookie); err == nil && validSecret(c.Value) {
 		s.secret = c.Value
+		if _, err := r.Cookie(renewCookie); err != nil && create {
+			setCookie(w, r, sessionCookie, s.secret, sessionMaxAge)
+			setCookie(w, r, renewCookie, "1", renewEvery)
+		}
 	} else if create {
 		if !a.mints.take(clientIP(r), a.now()) {
 			s.limited = true
@@ -145,6 +157,7 @@ func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s
 		}
 		s.secret = newSecret()
 		setCookie(w, r, sessionCookie, s.secret, sessionMaxAge)
+		setCookie(w, r, renewCookie, "1", renewEvery)
 	} else {
 		return s, false
 	}
@@ -183,7 +196,7 @@ func checkCSRF(r *http.Request, s session) bool {
 // Origin check, not by the cookie. The admin cookie is SameSite=Strict.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	same := http.SameSiteStrictMode
-	if name == sessionCookie {
+	if name == sessionCookie || name == renewCookie {
 		same = http.SameSiteLaxMode
 	}
 	c := &http.Cookie{

@@ -50,7 +50,10 @@ func TestCookies(t *testing.T) {
 		}
 		h.a.Handler().ServeHTTP(rec, req)
 		cs := rec.Result().Cookies()
-		if len(cs) != 1 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Secure != tt.secure || cs[0].Path != "/" ||
+		if len(cs) != 2 || cs[1].Name != renewCookie || cs[1].MaxAge != int(renewEvery/time.Second) || cs[1].SameSite != http.SameSiteLaxMode {
+			t.Errorf("%s: cookies %+v; want the session cookie, then the renewal mark for a day", tt.name, cs)
+		}
+		if len(cs) == 0 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Secure != tt.secure || cs[0].Path != "/" ||
 			cs[0].MaxAge != int(sessionMaxAge/time.Second) {
 			t.Errorf("%s: cookies %+v; want one HttpOnly SameSite=Lax session cookie for 30 days, Secure %v", tt.name, cs, tt.secure)
 		}
@@ -83,7 +86,7 @@ func TestCrossSiteNavigation(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	set := rec.Result().Cookies()
-	if len(set) != 1 || set[0].SameSite != http.SameSiteLaxMode {
+	if len(set) == 0 || set[0].SameSite != http.SameSiteLaxMode {
 		t.Fatalf("session cookie %+v; want SameSite=Lax, which a link from another site carries", set)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -92,8 +95,10 @@ func TestCrossSiteNavigation(t *testing.T) {
 	req.AddCookie(sess)
 	rec = httptest.NewRecorder()
 	h.a.Handler().ServeHTTP(rec, req)
-	if cs := rec.Result().Cookies(); len(cs) != 0 {
-		t.Errorf("a cross-site navigation with the cookie got new cookies %+v", cs)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != sess.Value {
+			t.Errorf("a cross-site navigation with the cookie got a new session")
+		}
 	}
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="job-`+v.ID+`"`) {
 		t.Errorf("a cross-site navigation lost the browser's job %s: %d\n%s", v.ID, rec.Code, rec.Body.String())
@@ -392,6 +397,35 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// TestSessionRenewal: a page load renews the session cookie for another
+// 30 days at most once a day: with the renewal mark (a day-long cookie)
+// present, nothing is sent; once it has gone, the same session is sent
+// again. Requests that are not page loads never renew.
+func TestSessionRenewal(t *testing.T) {
+	h := newHarness(t, options{})
+	sess := &http.Cookie{Name: sessionCookie, Value: newSecret()}
+	load := func(path string, cookies ...*http.Cookie) []*http.Cookie {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.a.Handler().ServeHTTP(rec, req)
+		return rec.Result().Cookies()
+	}
+	cs := load("/", sess)
+	if len(cs) != 2 || cs[0].Name != sessionCookie || cs[0].Value != sess.Value || cs[0].MaxAge != int(sessionMaxAge/time.Second) ||
+		cs[1].Name != renewCookie || cs[1].MaxAge != int(renewEvery/time.Second) {
+		t.Errorf("a page load without the renewal mark: cookies %+v; want the same session for 30 days and the mark for a day", cs)
+	}
+	if cs := load("/", sess, &http.Cookie{Name: renewCookie, Value: "1"}); len(cs) != 0 {
+		t.Errorf("a page load renewed within the day: cookies %+v; want none", cs)
+	}
+	if cs := load("/job/1/preview", sess); len(cs) != 0 {
+		t.Errorf("a preview request: cookies %+v; want none", cs)
+	}
 }
 
 // TestStaticNoListing: /static/ serves its files, never a listing of a

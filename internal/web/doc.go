@@ -38,7 +38,11 @@
 // sign-ins live in memory for web.admin_session. Every state-changing
 // request carries the session's CSRF token (a form field, or a header for
 // fetch), an HMAC of the session with a per-process key, and must not
-// come from another origin. Every page is html/template, and every answer
+// come from another origin. A session costs only a cookie, so one client
+// address has bounded jobs, streams and new sessions (Config.MaxJobsPerAddress,
+// MaxStreamsPerAddress, NewSessionsPerAddress); behind Config.TrustedProxies
+// the address is the forwarded client's (proxy.go). Every page is
+// html/template, and every answer
 // carries a Content-Security-Policy without inline script or style,
 // frame-ancestors 'none', nosniff and a same-origin referrer policy.
 //

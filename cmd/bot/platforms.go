@@ -79,7 +79,11 @@ func webConfig(cfg *config.Config, log *slog.Logger) web.Config {
 		OpenPlayground: w.Playground == config.PlaygroundOpen,
 		AdminPassword:  w.AdminPassword,
 		AdminSession:   w.AdminSession,
-		Logger:         log,
+		// A new browser is a new cookie: bound the jobs per address too.
+		MaxJobsPerAddress: cfg.JobsPerAddress(),
+		TrustedProxies:    w.TrustedProxies,
+		ShutdownGrace:     shutdownGrace(cfg),
+		Logger:            log,
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/config"
 	"github.com/imaginebot/imaginebot/internal/sdsim"
 )
 
@@ -78,5 +80,29 @@ func TestServeWebPortTaken(t *testing.T) {
 	_, _, err = runBot(t, context.Background(), nil, "-config", cfg)
 	if err == nil || !strings.Contains(err.Error(), "web.listen") {
 		t.Errorf("serve on a taken port = %v; want an error naming web.listen", err)
+	}
+}
+
+// TestWebConfig: the web section reaches the adapter, with the shutdown
+// grace the other adapters get and the per-address job cap defaulting to
+// twice queue.per_user.
+func TestWebConfig(t *testing.T) {
+	cfg := config.Default()
+	cfg.Web.Listen = "127.0.0.1:8080"
+	cfg.Web.TrustedProxies = []string{"127.0.0.1", "10.0.0.0/8"}
+	cfg.ShutdownTimeout = 45 * time.Second
+	wc := webConfig(&cfg, nil)
+	if wc.ShutdownGrace != shutdownGrace(&cfg) || wc.ShutdownGrace == 0 {
+		t.Errorf("ShutdownGrace = %s; want %s, as the other adapters", wc.ShutdownGrace, shutdownGrace(&cfg))
+	}
+	if wc.MaxJobsPerAddress != 2*cfg.Queue.PerUser {
+		t.Errorf("MaxJobsPerAddress = %d; want twice queue.per_user", wc.MaxJobsPerAddress)
+	}
+	if !slices.Equal(wc.TrustedProxies, cfg.Web.TrustedProxies) {
+		t.Errorf("TrustedProxies = %v", wc.TrustedProxies)
+	}
+	cfg.Web.PerAddress = 5
+	if wc := webConfig(&cfg, nil); wc.MaxJobsPerAddress != 5 {
+		t.Errorf("web.per_address 5 gave %d", wc.MaxJobsPerAddress)
 	}
 }

@@ -225,6 +225,24 @@ type Web struct {
 	AdminPassword string `yaml:"admin_password"`
 	// AdminSession is how long an admin stays signed in.
 	AdminSession time.Duration `yaml:"admin_session"`
+	// PerAddress bounds the jobs of web sessions queued or running at once
+	// from one client address; 0 = twice queue.per_user. On an open
+	// playground a new browser is only a new cookie, so the per-user
+	// limits hold per browser, and this bounds them per address.
+	PerAddress int `yaml:"per_address"`
+	// TrustedProxies are the reverse proxies in front of the web front end:
+	// addresses or CIDR ranges. Only from these are X-Forwarded-For (the
+	// client's address, for the per-address limits) and X-Forwarded-Host
+	// (the site's host, for the same-origin check) believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+}
+
+// JobsPerAddress is web.per_address, or twice queue.per_user when unset.
+func (c *Config) JobsPerAddress() int {
+	if c.Web.PerAddress > 0 {
+		return c.Web.PerAddress
+	}
+	return 2 * c.Queue.PerUser
 }
 
 // Enabled reports whether the web front end should run.

@@ -235,6 +235,8 @@ func TestParseBad(t *testing.T) {
 		{"bad web playground", "sd: {url: http://x}\nweb: {listen: ':8080', playground: everyone}\n", []string{"line 2", "web.playground must be open (anyone may generate) or admins"}},
 		{"weak admin password", "sd: {url: http://x}\nweb: {listen: ':8080', admin_password: hunter2}\n", []string{"web.admin_password is too short: use at least 12"}},
 		{"admins playground without password", "sd: {url: http://x}\nweb: {listen: ':8080', playground: admins}\n", []string{"web.admin_password is needed when web.playground is admins"}},
+		{"bad trusted proxy", "sd: {url: http://x}\nweb: {trusted_proxies: [127.0.0.1, 'nginx']}\n", []string{"web.trusted_proxies[1] must be an address or a CIDR range", `"nginx"`}},
+		{"negative per address", "sd: {url: http://x}\nweb: {per_address: -1}\n", []string{"web.per_address must not be negative"}},
 		{"zero admin session", "sd: {url: http://x}\nweb: {admin_session: 0s}\n", []string{"web.admin_session must be positive"}},
 		{"bad web user id", "sd: {url: http://x}\nmoderation: {blocked_user_ids: ['web:XYZ']}\n", []string{"moderation.blocked_user_ids[0]", "web:<web user id>"}},
 		{"bad limits.models glob", "sd: {url: http://x}\nlimits:\n  models: ['sdxl-*', '[x']\n", []string{"line 3", "limits.models[1]"}},
@@ -294,17 +296,26 @@ profiles:
 func TestParseWeb(t *testing.T) {
 	secret := "correct horse battery staple"
 	cfg, err := Parse([]byte("sd: {url: http://x}\nweb:\n  listen: 127.0.0.1:8080\n  playground: admins\n  admin_password: ${WEB_ADMIN_PASSWORD}\n"+
+		"  trusted_proxies: [127.0.0.1, 10.0.0.0/8, '::1']\n"+
 		"moderation: {blocked_user_ids: ['web:0123abcd']}\n"), env(map[string]string{"WEB_ADMIN_PASSWORD": secret}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Web{Listen: "127.0.0.1:8080", Playground: PlaygroundAdmins, AdminPassword: secret, AdminSession: 12 * time.Hour}
-	if cfg.Web != want || !cfg.Web.Enabled() {
+	want := Web{Listen: "127.0.0.1:8080", Playground: PlaygroundAdmins, AdminPassword: secret, AdminSession: 12 * time.Hour,
+		TrustedProxies: []string{"127.0.0.1", "10.0.0.0/8", "::1"}}
+	if !reflect.DeepEqual(cfg.Web, want) || !cfg.Web.Enabled() {
 		t.Errorf("Web = %+v, want %+v", cfg.Web, want)
 	}
 	def := Default()
 	if def.Web.Enabled() || def.Web.Playground != PlaygroundOpen {
 		t.Errorf("default web = %+v; want off, playground open", def.Web)
+	}
+	if got := def.JobsPerAddress(); got != 2*def.Queue.PerUser {
+		t.Errorf("default jobs per address %d; want twice queue.per_user (%d)", got, 2*def.Queue.PerUser)
+	}
+	set, err := Parse([]byte("sd: {url: http://x}\nweb: {per_address: 9}\n"), env(nil))
+	if err != nil || set.JobsPerAddress() != 9 {
+		t.Errorf("web.per_address 9: %v, %v", set.JobsPerAddress(), err)
 	}
 	// A refused password is never echoed.
 	_, err = Parse([]byte("sd: {url: http://x}\nweb: {admin_password: ${P}}\n"), env(map[string]string{"P": "sesame-1"}))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path"
 	"slices"
@@ -67,6 +68,13 @@ func (c *Config) validateWeb(v *validator) {
 	v.check(w.Playground != PlaygroundAdmins || w.AdminPassword != "", "web.admin_password",
 		"is needed when web.playground is %s: set WEB_ADMIN_PASSWORD", PlaygroundAdmins)
 	v.check(w.AdminSession > 0, "web.admin_session", "must be positive, got %s", w.AdminSession)
+	for i, p := range w.TrustedProxies {
+		_, perr := netip.ParsePrefix(p)
+		_, aerr := netip.ParseAddr(p)
+		v.check(perr == nil || aerr == nil, fmt.Sprintf("web.trusted_proxies[%d]", i),
+			"must be an address or a CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8, got %q", p)
+	}
+	v.check(w.PerAddress >= 0, "web.per_address", "must not be negative (0 = twice queue.per_user), got %d", w.PerAddress)
 }
 
 func (c *Config) validateModeration(v *validator) {

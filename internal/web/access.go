@@ -7,9 +7,10 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"net"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -32,6 +33,12 @@ const (
 	// sessionMaxAge is how long a browser keeps its session cookie: its
 	// jobs and history stay its own for that long.
 	sessionMaxAge = 30 * 24 * time.Hour
+	// renewCookie marks a session cookie renewed lately: while the browser
+	// keeps it (renewEvery), page loads do not send the session cookie
+	// again; once it is gone, the next page load renews both, so a browser
+	// that visits keeps its session for sessionMaxAge after its last visit.
+	renewCookie = "imaginebot_renewed"
+	renewEvery  = 24 * time.Hour
 )
 
 // session is who sent a request: the browser's session, and whether an
@@ -44,6 +51,9 @@ type session struct {
 	// expired: the request carried an admin cookie that is no longer
 	// valid (expired, signed out, or from before a restart).
 	expired bool
+	// limited: the request had no session and its address has been given
+	// as many new ones as allowed lately (Config.NewSessionsPerAddress).
+	limited bool
 	lang    lang
 }
 
@@ -65,6 +75,8 @@ type access struct {
 	admins map[string]time.Time // SHA-256 of a sign-in cookie (hex) → when it expires
 
 	fails failLimiter
+	// mints counts the new sessions given to each address.
+	mints failLimiter
 }
 
 func newAccess(cfg Config) *access {
@@ -76,6 +88,10 @@ func newAccess(cfg Config) *access {
 		admins:  map[string]time.Time{},
 		fails: failLimiter{
 			perIP: cfg.LoginFailuresPerIP, global: cfg.LoginFailures, window: cfg.LoginWindow,
+			byIP: map[string][]time.Time{},
+		},
+		mints: failLimiter{
+			perIP: cfg.NewSessionsPerAddress, global: math.MaxInt, window: cfg.NewSessionWindow,
 			byIP: map[string][]time.Time{},
 		},
 	}
@@ -120,16 +136,28 @@ func (a *access) csrfFor(secret string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// session returns the request's session. A browser without a valid
-// session cookie gets a new one when create is set (the response carries
-// it); otherwise ok is false.
+// session returns the request's session. create is set for page loads:
+// a browser without a valid session cookie gets a new one (the response
+// carries it), unless its address has had too many lately (s.limited),
+// and one whose cookie was not renewed within renewEvery gets it again
+// for another sessionMaxAge. Without create, a request without a session
+// has ok false.
 func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s session, ok bool) {
 	s.lang = langOf(r.Header.Get("Accept-Language"))
 	if c, err := r.Cookie(sessionCookie); err == nil && validSecret(c.Value) {
 		s.secret = c.Value
+		if _, err := r.Cookie(renewCookie); err != nil && create {
+			setCookie(w, r, sessionCookie, s.secret, sessionMaxAge)
+			setCookie(w, r, renewCookie, "1", renewEvery)
+		}
 	} else if create {
+		if !a.mints.take(clientIP(r), a.now()) {
+			s.limited = true
+			return s, false
+		}
 		s.secret = newSecret()
 		setCookie(w, r, sessionCookie, s.secret, sessionMaxAge)
+		setCookie(w, r, renewCookie, "1", renewEvery)
 	} else {
 		return s, false
 	}
@@ -143,11 +171,12 @@ func (a *access) session(w http.ResponseWriter, r *http.Request, create bool) (s
 
 // checkCSRF reports whether a state-changing request carries the
 // session's token (header or form field), compared in constant time, and
-// does not come from another origin.
+// does not come from another origin (its Origin's host is the one the
+// browser asked for: Host, or a trusted proxy's X-Forwarded-Host).
 func checkCSRF(r *http.Request, s session) bool {
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
+		if err != nil || u.Host != requestHost(r) {
 			return false
 		}
 	}
@@ -158,13 +187,21 @@ func checkCSRF(r *http.Request, s session) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) == 1
 }
 
-// setCookie sets an HttpOnly, SameSite=Strict cookie for the whole site,
-// Secure when the browser came over HTTPS (directly or through a proxy
-// that says so); maxAge 0 deletes it.
+// setCookie sets an HttpOnly cookie for the whole site, Secure when the
+// browser came over HTTPS (directly or through a proxy that says so);
+// maxAge 0 deletes it. The session cookie is SameSite=Lax: a link from
+// another site (a chat, a search) is a top-level navigation that must
+// carry it, or the page would mint a new session and the browser would
+// lose its jobs; what changes state is guarded by the CSRF token and the
+// Origin check, not by the cookie. The admin cookie is SameSite=Strict.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	same := http.SameSiteStrictMode
+	if name == sessionCookie || name == renewCookie {
+		same = http.SameSiteLaxMode
+	}
 	c := &http.Cookie{
 		Name: name, Value: value, Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, SameSite: same,
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
 	}
 	if maxAge > 0 {
@@ -207,14 +244,17 @@ func (a *access) login(ip, password string) (string, loginResult) {
 		return "", loginDisabled
 	}
 	now := a.now()
-	if !a.fails.allow(ip, now) {
+	// The attempt takes a failure's place before the password is checked,
+	// so parallel guesses cannot all slip past the limit; a right password
+	// gives it back.
+	if !a.fails.take(ip, now) {
 		return "", loginLimited
 	}
 	got := sha256.Sum256([]byte(password))
 	if subtle.ConstantTimeCompare(got[:], a.password[:]) != 1 {
-		a.fails.fail(ip, now)
 		return "", loginWrong
 	}
+	a.fails.giveBack(ip, now)
 	token := newSecret()
 	a.mu.Lock()
 	a.admins[hashKey(token)] = now.Add(a.ttl)
@@ -240,6 +280,7 @@ func (a *access) prune() {
 	}
 	a.mu.Unlock()
 	a.fails.prune(now)
+	a.mints.prune(now)
 }
 
 // failLimiter limits failed sign-ins: at most perIP from one address and
@@ -260,21 +301,22 @@ type failLimiter struct {
 // oldest entries go (the global limit still holds).
 const maxTrackedIPs = 10000
 
-func (l *failLimiter) allow(ip string, now time.Time) bool {
+// take reports whether ip may try now, and if so counts the try at now,
+// in one critical section: of parallel tries, only as many as the limits
+// allow get through. A try that turns out not to count (a right
+// password) is given back with giveBack.
+func (l *failLimiter) take(ip string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.all = recent(l.all, now, l.window)
 	l.byIP[ip] = recent(l.byIP[ip], now, l.window)
-	if len(l.byIP[ip]) == 0 {
-		delete(l.byIP, ip)
+	if len(l.all) >= l.global || len(l.byIP[ip]) >= l.perIP {
+		if len(l.byIP[ip]) == 0 {
+			delete(l.byIP, ip)
+		}
+		return false
 	}
-	return len(l.all) < l.global && len(l.byIP[ip]) < l.perIP
-}
-
-func (l *failLimiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.byIP) >= maxTrackedIPs {
+	if _, ok := l.byIP[ip]; !ok && len(l.byIP) >= maxTrackedIPs {
 		for k := range l.byIP { // any one: the map is at its bound
 			delete(l.byIP, k)
 			break
@@ -282,6 +324,28 @@ func (l *failLimiter) fail(ip string, now time.Time) {
 	}
 	l.byIP[ip] = append(l.byIP[ip], now)
 	l.all = append(l.all, now)
+	return true
+}
+
+// giveBack uncounts a try take counted at now.
+func (l *failLimiter) giveBack(ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byIP[ip] = dropOne(l.byIP[ip], now)
+	if len(l.byIP[ip]) == 0 {
+		delete(l.byIP, ip)
+	}
+	l.all = dropOne(l.all, now)
+}
+
+// dropOne removes the last t from ts, if there is one.
+func dropOne(ts []time.Time, t time.Time) []time.Time {
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(t) {
+			return append(ts[:i], ts[i+1:]...)
+		}
+	}
+	return ts
 }
 
 func (l *failLimiter) prune(now time.Time) {
@@ -306,20 +370,14 @@ func recent(ts []time.Time, now time.Time, window time.Duration) []time.Time {
 	return ts[i:]
 }
 
-// clientIP is the address a request came from (the proxy's, behind one:
-// X-Forwarded-For is not trusted, as anyone can send it).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // handleLoginPage shows the admin sign-in form (an admin already signed
 // in goes to the admin page).
 func (a *Adapter) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	s, _ := a.access.session(w, r, true)
+	if s.limited {
+		a.refuseNewSession(w, r, s)
+		return
+	}
 	if s.admin {
 		http.Redirect(w, r, "/admin", http.StatusSeeOther)
 		return
@@ -372,4 +430,12 @@ func (a *Adapter) handleLogout(w http.ResponseWriter, r *http.Request, s session
 		a.log.Info("admin signed out", "ip", clientIP(r))
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// refuseNewSession answers a page request without a session from an
+// address that has been given too many new ones lately.
+func (a *Adapter) refuseNewSession(w http.ResponseWriter, r *http.Request, s session) {
+	a.log.Warn("new session refused: too many from this address", "ip", clientIP(r))
+	w.Header().Set("Retry-After", strconv.Itoa(int(a.cfg.NewSessionWindow/time.Second)))
+	a.refuse(w, r, s.lang, http.StatusTooManyRequests, s.lang.T("TooManySessions"))
 }

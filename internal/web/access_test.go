@@ -50,12 +50,58 @@ func TestCookies(t *testing.T) {
 		}
 		h.a.Handler().ServeHTTP(rec, req)
 		cs := rec.Result().Cookies()
-		if len(cs) != 1 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteStrictMode || cs[0].Secure != tt.secure || cs[0].Path != "/" {
-			t.Errorf("%s: cookies %+v; want one HttpOnly SameSite=Strict session cookie, Secure %v", tt.name, cs, tt.secure)
+		if len(cs) != 2 || cs[1].Name != renewCookie || cs[1].MaxAge != int(renewEvery/time.Second) || cs[1].SameSite != http.SameSiteLaxMode {
+			t.Errorf("%s: cookies %+v; want the session cookie, then the renewal mark for a day", tt.name, cs)
+		}
+		if len(cs) == 0 || cs[0].Name != sessionCookie || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Secure != tt.secure || cs[0].Path != "/" ||
+			cs[0].MaxAge != int(sessionMaxAge/time.Second) {
+			t.Errorf("%s: cookies %+v; want one HttpOnly SameSite=Lax session cookie for 30 days, Secure %v", tt.name, cs, tt.secure)
 		}
 		if strings.Contains(rec.Body.String(), cs[0].Value) {
 			t.Errorf("%s: the page shows the session secret", tt.name)
 		}
+	}
+}
+
+// TestCrossSiteNavigation: a link to the playground followed from another
+// site (a chat, a search result) brings the session cookie along, as a
+// SameSite=Lax cookie is sent on top-level navigations: the page keeps
+// the browser's session and jobs instead of minting a new one.
+func TestCrossSiteNavigation(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	b.page("/")
+	v := b.imagine(url.Values{"prompt": {"a lighthouse"}})
+	var sess *http.Cookie
+	for _, c := range b.c.Jar.Cookies(mustURL(h.url)) {
+		if c.Name == sessionCookie {
+			sess = c
+		}
+	}
+	if sess == nil {
+		t.Fatal("no session cookie")
+	}
+	// What the browser sends, judging by the attributes it was given: a
+	// Strict cookie stays home on a cross-site navigation, a Lax one goes.
+	rec := httptest.NewRecorder()
+	h.a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	set := rec.Result().Cookies()
+	if len(set) == 0 || set[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie %+v; want SameSite=Lax, which a link from another site carries", set)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	req.AddCookie(sess)
+	rec = httptest.NewRecorder()
+	h.a.Handler().ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == sessionCookie && c.Value != sess.Value {
+			t.Errorf("a cross-site navigation with the cookie got a new session")
+		}
+	}
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="job-`+v.ID+`"`) {
+		t.Errorf("a cross-site navigation lost the browser's job %s: %d\n%s", v.ID, rec.Code, rec.Body.String())
 	}
 }
 
@@ -177,22 +223,77 @@ func TestLoginRateLimit(t *testing.T) {
 func TestFailLimiter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := failLimiter{perIP: 2, global: 3, window: time.Minute, byIP: map[string][]time.Time{}}
-	l.fail("a", now)
-	l.fail("a", now)
-	if l.allow("a", now) || !l.allow("b", now) {
-		t.Fatalf("per address: a allowed %v, b allowed %v", l.allow("a", now), l.allow("b", now))
+	for i := range 2 {
+		if !l.take("a", now) {
+			t.Fatalf("try %d of a refused", i+1)
+		}
 	}
-	l.fail("b", now)
-	if l.allow("c", now) {
+	if l.take("a", now) {
+		t.Errorf("a third try of a allowed (per address 2)")
+	}
+	if !l.take("b", now) {
+		t.Fatal("b's first try refused")
+	}
+	if l.take("c", now) {
 		t.Errorf("a fresh address allowed past the global limit")
 	}
+	l.giveBack("b", now) // b's try did not count (a right password)
+	if !l.take("c", now) {
+		t.Errorf("a given-back try still counts")
+	}
 	later := now.Add(time.Minute)
-	if !l.allow("a", later) || !l.allow("c", later) {
+	if !l.take("a", later) || !l.take("d", later) {
 		t.Errorf("not allowed again once the failures left the window")
 	}
-	l.prune(later)
+	l.prune(later.Add(time.Minute))
 	if len(l.byIP) != 0 || len(l.all) != 0 {
 		t.Errorf("prune left %v, %v", l.byIP, l.all)
+	}
+}
+
+// TestLoginLimitParallel: wrong passwords sent at once from one address
+// are checked at most as often as the limit allows; none slips past it
+// between the check and the count.
+func TestLoginLimitParallel(t *testing.T) {
+	for range 20 {
+		a := newAccess(Config{AdminPassword: testPassword, AdminSession: time.Hour, LoginFailuresPerIP: 5, LoginFailures: 50, LoginWindow: time.Hour, Clock: time.Now})
+		var (
+			wg     sync.WaitGroup
+			mu     sync.Mutex
+			wrong  int
+			start  = make(chan struct{})
+			tokens []string
+		)
+		for i := range 64 {
+			wg.Go(func() {
+				<-start
+				pass := "guess"
+				if i == 63 {
+					pass = testPassword
+				}
+				tok, res := a.login("192.0.2.1", pass)
+				mu.Lock()
+				defer mu.Unlock()
+				switch res {
+				case loginWrong:
+					wrong++
+				case loginOK:
+					tokens = append(tokens, tok)
+				}
+			})
+		}
+		close(start)
+		wg.Wait()
+		if wrong > 5 {
+			t.Fatalf("%d wrong passwords checked from one address at once; want at most 5", wrong)
+		}
+	}
+	// A right password gives its place back.
+	a := newAccess(Config{AdminPassword: testPassword, AdminSession: time.Hour, LoginFailuresPerIP: 2, LoginFailures: 50, LoginWindow: time.Hour, Clock: time.Now})
+	for range 10 {
+		if _, res := a.login("192.0.2.1", testPassword); res != loginOK {
+			t.Fatalf("a right password: %v; right ones must not use up the limit", res)
+		}
 	}
 }
 
@@ -279,6 +380,8 @@ func TestConfigValidate(t *testing.T) {
 		{Config{Listen: "nowhere", OpenPlayground: true}, "host:port"},
 		{Config{Listen: ":8080"}, "set web.admin_password"},
 		{Config{Listen: ":8080", OpenPlayground: true, WriteTimeout: -1}, "negative"},
+		{Config{Listen: ":8080", OpenPlayground: true, MaxJobsPerAddress: -1}, "negative"},
+		{Config{Listen: ":8080", OpenPlayground: true, TrustedProxies: []string{"proxy"}}, "web.trusted_proxies"},
 	} {
 		if _, err := New(tt.cfg, nil); err == nil {
 			t.Errorf("New(%+v) without a core succeeded", tt.cfg)
@@ -296,4 +399,49 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// TestSessionRenewal: a page load renews the session cookie for another
+// 30 days at most once a day: with the renewal mark (a day-long cookie)
+// present, nothing is sent; once it has gone, the same session is sent
+// again. Requests that are not page loads never renew.
+func TestSessionRenewal(t *testing.T) {
+	h := newHarness(t, options{})
+	sess := &http.Cookie{Name: sessionCookie, Value: newSecret()}
+	load := func(path string, cookies ...*http.Cookie) []*http.Cookie {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		h.a.Handler().ServeHTTP(rec, req)
+		return rec.Result().Cookies()
+	}
+	cs := load("/", sess)
+	if len(cs) != 2 || cs[0].Name != sessionCookie || cs[0].Value != sess.Value || cs[0].MaxAge != int(sessionMaxAge/time.Second) ||
+		cs[1].Name != renewCookie || cs[1].MaxAge != int(renewEvery/time.Second) {
+		t.Errorf("a page load without the renewal mark: cookies %+v; want the same session for 30 days and the mark for a day", cs)
+	}
+	if cs := load("/", sess, &http.Cookie{Name: renewCookie, Value: "1"}); len(cs) != 0 {
+		t.Errorf("a page load renewed within the day: cookies %+v; want none", cs)
+	}
+	if cs := load("/job/1/preview", sess); len(cs) != 0 {
+		t.Errorf("a preview request: cookies %+v; want none", cs)
+	}
+}
+
+// TestStaticNoListing: /static/ serves its files, never a listing of a
+// directory.
+func TestStaticNoListing(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	for _, path := range []string{"/static/", "/static", "/static//", "/static/./", "/static/missing.js"} {
+		r := b.get(path)
+		if r.status == http.StatusOK || strings.Contains(r.body, "app.js") {
+			t.Errorf("GET %s: %d; want no listing:\n%s", path, r.status, r.body)
+		}
+	}
+	if r := b.get("/static/app.js"); r.status != http.StatusOK || !strings.Contains(r.body, "EventSource") {
+		t.Errorf("GET /static/app.js: %d", r.status)
+	}
 }

@@ -40,8 +40,28 @@ type Config struct {
 	LoginFailuresPerIP, LoginFailures int
 	LoginWindow                       time.Duration
 	// MaxStreams bounds the live-update streams open at once (default
-	// 1000), and MaxStreamsPerUser those of one browser (default 16).
-	MaxStreams, MaxStreamsPerUser int
+	// 1000), MaxStreamsPerUser those of one browser (default 16) and
+	// MaxStreamsPerAddress those from one client address (default 32):
+	// sessions cost nothing to invent, so one client cannot take every
+	// stream with made-up cookies.
+	MaxStreams, MaxStreamsPerUser, MaxStreamsPerAddress int
+	// TrustedProxies are the reverse proxies in front of the adapter
+	// (web.trusted_proxies): addresses or CIDR ranges. Only from these is
+	// the client's address read from X-Forwarded-For (its rightmost
+	// address that is not a trusted proxy) and the host from
+	// X-Forwarded-Host; empty: the headers are ignored.
+	TrustedProxies []string
+	// MaxJobsPerAddress bounds the jobs of web sessions queued or running
+	// at once from one client address (web.per_address; default 6, and
+	// cmd/bot passes twice queue.per_user). Signed-in admins are not
+	// counted. The core's per-user limits hold per browser, and a new
+	// browser costs only a new cookie: this bounds them per address.
+	MaxJobsPerAddress int
+	// NewSessionsPerAddress bounds the new sessions (cookies) given to one
+	// client address within NewSessionWindow (defaults 20 in 10 minutes);
+	// past it a page without a session is refused until the window moves.
+	NewSessionsPerAddress int
+	NewSessionWindow      time.Duration
 	// WriteTimeout is how long one write to a live-update stream may take
 	// before the stream is dropped (default 10s): a stalled browser holds
 	// nothing up for longer.
@@ -68,6 +88,10 @@ func (c Config) withDefaults() Config {
 	c.LoginWindow = cmp.Or(c.LoginWindow, 15*time.Minute)
 	c.MaxStreams = cmp.Or(c.MaxStreams, 1000)
 	c.MaxStreamsPerUser = cmp.Or(c.MaxStreamsPerUser, 16)
+	c.MaxStreamsPerAddress = cmp.Or(c.MaxStreamsPerAddress, 32)
+	c.MaxJobsPerAddress = cmp.Or(c.MaxJobsPerAddress, 6)
+	c.NewSessionsPerAddress = cmp.Or(c.NewSessionsPerAddress, 20)
+	c.NewSessionWindow = cmp.Or(c.NewSessionWindow, 10*time.Minute)
 	c.WriteTimeout = cmp.Or(c.WriteTimeout, 10*time.Second)
 	c.DashboardRefresh = cmp.Or(c.DashboardRefresh, time.Second)
 	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, 5*time.Second)
@@ -90,10 +114,14 @@ func (c Config) validate() error {
 		return errors.New("web: no address to listen on (web.listen)")
 	case !c.OpenPlayground && c.AdminPassword == "":
 		return errors.New("web: the playground is for admins only (web.playground: admins) but no admin can sign in: set web.admin_password")
-	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0:
+	case c.AdminSession < 0, c.LoginWindow < 0, c.WriteTimeout < 0, c.ShutdownGrace < 0, c.DashboardRefresh < 0, c.NewSessionWindow < 0:
 		return errors.New("web: durations must not be negative")
-	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0:
+	case c.LoginFailuresPerIP < 0, c.LoginFailures < 0, c.MaxStreams < 0, c.MaxStreamsPerUser < 0, c.MaxStreamsPerAddress < 0,
+		c.MaxJobsPerAddress < 0, c.NewSessionsPerAddress < 0:
 		return errors.New("web: limits must not be negative")
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if c.Listener == nil {
 		if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
@@ -117,6 +145,8 @@ type Adapter struct {
 	hub    *hub
 	access *access
 	pages  *template.Template
+	// proxies are Config.TrustedProxies, parsed.
+	proxies proxies
 
 	// work is the editors' context: Run cancels it when it stops.
 	work     context.Context
@@ -156,6 +186,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		pages:  pages,
 		quit:   make(chan struct{}),
 	}
+	a.proxies, _ = parseProxies(cfg.TrustedProxies) // validate checked them
 	a.admin, _ = core.(AdminCore)
 	a.dash = newDashFeed(a)
 	a.work, a.stopWork = context.WithCancel(context.Background())

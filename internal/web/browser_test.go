@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,4 +234,27 @@ func TestBrowserLogin(t *testing.T) {
 	if c := eval[string](t, ctx, `document.cookie`); c != "" {
 		t.Errorf("document.cookie = %q; want the cookies HttpOnly", c)
 	}
+}
+
+// TestBrowserStreamReconnects: a page whose live-update stream was
+// refused (too many from its address) opens a new one once there is room
+// (the browser does not retry a refused EventSource by itself).
+func TestBrowserStreamReconnects(t *testing.T) {
+	ctx := newChromium(t)
+	h := newHarness(t, options{cfg: Config{MaxStreamsPerAddress: 1}})
+	c := clientFrom(t, "127.0.0.1")
+	hog := openStream(t, c, h.url)
+	if hog.StatusCode != http.StatusOK {
+		t.Fatalf("the first stream: %d", hog.StatusCode)
+	}
+	within(t, ctx, "open the playground", chromedp.Navigate(h.url+"/"), chromedp.WaitVisible(chromedp.CSS("#connection")))
+	hog.Body.Close() // room again: the page's next try gets it
+	poll(t, "the page reopening its stream", func() bool {
+		h.a.hub.mu.Lock()
+		defer h.a.hub.mu.Unlock()
+		return h.a.hub.byIP["127.0.0.1"] == 1 && h.a.hub.streams == 1
+	})
+	poll(t, "the page hiding its connection notice", func() bool {
+		return eval[bool](t, ctx, `document.getElementById('connection').hidden`)
+	})
 }

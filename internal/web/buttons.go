@@ -47,12 +47,18 @@ func (a *Adapter) handleButton(w http.ResponseWriter, r *http.Request, s session
 		req, err = a.buttonRequest(act, rec, who, r.URL.Query().Get("i"))
 	}
 	var tk *imagine.Ticket
+	var ip string
 	if err == nil {
 		req.Source = ""
 		if n := r.PostFormValue("nonce"); validNonce(n) {
 			req.Source = "web:" + s.userID + ":" + n
 		}
-		tk, err = a.core.Submit(req)
+		ip, err = a.reserveJob(r, s)
+	}
+	if err == nil {
+		if tk, err = a.core.Submit(req); err != nil {
+			a.hub.releaseJob(ip)
+		}
 	}
 	switch {
 	case errors.Is(err, errNotYours), errors.Is(err, errNoSuchAction):
@@ -64,7 +70,7 @@ func (a *Adapter) handleButton(w http.ResponseWriter, r *http.Request, s session
 		a.refuse(w, r, s.lang, refusalStatus(err), imagine.Describe(err, string(s.lang)))
 	default:
 		a.log.Info("job submitted by a button", "job", tk.ID.String(), "from", id.String(), "action", act, "user", who.Key())
-		v := a.startEditor(tk, who)
+		v := a.startEditor(tk, who, ip)
 		if !wantsJSON(r) {
 			http.Redirect(w, r, "/#job-"+v.ID, http.StatusSeeOther)
 			return

@@ -68,7 +68,7 @@ func TestDashboardLoad(t *testing.T) {
 	const jobs = 200
 	run := func(t *testing.T, viewers int, refresh time.Duration) (p50, p99 time.Duration, polls int) {
 		h := newHarness(t, options{backend: imaginetest.Options{StepDelay: time.Millisecond}, svc: imagine.Config{PerUser: 1000, MaxQueue: 1000},
-			cfg: Config{DashboardRefresh: refresh, WriteTimeout: time.Minute}})
+			cfg: Config{DashboardRefresh: refresh, WriteTimeout: time.Minute, MaxJobsPerAddress: 1000}})
 		admin := h.browser()
 		admin.signIn()
 		var feeds []*dashStream

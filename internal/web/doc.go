@@ -18,8 +18,8 @@
 // one-line reasons, next to the form. Pages are in English or Simplified
 // Chinese, by the browser's Accept-Language.
 //
-// A browser is a session: a random secret in an HttpOnly, SameSite=Strict
-// cookie. The user id the core, the store and the logs see
+// A browser is a session: a random secret in an HttpOnly, SameSite=Lax
+// cookie (sent on links from other sites, so they keep the session). The user id the core, the store and the logs see
 // (imagine.Requester{Platform: imagine.Web, UserID: ...}) is a hash of
 // it, so the secret never leaves the cookie, and the same browser is the
 // same user after a restart: every tab of a browser shares its queue
@@ -38,7 +38,11 @@
 // sign-ins live in memory for web.admin_session. Every state-changing
 // request carries the session's CSRF token (a form field, or a header for
 // fetch), an HMAC of the session with a per-process key, and must not
-// come from another origin. Every page is html/template, and every answer
+// come from another origin. A session costs only a cookie, so one client
+// address has bounded jobs, streams and new sessions (Config.MaxJobsPerAddress,
+// MaxStreamsPerAddress, NewSessionsPerAddress); behind Config.TrustedProxies
+// the address is the forwarded client's (proxy.go). Every page is
+// html/template, and every answer
 // carries a Content-Security-Policy without inline script or style,
 // frame-ancestors 'none', nosniff and a same-origin referrer policy.
 //
@@ -58,6 +62,7 @@
 // Files follow internal/frontend's skeleton where a role exists
 // (adapter.go, run.go, imagine.go, buttons.go, editor.go, render.go,
 // ref.go, access.go, health.go, texts.go); a web server adds server.go
-// (routes, headers, pages), events.go (the event streams), the
+// (routes, headers, pages), events.go (the event streams), proxy.go
+// (the client's address and host behind trusted proxies), the
 // dashboard's files, templates/ and static/.
 package web

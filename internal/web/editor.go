@@ -22,9 +22,11 @@ type editor struct {
 }
 
 // startEditor registers a submitted (or resumed) job of who and runs its
-// editor in the adapter's group; it returns the job's first view. A job
-// nobody can watch (the adapter stopping) is cancelled.
-func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester) jobView {
+// editor in the adapter's group; it returns the job's first view. ip is
+// the client address whose job slot (hub.reserveJob) the job holds until
+// it ends; "" for none. A job nobody can watch (the adapter stopping) is
+// cancelled.
+func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester, ip string) jobView {
 	e := &editor{a: a, tk: tk, loc: lang(who.Locale), log: a.log.With("job", tk.ID.String(), "user", who.Key())}
 	if e.loc == "" {
 		e.loc = "en"
@@ -32,7 +34,7 @@ func (a *Adapter) startEditor(tk *imagine.Ticket, who imagine.Requester) jobView
 	st := tk.Watch.Latest()
 	st.Job = tk.ID
 	first := e.view(st)
-	e.job = a.hub.add(tk.ID, who.UserID, first)
+	e.job = a.hub.add(tk.ID, who.UserID, ip, first)
 	if !a.tasks.Go(func() { e.run(a.work) }) {
 		if err := a.core.Cancel(tk.ID, who, true); err != nil {
 			e.log.Debug("cancel", "err", err)
@@ -76,12 +78,15 @@ type hub struct {
 	users    map[string]*user // by user id
 	finished []imagine.JobID  // ended jobs still held, oldest first
 	streams  int
+	byIP     map[string]int // open streams by client address
+	ipJobs   map[string]int // live jobs and reserved slots by client address
 }
 
 // liveJob is one job the hub follows; its fields are guarded by hub.mu.
 type liveJob struct {
 	id      imagine.JobID
 	owner   string // user id
+	ip      string // the client address whose job slot it holds; "" for none
 	view    jobView
 	preview []byte          // the newest preview image
 	result  *imagine.Result // the images once done, for when the store has not kept them
@@ -103,7 +108,7 @@ const (
 )
 
 func newHub() *hub {
-	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}}
+	return &hub{jobs: map[imagine.JobID]*liveJob{}, users: map[string]*user{}, byIP: map[string]int{}, ipJobs: map[string]int{}}
 }
 
 func (h *hub) userLocked(id string) *user {
@@ -115,12 +120,42 @@ func (h *hub) userLocked(id string) *user {
 	return u
 }
 
-// add registers a job of owner with its first view and tells the owner's
-// streams.
-func (h *hub) add(id imagine.JobID, owner string, v jobView) *liveJob {
+// reserveJob takes one of ip's job slots for a job about to be
+// submitted, or reports false when ip has max live jobs (and slots)
+// already. The slot passes to the job with add, or goes back with
+// releaseJob if the job is not made.
+func (h *hub) reserveJob(ip string, max int) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	j := &liveJob{id: id, owner: owner, view: v}
+	if h.ipJobs[ip] >= max {
+		return false
+	}
+	h.ipJobs[ip]++
+	return true
+}
+
+// releaseJob gives back a job slot of ip.
+func (h *hub) releaseJob(ip string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.releaseJobLocked(ip)
+}
+
+func (h *hub) releaseJobLocked(ip string) {
+	if ip == "" {
+		return
+	}
+	if h.ipJobs[ip]--; h.ipJobs[ip] <= 0 {
+		delete(h.ipJobs, ip)
+	}
+}
+
+// add registers a job of owner with its first view and tells the owner's
+// streams; the job holds ip's reserved slot (if ip is set) until it ends.
+func (h *hub) add(id imagine.JobID, owner, ip string, v jobView) *liveJob {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	j := &liveJob{id: id, owner: owner, ip: ip, view: v}
 	h.jobs[id] = j
 	u := h.userLocked(owner)
 	u.jobs = append(u.jobs, id)
@@ -148,6 +183,7 @@ func (h *hub) publish(j *liveJob, v jobView, st imagine.Status) {
 	if st.State.Terminal() && !j.ended {
 		// The preview stays: a browser may still ask for the last one.
 		j.ended = true
+		h.releaseJobLocked(j.ip)
 		h.finished = append(h.finished, j.id)
 		if len(h.finished) > maxFinished {
 			old := h.finished[0]
@@ -205,13 +241,18 @@ func (h *hub) views(owner string) []jobView {
 	return out
 }
 
-// subscribe opens a stream of owner's job views, or reports false when
-// the user or everyone has as many as allowed.
-func (h *hub) subscribe(owner string, perUser, total int) (*stream, bool) {
+// streamLimits bound the live-update streams: of one browser, from one
+// client address, and in all.
+type streamLimits struct{ perUser, perIP, total int }
+
+// subscribe opens a stream of owner's job views from address ip, or
+// reports false when the user, the address or everyone has as many as
+// allowed.
+func (h *hub) subscribe(owner, ip string, lim streamLimits) (*stream, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.userLocked(owner)
-	if h.streams >= total || len(u.streams) >= perUser {
+	if h.streams >= lim.total || len(u.streams) >= lim.perUser || h.byIP[ip] >= lim.perIP {
 		if len(u.jobs) == 0 && len(u.streams) == 0 {
 			delete(h.users, owner)
 		}
@@ -220,11 +261,12 @@ func (h *hub) subscribe(owner string, perUser, total int) (*stream, bool) {
 	s := &stream{signal: make(chan struct{}, 1), pending: map[imagine.JobID]jobView{}}
 	u.streams[s] = struct{}{}
 	h.streams++
+	h.byIP[ip]++
 	return s, true
 }
 
 // unsubscribe closes a stream opened by subscribe.
-func (h *hub) unsubscribe(owner string, s *stream) {
+func (h *hub) unsubscribe(owner, ip string, s *stream) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	u := h.users[owner]
@@ -234,6 +276,9 @@ func (h *hub) unsubscribe(owner string, s *stream) {
 	if _, ok := u.streams[s]; ok {
 		delete(u.streams, s)
 		h.streams--
+		if h.byIP[ip]--; h.byIP[ip] <= 0 {
+			delete(h.byIP, ip)
+		}
 	}
 	if len(u.jobs) == 0 && len(u.streams) == 0 {
 		delete(h.users, owner)

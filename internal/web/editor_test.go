@@ -14,15 +14,15 @@ import (
 // newest view of each job.
 func TestStalledStreamHoldsNothingUp(t *testing.T) {
 	h := newHub()
-	stalled, ok := h.subscribe("u", 2, 10)
+	stalled, ok := h.subscribe("u", "ip", streamLimits{perUser: 2, perIP: 10, total: 10})
 	if !ok {
 		t.Fatal("subscribe refused")
 	}
-	reader, _ := h.subscribe("u", 2, 10)
-	if _, ok := h.subscribe("u", 2, 10); ok {
+	reader, _ := h.subscribe("u", "ip", streamLimits{perUser: 2, perIP: 10, total: 10})
+	if _, ok := h.subscribe("u", "ip", streamLimits{perUser: 2, perIP: 10, total: 10}); ok {
 		t.Errorf("a third stream of one browser was allowed (max 2)")
 	}
-	jobs := []*liveJob{h.add(1, "u", jobView{id: 1}), h.add(2, "u", jobView{id: 2})}
+	jobs := []*liveJob{h.add(1, "u", "", jobView{id: 1}), h.add(2, "u", "", jobView{id: 2})}
 	for i := range 10000 {
 		j := jobs[i%2]
 		h.publish(j, jobView{id: j.id, Progress: float64(i)}, imagine.Status{State: imagine.Running})
@@ -34,8 +34,8 @@ func TestStalledStreamHoldsNothingUp(t *testing.T) {
 	if len(got) != 2 || got[0].Progress != 9998 || got[1].Progress != 9999 {
 		t.Errorf("the stalled stream holds %+v; want the newest view of each of the 2 jobs", got)
 	}
-	h.unsubscribe("u", stalled)
-	h.unsubscribe("u", reader)
+	h.unsubscribe("u", "ip", stalled)
+	h.unsubscribe("u", "ip", reader)
 	if h.streams != 0 {
 		t.Errorf("streams = %d after unsubscribing", h.streams)
 	}
@@ -44,7 +44,7 @@ func TestStalledStreamHoldsNothingUp(t *testing.T) {
 func TestHubKeepsFinishedJobsBounded(t *testing.T) {
 	h := newHub()
 	for i := range maxFinished + 10 {
-		j := h.add(imagine.JobID(i+1), "u", jobView{})
+		j := h.add(imagine.JobID(i+1), "u", "", jobView{})
 		h.publish(j, jobView{id: j.id}, imagine.Status{State: imagine.Done})
 	}
 	if len(h.jobs) != maxFinished || len(h.finished) != maxFinished {

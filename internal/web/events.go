@@ -21,13 +21,14 @@ func (a *Adapter) handleEvents(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, sess.lang, http.StatusForbidden, sess.lang.T("Refused"))
 		return
 	}
-	s, ok := a.hub.subscribe(sess.userID, a.cfg.MaxStreamsPerUser, a.cfg.MaxStreams)
+	ip := clientIP(r)
+	s, ok := a.hub.subscribe(sess.userID, ip, streamLimits{perUser: a.cfg.MaxStreamsPerUser, perIP: a.cfg.MaxStreamsPerAddress, total: a.cfg.MaxStreams})
 	if !ok {
-		a.log.Warn("too many live-update streams; refusing one", "user", sess.who().Key())
+		a.log.Warn("too many live-update streams; refusing one", "user", sess.who().Key(), "ip", ip)
 		a.refuse(w, r, sess.lang, http.StatusTooManyRequests, sess.lang.T("TooMany"))
 		return
 	}
-	defer a.hub.unsubscribe(sess.userID, s)
+	defer a.hub.unsubscribe(sess.userID, ip, s)
 	for _, v := range a.jobsOf(sess) {
 		s.put(v)
 	}

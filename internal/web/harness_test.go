@@ -383,3 +383,11 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// browserFrom is a browser whose connections come from the loopback
+// address src, e.g. 127.0.0.2: another client than the other browsers.
+func (h *harness) browserFrom(src string) *browser {
+	b := h.browser()
+	b.c.Transport = clientFrom(h.t, src).Transport
+	return b
+}

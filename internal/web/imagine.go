@@ -28,11 +28,17 @@ func (a *Adapter) handleImagine(w http.ResponseWriter, r *http.Request, s sessio
 	who := s.who()
 	req, err := buildRequest(f, who)
 	var tk *imagine.Ticket
+	var ip string
 	if err == nil {
 		if n := r.PostFormValue("nonce"); validNonce(n) {
 			req.Source = "web:" + s.userID + ":" + n
 		}
-		tk, err = a.core.Submit(req)
+		ip, err = a.reserveJob(r, s)
+	}
+	if err == nil {
+		if tk, err = a.core.Submit(req); err != nil {
+			a.hub.releaseJob(ip)
+		}
 	}
 	switch {
 	case errors.Is(err, imagine.ErrDuplicate):
@@ -58,13 +64,29 @@ func (a *Adapter) handleImagine(w http.ResponseWriter, r *http.Request, s sessio
 		a.render(w, status, "page", a.pageFor(s, f, text))
 	default:
 		a.log.Info("job submitted", "job", tk.ID.String(), "user", who.Key())
-		v := a.startEditor(tk, who)
+		v := a.startEditor(tk, who, ip)
 		if !wantsJSON(r) {
 			http.Redirect(w, r, "/#job-"+v.ID, http.StatusSeeOther)
 			return
 		}
 		writeJSON(w, http.StatusCreated, v)
 	}
+}
+
+// reserveJob takes a job slot of the request's client address (see
+// Config.MaxJobsPerAddress) and returns the address it holds, or the
+// core's per-user refusal with the per-address limit. A signed-in admin
+// takes none (ip "").
+func (a *Adapter) reserveJob(r *http.Request, s session) (ip string, err error) {
+	if s.admin {
+		return "", nil
+	}
+	ip = clientIP(r)
+	if !a.hub.reserveJob(ip, a.cfg.MaxJobsPerAddress) {
+		a.log.Info("request refused: too many jobs from this address", "ip", ip, "user", s.who().Key())
+		return "", &imagine.UserError{Kind: imagine.ErrUserLimit, ID: catalog.MsgUserLimit, Args: []any{a.cfg.MaxJobsPerAddress}}
+	}
+	return ip, nil
 }
 
 // refusePlayground answers a browser that may not use the playground.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -234,5 +235,43 @@ func TestLangOf(t *testing.T) {
 		if got := langOf(accept); got != want {
 			t.Errorf("langOf(%q) = %q, want %q", accept, got, want)
 		}
+	}
+}
+
+// TestBodyTooLong: a form over the size limit, as a plain form or as the
+// script's multipart one, is refused with 413 and a sentence that says
+// so, not with a misleading token or prompt refusal.
+func TestBodyTooLong(t *testing.T) {
+	h := newHarness(t, options{})
+	b := h.browser()
+	b.page("/")
+	long := strings.Repeat("a lighthouse ", 6000) // ~78 KiB
+	r := b.post("/imagine", url.Values{"prompt": {long}}, true)
+	if r.status != http.StatusRequestEntityTooLarge || r.body != `{"error":"This request is too long (more than 64 KiB). Please shorten the prompt."}` {
+		t.Errorf("a long form: %d %s; want 413 saying it is too long", r.status, r.body)
+	}
+	if r := b.post("/imagine", url.Values{"prompt": {long}}, false); r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "too long") {
+		t.Errorf("a long plain form: %d; want 413 saying it is too long:\n%s", r.status, r.body)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	_ = mw.WriteField(csrfField, b.csrf)
+	_ = mw.WriteField("prompt", long)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/imagine", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set(csrfHeader, b.csrf)
+	if r := b.do(req); r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "too long") {
+		t.Errorf("a long multipart form: %d %s; want 413", r.status, r.body)
+	}
+	if n := len(h.be.Jobs()); n != 0 {
+		t.Errorf("%d jobs from refused forms", n)
+	}
+	// Just under the limit is read as usual (here: the prompt is too long
+	// for the core, which says so).
+	r = b.post("/imagine", url.Values{"prompt": {strings.Repeat("a", 40<<10)}}, true)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a 40 KiB prompt: %d %s; want the core's refusal", r.status, r.body)
 	}
 }

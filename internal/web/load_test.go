@@ -61,7 +61,8 @@ func BenchmarkSubmitToFirstEvent(bm *testing.B) {
 
 // newBenchHarness is a harness for benchmarks: quick jobs, room for many.
 func newBenchHarness(bm *testing.B) *harness {
-	return newHarnessTB(bm, options{backend: imaginetest.Options{StepDelay: time.Microsecond}, svc: imagine.Config{PerUser: 1 << 20, MaxQueue: 1 << 20}})
+	return newHarnessTB(bm, options{backend: imaginetest.Options{StepDelay: time.Microsecond}, svc: imagine.Config{PerUser: 1 << 20, MaxQueue: 1 << 20},
+		cfg: Config{MaxJobsPerAddress: 1 << 20}}) // every client is on 127.0.0.1
 }
 
 // TestLoad queues jobs and then runs them one after another while 100
@@ -75,7 +76,7 @@ func TestLoad(t *testing.T) {
 	}
 	quiet := func(t *testing.T) options {
 		return options{backend: imaginetest.Options{Manual: true}, svc: imagine.Config{PerUser: 1000, MaxQueue: 1000},
-			cfg: Config{MaxStreamsPerUser: 200, WriteTimeout: time.Minute}}
+			cfg: Config{MaxStreamsPerUser: 200, MaxStreamsPerAddress: 200, MaxJobsPerAddress: 1000, WriteTimeout: time.Minute}}
 	}
 	const jobs = 200
 	run := func(t *testing.T, viewers int) (p50, p99 time.Duration) {

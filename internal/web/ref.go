@@ -17,7 +17,7 @@ import (
 func (a *Adapter) resume() {
 	jobs := a.core.Resumed(imagine.Web)
 	for _, r := range jobs {
-		a.startEditor(r.Ticket, r.Request.Requester)
+		a.startEditor(r.Ticket, r.Request.Requester, "")
 	}
 	if len(jobs) > 0 {
 		a.log.Info("resumed the jobs of the last run", "jobs", len(jobs))

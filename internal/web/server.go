@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -61,10 +62,16 @@ func (a *Adapter) Handler() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Files only: a directory (/static/, or one inside) is not listed.
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if st, err := fs.Stat(static, strings.TrimSuffix(name, "/")); name == "" || err == nil && st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	}))
-	return secureHeaders(mux)
+	return secureHeaders(a.proxies.withClient(mux))
 }
 
 // secureHeaders sets the security headers on every response.
@@ -85,6 +92,19 @@ func secureHeaders(h http.Handler) http.Handler {
 func (a *Adapter) post(h func(w http.ResponseWriter, r *http.Request, s session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		// Read the form now, so that one over the limit is told so, not
+		// refused for a token or a prompt cut off with the rest of it.
+		var tooLong *http.MaxBytesError
+		err := r.ParseForm() // a url-encoded body; ParseMultipartForm would hide its error
+		if err == nil {
+			err = r.ParseMultipartForm(maxFormBytes)
+		}
+		if errors.As(err, &tooLong) {
+			l := langOf(r.Header.Get("Accept-Language"))
+			a.log.Info("request refused: body too long", "path", r.URL.Path, "ip", clientIP(r), "limit", tooLong.Limit)
+			a.refuse(w, r, l, http.StatusRequestEntityTooLarge, l.T("TooLong", maxFormBytes>>10))
+			return
+		}
 		s, ok := a.access.session(w, r, false)
 		if !ok || !checkCSRF(r, s) {
 			a.log.Info("request refused: missing or forged CSRF token, or no session", "path", r.URL.Path, "ip", clientIP(r))
@@ -177,6 +197,10 @@ var shapes = []string{"1:1", "4:3", "3:4", "16:9", "9:16", "3:2", "2:3", "512x51
 // the adapter follows, then older ones from the core's history).
 func (a *Adapter) handlePage(w http.ResponseWriter, r *http.Request) {
 	s, _ := a.access.session(w, r, true)
+	if s.limited {
+		a.refuseNewSession(w, r, s)
+		return
+	}
 	if s.expired {
 		setCookie(w, r, adminCookie, "", 0)
 	}

@@ -163,12 +163,25 @@
     });
   });
 
+  // The live updates. The browser retries a dropped stream by itself, but
+  // not one the server refused (429, say): then the EventSource is CLOSED
+  // and a fresh one is opened after a delay that doubles up to a minute.
   if (window.EventSource) {
-    var es = new EventSource("/events");
-    es.addEventListener("job", function (e) {
-      render(JSON.parse(e.data));
-    });
-    es.onopen = function () { conn.hidden = true; };
-    es.onerror = function () { conn.hidden = false; };
+    var delay = 2000;
+    var listen = function () {
+      var es = new EventSource("/events");
+      es.addEventListener("job", function (e) {
+        render(JSON.parse(e.data));
+      });
+      es.onopen = function () { conn.hidden = true; delay = 2000; };
+      es.onerror = function () {
+        conn.hidden = false;
+        if (es.readyState === EventSource.CLOSED) {
+          setTimeout(listen, delay);
+          delay = Math.min(delay * 2, 60000);
+        }
+      };
+    };
+    listen();
   }
 })();

@@ -35,6 +35,10 @@ const (
 // after three (two browsers still take turns in the fair queue).
 const demoPerUser = 8
 
+// demoPerAddress bounds the demo's jobs and new browser sessions from one
+// address (web.per_address and the new-session limit of a real playground).
+const demoPerAddress = 1000
+
 // runDemo is "bot demo".
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", demoSynopsis, stderr)
@@ -65,7 +69,12 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer closeBackends(backends)
 	svc := newService(&cfg, backends, imagine.NewMemoryStore(), nil, log)
-	a, err := web.New(webConfig(&cfg, log), svc)
+	wc := webConfig(&cfg, log)
+	// Every tab and browser of the person trying the demo comes from one
+	// address: the per-address bounds of a public playground would refuse
+	// them after a few.
+	wc.MaxJobsPerAddress, wc.NewSessionsPerAddress = demoPerAddress, demoPerAddress
+	a, err := web.New(wc, svc)
 	if err != nil {
 		return err
 	}

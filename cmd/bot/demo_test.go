@@ -90,6 +90,14 @@ func TestDemo(t *testing.T) {
 	for i := range 5 {
 		demoSubmit(t, c, base, m[1], fmt.Sprintf("tab %d", i+2))
 	}
+	// Many browsers on one machine (as a checker opening fresh browser
+	// contexts) each get a session: no per-address bound in the demo.
+	for i := range 25 {
+		jar, _ := cookiejar.New(nil)
+		if p := get(t, &http.Client{Jar: jar, Timeout: 30 * time.Second}, base); !strings.Contains(p, `name="prompt"`) {
+			t.Fatalf("browser %d: no form", i+2)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -49,7 +49,8 @@ type Config struct {
 	// (web.trusted_proxies): addresses or CIDR ranges. Only from these is
 	// the client's address read from X-Forwarded-For (its rightmost
 	// address that is not a trusted proxy) and the host from
-	// X-Forwarded-Host; empty: the headers are ignored.
+	// X-Forwarded-Host. Empty: the loopback addresses (DefaultTrustedProxies),
+	// so that a proxy on the same machine, the usual setup, works as is.
 	TrustedProxies []string
 	// MaxJobsPerAddress bounds the jobs of web sessions queued or running
 	// at once from one client address (web.per_address; default 6, and
@@ -79,6 +80,13 @@ type Config struct {
 	Recorder frontend.Recorder
 	Logger   *slog.Logger
 }
+
+// DefaultTrustedProxies are the proxies trusted when web.trusted_proxies
+// is empty: this machine. Without them, every visitor behind a proxy on
+// the same machine would be one address, and share its limits (jobs, new
+// sessions, sign-in failures). Only a process on this machine can send
+// from them.
+var DefaultTrustedProxies = []string{"127.0.0.0/8", "::1"}
 
 // withDefaults fills in what c leaves empty.
 func (c Config) withDefaults() Config {
@@ -186,7 +194,11 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 		pages:  pages,
 		quit:   make(chan struct{}),
 	}
-	a.proxies, _ = parseProxies(cfg.TrustedProxies) // validate checked them
+	trusted := cfg.TrustedProxies
+	if len(trusted) == 0 {
+		trusted = DefaultTrustedProxies
+	}
+	a.proxies, _ = parseProxies(trusted) // validate checked them
 	a.admin, _ = core.(AdminCore)
 	a.dash = newDashFeed(a)
 	a.work, a.stopWork = context.WithCancel(context.Background())

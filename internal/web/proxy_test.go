@@ -92,3 +92,23 @@ func TestBehindProxy(t *testing.T) {
 		t.Errorf("a forwarded host from an untrusted address: %d; want 403", r.status)
 	}
 }
+
+// TestDefaultTrustedProxies: with web.trusted_proxies empty, a proxy on
+// this machine is trusted (the usual setup: nginx in front on the same
+// host), and nobody else is.
+func TestDefaultTrustedProxies(t *testing.T) {
+	h := newHarness(t, options{})
+	for _, tt := range []struct{ remote, want string }{
+		{"127.0.0.1:5000", "203.0.113.9"},
+		{"127.0.0.53:5000", "203.0.113.9"},
+		{"[::1]:5000", "203.0.113.9"},
+		{"192.0.2.7:5000", "192.0.2.7"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "http://bot.internal:8080/", nil)
+		r.RemoteAddr = tt.remote
+		r.Header.Set("X-Forwarded-For", "203.0.113.9")
+		if c := h.a.proxies.resolve(r); c.ip != tt.want {
+			t.Errorf("from %s: client %s, want %s", tt.remote, c.ip, tt.want)
+		}
+	}
+}

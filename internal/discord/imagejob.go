@@ -28,6 +28,11 @@ func (a *Adapter) planImageJob(in *incoming, req imagine.Request, src imageSourc
 	if err := checkStrength(req.Strength); err != nil {
 		return a.planRefusal(in, err)
 	}
+	// Who asks and how often is checked before the download: a blocked or
+	// over-quota user does not keep the downloads busy.
+	if err := a.core.Admit(req); err != nil {
+		return a.planRefusal(in, err)
+	}
 	return then(func(ctx context.Context) { a.runImageJob(ctx, in, req, src) })
 }
 

@@ -446,3 +446,20 @@ func testVary(t *testing.T, e *env) {
 		t.Errorf("vary caption %q", cap)
 	}
 }
+
+// TestPictureAdmittedBeforeDownload: a user the bot would refuse anyway
+// (the daily quota used up here) is told so at once, privately, and their
+// picture is not downloaded: such users cannot keep the downloads busy.
+func TestPictureAdmittedBeforeDownload(t *testing.T) {
+	e := newEnv(t, envOptions{daily: 1})
+	e.interact(discordtest.InteractSpec{Name: "imagine", UserID: "9301", Options: []discordtest.Option{{Name: "prompt", Value: "the one image of today"}}})
+	fetched := len(e.srv.FileFetches())
+	it := e.interact(discordtest.InteractSpec{Name: "imagine", UserID: "9301", Options: []discordtest.Option{
+		{Name: "prompt", Value: "and one more"}, {Name: "image", Value: discordtest.Upload{Filename: "p.png", Data: picturePNG(t, 64, 64, 0)}}}})
+	if got := e.ephemeral(it); !strings.HasPrefix(got, "You have made your 1 images for today.") {
+		t.Errorf("answered %q, want the quota's refusal", got)
+	}
+	if n := len(e.srv.FileFetches()) - fetched; n != 0 {
+		t.Errorf("%d downloads of an over-quota user's picture, want none", n)
+	}
+}

@@ -11,6 +11,10 @@ import (
 type Jobs interface {
 	// Submit validates and queues a request; refusals are *imagine.UserError.
 	Submit(req imagine.Request) (*imagine.Ticket, error)
+	// Admit refuses early what Submit would refuse for who asks or how
+	// often (blocked, cooldown, per-user cap, quota): a front end asks it
+	// before it downloads a user's picture.
+	Admit(req imagine.Request) error
 	// Cancel stops a job for its requester or an admin.
 	Cancel(id imagine.JobID, by imagine.Requester, admin bool) error
 	// Jobs lists who's waiting and running jobs, and how many wait in all.

@@ -3,6 +3,7 @@ package telegram
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imaginebot/imaginebot/internal/catalog"
 	"github.com/imaginebot/imaginebot/internal/imagine"
 	"github.com/imaginebot/imaginebot/internal/imagine/imaginetest"
 	"github.com/imaginebot/imaginebot/internal/telegram/telegramtest"
@@ -311,5 +313,20 @@ func TestImg2ImgTelegramLimit(t *testing.T) {
 	h.waitDone(dm.ID, cmd.ID)
 	if jobs := h.jobsOf(imagine.KindImg2Img); len(jobs) != 1 || initLen(jobs[0].Params) != len(at) {
 		t.Errorf("a picture of exactly 20 MB: %d jobs, want one with all its bytes", len(jobs))
+	}
+}
+
+// TestImg2ImgAdmittedBeforeDownload: a user the bot would refuse anyway (a
+// block here) gets the reason at once, and their picture is not fetched:
+// such users cannot keep the downloads busy.
+func TestImg2ImgAdmittedBeforeDownload(t *testing.T) {
+	h := newHarness(t, options{svc: imagine.Config{Moderation: imagine.Moderation{BlockedUsers: []string{fmt.Sprintf("tg:%d", alice.ID)}}}})
+	cmd := h.tg.SendMessage(dm, alice, "/imagine a cat", telegramtest.WithPhoto("cat.png", picturePNG(t, 32, 32, 0)))
+	want := catalog.T("en", catalog.MsgBlocked)
+	if m := h.waitReply(dm.ID, cmd.ID, want); text(m) != want {
+		t.Errorf("reply %q, want %q", text(m), want)
+	}
+	if n := len(h.tg.CallsTo("getFile")); n != 0 {
+		t.Errorf("getFile called %d times for a blocked user's picture, want none", n)
 	}
 }

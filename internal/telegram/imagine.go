@@ -64,6 +64,13 @@ func (a *Adapter) handleImagineFrom(ctx context.Context, m *message, req imagine
 		return
 	}
 	req.Source, req.Kind = commandSource(m), imagine.KindImg2Img
+	// Who asks and how often is checked before the download: a blocked or
+	// over-quota user does not keep the downloads busy.
+	if err := a.core.Admit(req); err != nil {
+		a.log.Info("img2img refused before the download", "user", who.Key(), "chat", at.chat.id, "reason", describe(err, "en"))
+		a.goReply(ctx, at, describe(err, who.Locale))
+		return
+	}
 	if !a.goChat(ctx, at.chat.id, func(ctx context.Context) { a.submitFrom(ctx, at, req, pic) }) {
 		a.log.Warn("an /imagine with a picture was dropped: too many replies pending in the chat", "chat", at.chat.id, "user", who.Key())
 	}

@@ -131,37 +131,7 @@ func (s *Sim) img2img(w http.ResponseWriter, c *call) {
 	for i := range p.keys {
 		p.keys[i] ^= pk
 	}
-	s.mu.Lock()
-	s.tasks.add(p.taskID, p.steps)
-	ch := s.enqueueLocked()
-	s.mu.Unlock()
-	s.log.Info("img2img queued", "task", p.taskID, "steps", p.steps, "size", fmt.Sprintf("%dx%d", p.reqW, p.reqH))
-	if !s.awaitJobLock(ch, c.rec) {
-		s.mu.Lock()
-		s.tasks.removePending(p.taskID)
-		s.mu.Unlock()
-		s.drop(w)
-		return
-	}
-	res, jerr, ok := s.runJob(p)
-	s.releaseJobLock(c.rec)
-	switch {
-	case !ok:
-		s.drop(w)
-		return
-	case jerr != nil:
-		writeException(w, jerr.cls, jerr.msg)
-		return
-	}
-	body, err := s.txt2imgResponse(p, res)
-	if err != nil {
-		writeException(w, "TypeError", err.Error())
-		return
-	}
-	s.mu.Lock()
-	s.img2imgDone++
-	s.mu.Unlock()
-	writeRawJSON(w, http.StatusOK, body)
+	s.serveJob(w, c, p, "img2img", &s.img2imgDone)
 }
 
 // extraSingleImage serves POST /sdapi/v1/extra-single-image: the picture

@@ -264,11 +264,18 @@ func (s *Sim) txt2img(w http.ResponseWriter, c *call) {
 	p.oomFault = c.oom
 	p.imageFault = c.imageFault
 
+	s.serveJob(w, c, p, "txt2img", &s.txt2imgDone)
+}
+
+// serveJob queues p behind the job lock, runs it and answers with its
+// images, as A1111's txt2img and img2img do; kind names it in the log, and
+// done counts it (under s.mu, before the answer goes out).
+func (s *Sim) serveJob(w http.ResponseWriter, c *call, p *plan, kind string, done *int) {
 	s.mu.Lock()
 	s.tasks.add(p.taskID, p.steps)
 	ch := s.enqueueLocked()
 	s.mu.Unlock()
-	s.log.Info("txt2img queued", "task", p.taskID, "steps", p.steps, "size", fmt.Sprintf("%dx%d", p.reqW, p.reqH))
+	s.log.Info(kind+" queued", "task", p.taskID, "steps", p.steps, "size", fmt.Sprintf("%dx%d", p.reqW, p.reqH))
 	if !s.awaitJobLock(ch, c.rec) {
 		s.mu.Lock()
 		s.tasks.removePending(p.taskID)
@@ -283,7 +290,7 @@ func (s *Sim) txt2img(w http.ResponseWriter, c *call) {
 		s.drop(w)
 		return
 	case jerr != nil:
-		s.log.Warn("txt2img failed", "task", p.taskID, "error", jerr.cls, "detail", jerr.msg)
+		s.log.Warn(kind+" failed", "task", p.taskID, "error", jerr.cls, "detail", jerr.msg)
 		writeException(w, jerr.cls, jerr.msg)
 		return
 	}
@@ -293,9 +300,9 @@ func (s *Sim) txt2img(w http.ResponseWriter, c *call) {
 		return
 	}
 	s.mu.Lock()
-	s.txt2imgDone++
+	*done++
 	s.mu.Unlock()
-	s.log.Info("txt2img done", "task", p.taskID, "images", len(res.images), "interrupted", res.interrupted)
+	s.log.Info(kind+" done", "task", p.taskID, "images", len(res.images), "interrupted", res.interrupted)
 	writeRawJSON(w, http.StatusOK, body)
 }
 

@@ -21,23 +21,44 @@ func (s *Service) Admit(req Request) error {
 		return err
 	}
 	user := req.Requester.Key()
-	used, quota := 0, s.cfg.DailyImages > 0 && !req.Requester.Admin
-	if quota {
-		var err error
-		if used, err = s.store.Usage(context.Background(), user, now); err != nil {
-			quota = false // as Submit: not checked rather than refusing everyone
-		}
-	}
+	used, quota := s.usage(req.Requester, now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch waiting, running := s.queue.UserJobs(user); {
+	if err := s.refuseLocked(user, used, quota, 1, now); err != nil {
+		return err
+	}
+	if waiting, running := s.queue.UserJobs(user); s.cfg.PerUser > 0 && waiting+running >= s.cfg.PerUser {
+		return userErr(ErrUserLimit, catalog.MsgUserLimit, s.cfg.PerUser)
+	}
+	return nil
+}
+
+// usage is who's images counted against today's quota, and whether the
+// quota applies: not to admins, and not when the store cannot say (the
+// quota is then not checked rather than refusing everyone).
+func (s *Service) usage(who Requester, now time.Time) (used int, quota bool) {
+	if s.cfg.DailyImages <= 0 || who.Admin {
+		return 0, false
+	}
+	used, err := s.store.Usage(context.Background(), who.Key(), now)
+	if err != nil {
+		s.storeFailed("read usage", err)
+		return 0, false
+	}
+	return used, true
+}
+
+// refuseLocked refuses user more images when the bot is shutting down,
+// when an admin blocked them since the moderation check (see Block), or
+// when images more would pass the quota (used today, see usage, and the
+// images of their jobs not yet ended).
+func (s *Service) refuseLocked(user string, used int, quota bool, images int, now time.Time) error {
+	switch {
 	case s.stopping:
 		return userErr(ErrShuttingDown, catalog.MsgShuttingDown)
 	case s.mod.runtimeBlocked(user):
 		return userErr(ErrBlocked, catalog.MsgBlocked)
-	case s.cfg.PerUser > 0 && waiting+running >= s.cfg.PerUser:
-		return userErr(ErrUserLimit, catalog.MsgUserLimit, s.cfg.PerUser)
-	case quota && used+s.pending[user]+1 > s.cfg.DailyImages:
+	case quota && used+s.pending[user]+images > s.cfg.DailyImages:
 		return quotaErr(s.cfg.DailyImages, now)
 	}
 	return nil

@@ -220,25 +220,11 @@ func (s *Service) submit(req Request) (*Ticket, error) {
 		return nil, err
 	}
 	user := req.Requester.Key()
-	quota := s.cfg.DailyImages > 0 && !req.Requester.Admin
-	var used int
-	if quota {
-		if used, err = s.store.Usage(context.Background(), user, time.Now()); err != nil {
-			s.storeFailed("read usage", err) // the quota is not checked rather than refusing everyone
-			quota = false
-		}
-	}
+	used, quota := s.usage(req.Requester, time.Now())
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopping {
-		return nil, userErr(ErrShuttingDown, catalog.MsgShuttingDown)
-	}
-	if s.mod.runtimeBlocked(user) {
-		// An admin blocked them since the check above (see Block).
-		return nil, userErr(ErrBlocked, catalog.MsgBlocked)
-	}
-	if quota && used+s.pending[user]+p.BatchSize > s.cfg.DailyImages {
-		return nil, quotaErr(s.cfg.DailyImages, time.Now())
+	if err := s.refuseLocked(user, used, quota, p.BatchSize, time.Now()); err != nil {
+		return nil, err
 	}
 	// The negative prompt (often the seed's 2 KB default plus the user's
 	// terms) is composed again when the job starts, so that queued jobs

@@ -49,7 +49,7 @@ type Config struct {
 	// (web.trusted_proxies): addresses or CIDR ranges. Only from these is
 	// the client's address read from X-Forwarded-For (its rightmost
 	// address that is not a trusted proxy) and the host from
-	// X-Forwarded-Host. Empty: the loopback addresses (DefaultTrustedProxies),
+	// X-Forwarded-Host. Empty: the loopback addresses (defaultTrustedProxies),
 	// so that a proxy on the same machine, the usual setup, works as is.
 	TrustedProxies []string
 	// MaxJobsPerAddress bounds the jobs of web sessions queued or running
@@ -81,12 +81,12 @@ type Config struct {
 	Logger   *slog.Logger
 }
 
-// DefaultTrustedProxies are the proxies trusted when web.trusted_proxies
+// defaultTrustedProxies are the proxies trusted when web.trusted_proxies
 // is empty: this machine. Without them, every visitor behind a proxy on
 // the same machine would be one address, and share its limits (jobs, new
 // sessions, sign-in failures). Only a process on this machine can send
 // from them.
-var DefaultTrustedProxies = []string{"127.0.0.0/8", "::1"}
+var defaultTrustedProxies = []string{"127.0.0.0/8", "::1"}
 
 // withDefaults fills in what c leaves empty.
 func (c Config) withDefaults() Config {
@@ -196,7 +196,7 @@ func New(cfg Config, core frontend.Core) (*Adapter, error) {
 	}
 	trusted := cfg.TrustedProxies
 	if len(trusted) == 0 {
-		trusted = DefaultTrustedProxies
+		trusted = defaultTrustedProxies
 	}
 	a.proxies, _ = parseProxies(trusted) // validate checked them
 	a.admin, _ = core.(AdminCore)

@@ -49,16 +49,7 @@ func (a *Adapter) handleButton(w http.ResponseWriter, r *http.Request, s session
 	var tk *imagine.Ticket
 	var ip string
 	if err == nil {
-		req.Source = ""
-		if n := r.PostFormValue("nonce"); validNonce(n) {
-			req.Source = "web:" + s.userID + ":" + n
-		}
-		ip, err = a.reserveJob(r, s)
-	}
-	if err == nil {
-		if tk, err = a.core.Submit(req); err != nil {
-			a.hub.releaseJob(ip)
-		}
+		tk, ip, err = a.submit(r, s, req)
 	}
 	switch {
 	case errors.Is(err, errNotYours), errors.Is(err, errNoSuchAction):

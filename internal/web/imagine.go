@@ -30,15 +30,7 @@ func (a *Adapter) handleImagine(w http.ResponseWriter, r *http.Request, s sessio
 	var tk *imagine.Ticket
 	var ip string
 	if err == nil {
-		if n := r.PostFormValue("nonce"); validNonce(n) {
-			req.Source = "web:" + s.userID + ":" + n
-		}
-		ip, err = a.reserveJob(r, s)
-	}
-	if err == nil {
-		if tk, err = a.core.Submit(req); err != nil {
-			a.hub.releaseJob(ip)
-		}
+		tk, ip, err = a.submit(r, s, req)
 	}
 	switch {
 	case errors.Is(err, imagine.ErrDuplicate):
@@ -71,6 +63,24 @@ func (a *Adapter) handleImagine(w http.ResponseWriter, r *http.Request, s sessio
 		}
 		writeJSON(w, http.StatusCreated, v)
 	}
+}
+
+// submit submits req from the form of r: the form's nonce is its Source
+// (a form sent twice makes one job), and a job of the client's address is
+// reserved first (reserveJob) and given back when Submit refuses.
+func (a *Adapter) submit(r *http.Request, s session, req imagine.Request) (tk *imagine.Ticket, ip string, err error) {
+	req.Source = ""
+	if n := r.PostFormValue("nonce"); validNonce(n) {
+		req.Source = "web:" + s.userID + ":" + n
+	}
+	if ip, err = a.reserveJob(r, s); err != nil {
+		return nil, "", err
+	}
+	if tk, err = a.core.Submit(req); err != nil {
+		a.hub.releaseJob(ip)
+		return nil, "", err
+	}
+	return tk, ip, nil
 }
 
 // reserveJob takes a job slot of the request's client address (see
